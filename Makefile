@@ -1,0 +1,38 @@
+# Every target installs what it needs first, so a fresh clone needs only Python 3.11 and make.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+VAR := var
+SCALE ?= small
+LANDING := $(VAR)/landing/$(SCALE)
+WAREHOUSE := $(VAR)/warehouse/lrm.duckdb
+
+.PHONY: install run test bench dagster clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e .
+	touch $(STAMP)
+
+dbt_project/target/manifest.json: $(STAMP) $(shell find dbt_project/models dbt_project/macros dbt_project/tests seeds -type f 2>/dev/null) dbt_project/dbt_project.yml
+	$(BIN)/python -m pipelines.dbt_resources parse
+
+install: $(STAMP) dbt_project/target/manifest.json
+
+run: install
+	$(BIN)/lrm generate --out $(LANDING) --scale $(SCALE) --seed 42
+	$(BIN)/lrm run --landing $(LANDING) --warehouse $(WAREHOUSE)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python -m pipelines.bench
+
+dagster: install
+	LRM_WAREHOUSE=$(abspath $(WAREHOUSE)) LRM_LANDING=$(abspath $(LANDING)) $(BIN)/dagster dev -w workspace.yaml
+
+clean:
+	rm -rf $(VAR) dbt_project/target

@@ -1,0 +1,1 @@
+"""Labour Risk Map: the Dagster code location and the `lrm` command."""
