@@ -1,0 +1,65 @@
+"""The landing directory: which drops are there, which are complete, which are misnamed."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines import contract
+
+
+@dataclass(frozen=True)
+class Drop:
+    date: dt.date
+    path: Path
+
+    def file(self, extract: str) -> Path:
+        return self.path / f"{extract}.csv"
+
+
+@dataclass
+class Landing:
+    root: Path
+    drops: list[Drop]
+    issues: list[tuple[str, str]] = field(default_factory=list)  # (path, what is wrong)
+
+    @property
+    def newest(self) -> dt.date | None:
+        return self.drops[-1].date if self.drops else None
+
+    def display(self, path: Path) -> str:
+        return str(path.relative_to(self.root))
+
+
+def scan_landing(root: Path, until: dt.date | None = None) -> Landing:
+    """Complete drops (folder named YYYY-MM-DD holding the _SUCCESS marker), oldest first.
+
+    A misnamed folder or an incomplete drop is not loaded; it is listed in `issues` so the
+    run reports it instead of silently passing it over.
+    """
+    if not root.is_dir():
+        raise FileNotFoundError(f"landing directory {root} does not exist")
+    drops: list[Drop] = []
+    issues: list[tuple[str, str]] = []
+    for child in sorted(root.iterdir()):
+        if not child.is_dir():
+            continue
+        if not re.match(contract.DROP_DIR_PATTERN, child.name):
+            issues.append((child.name, "folder name is not a drop date YYYY-MM-DD; not loaded"))
+            continue
+        try:
+            date = dt.date.fromisoformat(child.name)
+        except ValueError:
+            issues.append((child.name, "folder name is not a real date; not loaded"))
+            continue
+        if not (child / contract.SUCCESS_MARKER).exists():
+            issues.append((child.name, f"drop is incomplete (no {contract.SUCCESS_MARKER} marker); not loaded yet"))
+            continue
+        if until is not None and date > until:
+            continue
+        for f in sorted(child.iterdir()):
+            if f.is_file() and f.name != contract.SUCCESS_MARKER and f.stem not in contract.EXTRACTS:
+                issues.append((f"{child.name}/{f.name}", "not an extract of the landing contract; ignored"))
+        drops.append(Drop(date, child))
+    return Landing(root=root, drops=drops, issues=issues)

@@ -1,0 +1,62 @@
+"""The DuckDB warehouse file and the restricted delivery file: connections and dq tables."""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+DQ_TABLES = {
+    # Current state: rebuilt by each run, identical for identical input.
+    "rejected_rows": """extract VARCHAR, drop_date DATE, file VARCHAR, line BIGINT,
+        "column" VARCHAR, reason VARCHAR, raw_record VARCHAR""",
+    "ingest_files": """extract VARCHAR, drop_date DATE, file VARCHAR, rows_landed BIGINT,
+        rows_loaded BIGINT, rows_rejected BIGINT, missing_optional_columns VARCHAR""",
+    "landing_issues": """path VARCHAR, issue VARCHAR""",
+}
+
+
+@contextmanager
+def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def ensure_dq(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute("CREATE SCHEMA IF NOT EXISTS dq")
+    for name, columns in DQ_TABLES.items():
+        con.execute(f"CREATE TABLE IF NOT EXISTS dq.{name} ({columns})")
+
+
+def default_delivery_path(warehouse: Path) -> Path:
+    return warehouse.with_name(warehouse.stem + ".delivery.duckdb")
+
+
+@contextmanager
+def connect_delivery(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The restricted file that holds IINs: created, and kept, owner-only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old = os.umask(0o077)
+    try:
+        con = duckdb.connect(str(path))
+    finally:
+        os.umask(old)
+    try:
+        con.execute("CREATE SCHEMA IF NOT EXISTS delivery")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS delivery.worker_keys (iin VARCHAR PRIMARY KEY, worker_key VARCHAR NOT NULL)"
+        )
+        yield con
+    finally:
+        con.close()
+        for p in (path, path.with_name(path.name + ".wal")):
+            if p.exists():
+                os.chmod(p, 0o600)
