@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 dbt_project/target/manifest.json: $(STAMP) $(shell find dbt_project/models dbt_project/macros dbt_project/tests seeds -type f 2>/dev/null) dbt_project/dbt_project.yml
-	$(BIN)/python -m pipelines.dbt_resources parse
+	$(BIN)/python -m pipelines.defs.dbt.project parse
 
 install: $(STAMP) dbt_project/target/manifest.json
 

@@ -1,0 +1,152 @@
+"""The `lrm` command (contracts/outputs.md): `lrm run` and `lrm generate`."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+import time
+from pathlib import Path
+
+from pipelines import contract
+
+
+def _progress_logger_def():
+    from dagster import Field, logger
+
+    @logger(config_schema={"log_level": Field(str, default_value="INFO")}, description="one line per step")
+    def progress_logger(init_context):
+        log = logging.getLogger("lrm.progress")
+        log.setLevel(logging.INFO)
+        log.propagate = False
+        if not log.handlers:
+            log.addHandler(_ProgressHandler())
+        return log
+
+    return progress_logger
+
+
+class _ProgressHandler(logging.Handler):
+    started: dict[str, float] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        meta = getattr(record, "dagster_meta", {}) or {}
+        event = meta.get("dagster_event")
+        step = meta.get("step_key") or ""
+        message = meta.get("orig_message") or record.getMessage()
+        if event is None:
+            if record.levelno >= logging.INFO and step:
+                print(f"  {message}", flush=True)
+            return
+        kind = event.event_type_value
+        if kind == "STEP_START":
+            self.started[step] = time.perf_counter()
+            print(f"→ {step}", flush=True)
+        elif kind == "STEP_SUCCESS":
+            print(f"✓ {step} ({time.perf_counter() - self.started.get(step, time.perf_counter()):.1f}s)", flush=True)
+        elif kind == "STEP_FAILURE":
+            print(f"✗ {step} failed: {message}", flush=True)
+        elif kind == "ASSET_CHECK_EVALUATION":
+            data = event.event_specific_data
+            evaluation = getattr(data, "asset_check_evaluation", data)
+            if evaluation is not None and not evaluation.passed:
+                print(f"  ! check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} "
+                      f"failed ({evaluation.severity.value})", flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from dagster import DagsterInstance
+
+    from pipelines.definitions import ALL_ASSETS_JOB, build_definitions
+    from pipelines.defs.resources import LrmSettings
+    from pipelines.ingest.reader import UnreadableFileError
+    from pipelines.warehouse import connect
+
+    settings = LrmSettings(
+        landing_dir=str(Path(args.landing).resolve()),
+        warehouse_path=str(Path(args.warehouse).resolve()),
+        delivery_path=str(Path(args.delivery).resolve()) if args.delivery else None,
+        as_of=args.as_of,
+    )
+    try:
+        landing = settings.landing()
+        as_of = settings.resolve_as_of()
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"lrm run: {exc}", file=sys.stderr)
+        return 2
+    print(f"lrm run: {len(landing.drops)} complete drop(s) in {landing.root}, as of {as_of}")
+    for path, issue in landing.issues:
+        print(f"  landing: {path}: {issue}")
+
+    defs = build_definitions(settings)
+    job = defs.resolve_job_def(ALL_ASSETS_JOB)
+    job = job.with_logger_defs({"progress": _progress_logger_def()})
+    started = time.perf_counter()
+    result = job.execute_in_process(
+        instance=DagsterInstance.ephemeral(),
+        run_config={"loggers": {"progress": {"config": {"log_level": "INFO"}}}},
+        raise_on_error=False,
+    )
+    elapsed = time.perf_counter() - started
+    if not result.success:
+        print(f"\nlrm run: FAILED after {elapsed:.1f}s (run {result.run_id})", file=sys.stderr)
+        for event in result.all_events:
+            if event.event_type_value == "STEP_FAILURE":
+                error = event.event_specific_data.error
+                cause = error.cause or error
+                print(f"  {event.step_key}: {cause.message.strip()}", file=sys.stderr)
+        return 1
+
+    with connect(settings.warehouse, read_only=True) as con:
+        rows = con.execute(
+            "SELECT extract, sum(rows_landed), sum(rows_loaded), sum(rows_rejected) FROM dq.ingest_files GROUP BY extract"
+        ).fetchall()
+    counts = {r[0]: r[1:] for r in rows}
+    print(f"\n{'extract':<22}{'landed':>12}{'loaded':>12}{'rejected':>10}")
+    for name in contract.ingest_order():
+        landed, loaded, rejected = counts.get(name, (0, 0, 0))
+        print(f"{name:<22}{landed:>12,}{loaded:>12,}{rejected:>10,}")
+    print(f"\nlrm run: done in {elapsed:.1f}s (run {result.run_id})")
+    print(f"  warehouse: {settings.warehouse}")
+    print(f"  restricted delivery file: {settings.delivery}")
+    return 0
+
+
+def generate(args: argparse.Namespace) -> int:
+    from pipelines.generate import generate as generate_landing
+
+    summary = generate_landing(Path(args.out), scale=args.scale, seed=args.seed, dirty=args.dirty, unreadable=args.unreadable)
+    print(f"lrm generate: {args.scale} scale, seed {args.seed}{' (dirty)' if args.dirty else ''} → {Path(args.out).resolve()}")
+    if isinstance(summary, dict):
+        for key, value in summary.items():
+            print(f"  {key}: {value}")
+    return 0
+
+
+def _date(value: str) -> str:
+    dt.date.fromisoformat(value)
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lrm", description="Labour Risk Map warehouse")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_run = sub.add_parser("run", help="load every drop and build every asset")
+    p_run.add_argument("--landing", required=True, help="landing directory of <YYYY-MM-DD>/<extract>.csv drops")
+    p_run.add_argument("--warehouse", required=True, help="DuckDB file (created if missing)")
+    p_run.add_argument("--as-of", type=_date, help="date for assignments and scores (default: newest drop)")
+    p_run.add_argument("--delivery", help="restricted DuckDB file with IINs (default: <warehouse>.delivery.duckdb)")
+    p_run.set_defaults(func=run)
+    p_gen = sub.add_parser("generate", help="write synthetic extracts")
+    p_gen.add_argument("--out", required=True)
+    p_gen.add_argument("--scale", choices=["tiny", "small", "national"], default="small")
+    p_gen.add_argument("--seed", type=int, default=42)
+    p_gen.add_argument("--dirty", action="store_true", help="mix in bad rows of every kind the contract names")
+    p_gen.add_argument("--unreadable", action="store_true", help="also write files that cannot be read at all")
+    p_gen.set_defaults(func=generate)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""The Dagster definitions, assembled once: `dagster dev` (workspace.yaml) and `lrm run`
+both load this module, so there is no second pipeline for the command line."""
+from __future__ import annotations
+
+from dagster import Definitions, define_asset_job, in_process_executor
+from dagster_dbt import DbtCliResource
+
+from pipelines.defs.dbt.assets import dbt_models
+from pipelines.defs.dbt.project import dbt_executable, dbt_project
+from pipelines.defs.ingest.assets import ingest_assets
+from pipelines.defs.resources import LrmSettings, settings_from_env
+
+ALL_ASSETS_JOB = "lrm_all"
+
+all_assets_job = define_asset_job(ALL_ASSETS_JOB, selection="*")
+
+
+def build_definitions(settings: LrmSettings | None = None) -> Definitions:
+    return Definitions(
+        assets=[*ingest_assets, dbt_models],
+        jobs=[all_assets_job],
+        resources={
+            "settings": settings or settings_from_env(),
+            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+        },
+        # DuckDB allows one writing process per file: steps run one after another.
+        executor=in_process_executor,
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,36 @@
+"""The dbt project and its manifest. `python -m pipelines.defs.dbt.project parse` prepares
+the manifest at build time (the Makefile's install step), never by hand."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def dbt_executable() -> str:
+    return str(Path(sys.executable).with_name("dbt"))
+
+
+def parse() -> None:
+    env = dict(os.environ)
+    # Parsing opens no database; any path satisfies the profile.
+    env.setdefault("LRM_WAREHOUSE", str(REPO_ROOT / "var" / "warehouse" / "parse.duckdb"))
+    subprocess.run(
+        [dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
+        check=True,
+        env=env,
+    )
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["parse"]:
+        sys.exit("usage: python -m pipelines.defs.dbt.project parse")
+    parse()

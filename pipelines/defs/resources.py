@@ -1,0 +1,50 @@
+"""Where a run reads and writes, and for which date: one resource, set by `lrm run` or,
+under `dagster dev`, from the environment (LRM_LANDING, LRM_WAREHOUSE, LRM_AS_OF)."""
+
+import datetime as dt
+import os
+from typing import Optional
+from pathlib import Path
+
+from dagster import ConfigurableResource
+
+from pipelines.ingest.landing import Landing, scan_landing
+from pipelines.warehouse import default_delivery_path
+
+
+class LrmSettings(ConfigurableResource):
+    landing_dir: str
+    warehouse_path: str
+    delivery_path: Optional[str] = None
+    as_of: Optional[str] = None  # YYYY-MM-DD; default: the newest complete drop
+
+    @property
+    def warehouse(self) -> Path:
+        return Path(self.warehouse_path).resolve()
+
+    @property
+    def delivery(self) -> Path:
+        return Path(self.delivery_path).resolve() if self.delivery_path else default_delivery_path(self.warehouse)
+
+    def landing(self) -> Landing:
+        return scan_landing(Path(self.landing_dir).resolve(), until=self.as_of_date_or_none())
+
+    def as_of_date_or_none(self) -> dt.date | None:
+        return dt.date.fromisoformat(self.as_of) if self.as_of else None
+
+    def resolve_as_of(self) -> dt.date:
+        if self.as_of:
+            return dt.date.fromisoformat(self.as_of)
+        newest = scan_landing(Path(self.landing_dir).resolve()).newest
+        if newest is None:
+            raise ValueError(f"no complete drop in {self.landing_dir}: cannot choose an as-of date")
+        return newest
+
+
+def settings_from_env() -> LrmSettings:
+    return LrmSettings(
+        landing_dir=os.environ.get("LRM_LANDING", "var/landing/small"),
+        warehouse_path=os.environ.get("LRM_WAREHOUSE", "var/warehouse/lrm.duckdb"),
+        delivery_path=os.environ.get("LRM_DELIVERY") or None,
+        as_of=os.environ.get("LRM_AS_OF") or None,
+    )

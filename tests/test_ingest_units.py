@@ -1,0 +1,167 @@
+"""Control digits, CSV reading and row validation (landing.md, domain.md §9)."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipelines.contract import EXTRACTS
+from pipelines.identifiers import complete_id, control_digit, is_valid_id, oked_section
+from pipelines.ingest.reader import UnreadableFileError, read_landed_csv
+from pipelines.ingest.validate import COLUMN_COL, REASON_COL, id_is_valid, validate
+
+# domain.md §9: d12 = Σ d_i·i mod 11; if 10, weights 3..11,1,2; if still 10, invalid.
+ID_CASES = [
+    ("first weights", "85010130000", 5),
+    ("all zeros", "00000000000", 0),
+]
+
+
+@pytest.mark.parametrize("case,first11,expected", ID_CASES, ids=[c[0] for c in ID_CASES])
+def test_control_digit(case, first11, expected):
+    assert control_digit(first11) == expected
+    assert is_valid_id(first11 + str(expected))
+    assert not is_valid_id(first11 + str((expected + 1) % 10))
+
+
+def test_second_weights_and_impossible_prefixes():
+    # Search the space for prefixes that need the second weights or cannot be completed.
+    second, impossible = None, None
+    for n in range(10**5):
+        p = f"{n:011d}"
+        s1 = sum(int(d) * w for d, w in zip(p, range(1, 12))) % 11
+        if s1 == 10:
+            s2 = sum(int(d) * w for d, w in zip(p, (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2))) % 11
+            if s2 == 10 and impossible is None:
+                impossible = p
+            elif s2 != 10 and second is None:
+                second = (p, s2)
+        if second and impossible:
+            break
+    assert control_digit(second[0]) == second[1]
+    assert complete_id(impossible) is None
+    assert not any(is_valid_id(impossible + str(d)) for d in range(10))
+
+
+def test_polars_checksum_agrees_with_python():
+    values = [complete_id(f"{n:011d}") for n in range(0, 3000, 7)]
+    values = [v for v in values if v] + ["123", "85010130000X", None, "850101300006"]
+    frame = pl.DataFrame({"iin": values}).with_columns(id_is_valid("iin").alias("ok"))
+    assert frame["ok"].to_list() == [bool(v) and is_valid_id(v) for v in values]
+
+
+@pytest.mark.parametrize("oked,section", [("05101", "B"), ("35111", "D"), ("86100", "Q"), ("04000", None), ("1", None)])
+def test_oked_section(oked, section):
+    assert oked_section(oked) == section
+
+
+HEADER = "bin,name,oked,kato,status,headcount,registered_on"
+GOOD_BIN = complete_id("05014000001")
+
+
+def _write(tmp_path: Path, content: bytes) -> Path:
+    path = tmp_path / "enterprises.csv"
+    path.write_bytes(content)
+    return path
+
+
+def _read(tmp_path, content: bytes):
+    return read_landed_csv(_write(tmp_path, content), EXTRACTS["enterprises"], "2026-11-21/enterprises.csv")
+
+
+def test_bom_and_crlf_read_like_plain_utf8(tmp_path):
+    row = f"{GOOD_BIN},ТОО «Көмір»,05101,351010000,active,10,2005-01-01"
+    plain = _read(tmp_path, f"{HEADER}\n{row}\n".encode())
+    bom_crlf = _read(tmp_path, f"\ufeff{HEADER}\r\n{row}\r\n".encode())
+    assert plain.frame.to_dicts() == bom_crlf.frame.to_dicts()
+    assert plain.frame["name"][0] == "ТОО «Көмір»"
+
+
+def test_quoted_line_break_keeps_physical_line_numbers(tmp_path):
+    content = f'{HEADER}\n{GOOD_BIN},"two\nlines",05101,351010000,active,1,\n{GOOD_BIN},x,05101,351010000,active,1,\n'
+    frame = _read(tmp_path, content.encode()).frame
+    assert frame["_line"].to_list() == [2, 4]
+
+
+def test_ragged_row_is_a_bad_row_not_a_bad_file(tmp_path):
+    content = f"{HEADER}\n{GOOD_BIN},x,05101,351010000,active,1,,extra\n{GOOD_BIN},y,05101,351010000,active,1,\n"
+    frame = _read(tmp_path, content.encode()).frame
+    assert frame["_shape_error"].to_list() == ["8 fields, the header has 7", None]
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"", "empty"),
+        ("bin;name;oked;kato;status\n1;2;3;4;5\n".encode(), "wrong delimiter"),
+        (b"foo,bar\n1,2\n", "wrong header"),
+        ("bin,name,oked,kato,status\n1,Қазақ,1,1,active\n".encode("utf-16"), "not UTF-8"),
+        (f"{HEADER}\n1,Предприятие,1,1,active,,\n".encode("cp1251"), "Windows-1251"),
+        (b"\x00\x01\x02binary", "binary"),
+    ],
+    ids=["empty", "semicolons", "wrong-header", "utf16", "cp1251", "binary"],
+)
+def test_unreadable_files_name_the_file(tmp_path, content, message):
+    with pytest.raises(UnreadableFileError) as err:
+        _read(tmp_path, content)
+    assert "2026-11-21/enterprises.csv" in str(err.value)
+    assert message in str(err.value)
+
+
+def test_header_only_file_reads_as_no_rows(tmp_path):
+    assert _read(tmp_path, f"{HEADER}\n".encode()).frame.height == 0
+
+
+# landing.md: each contract rule and the reason code it yields (docs/design.md).
+ROW_CASES = [
+    ("valid", {}, None, None),
+    ("bad checksum", {"bin": "050140000012"}, "bad_checksum", "bin"),
+    ("missing name", {"name": ""}, "missing_required", "name"),
+    ("oked letters", {"oked": "12A45"}, "bad_format", "oked"),
+    ("oked no division", {"oked": "04000"}, "unknown_oked", "oked"),
+    ("kato 8 digits", {"kato": "35101000"}, "bad_format", "kato"),
+    ("kato unknown region", {"kato": "991010000"}, "unknown_region", "kato"),
+    ("status closed", {"status": "closed"}, "not_in_domain", "status"),
+    ("negative headcount", {"headcount": "-1"}, "out_of_range", "headcount"),
+    ("headcount text", {"headcount": "ten"}, "bad_number", "headcount"),
+    ("date 1900", {"registered_on": "1900-01-01"}, "date_out_of_range", "registered_on"),
+    ("date future", {"registered_on": "2031-01-01"}, "date_out_of_range", "registered_on"),
+    ("date 30 Feb", {"registered_on": "2020-02-30"}, "bad_date", "registered_on"),
+    ("formula name is data", {"name": '=HYPERLINK("http://x","y")'}, None, None),
+]
+
+
+@pytest.mark.parametrize("case,change,code,column", ROW_CASES, ids=[c[0] for c in ROW_CASES])
+def test_enterprise_row_rules(case, change, code, column):
+    row = {"bin": GOOD_BIN, "name": "ТОО", "oked": "05101", "kato": "351010000", "status": "active",
+           "headcount": "5", "registered_on": "2005-01-01", **change}
+    row = {k: (v or None) for k, v in row.items()}
+    frame = pl.DataFrame([row], schema={k: pl.String for k in row}).with_columns(
+        pl.lit(2, dtype=pl.Int64).alias("_line"), pl.lit(None, dtype=pl.String).alias("_shape_error"))
+    out = validate(frame, EXTRACTS["enterprises"], dt.date(2026, 11, 21), {})
+    reason = out[REASON_COL][0]
+    assert (reason.split(":")[0] if reason else None) == code
+    assert out[COLUMN_COL][0] == column
+
+
+def test_duplicate_key_marks_the_later_row():
+    rows = [{"bin": GOOD_BIN, "name": n, "oked": "05101", "kato": "351010000", "status": "active",
+             "headcount": None, "registered_on": None} for n in ("first", "second")]
+    frame = pl.DataFrame(rows, schema={k: pl.String for k in rows[0]}).with_columns(
+        (pl.int_range(2) + 2).cast(pl.Int64).alias("_line"), pl.lit(None, dtype=pl.String).alias("_shape_error"))
+    out = validate(frame, EXTRACTS["enterprises"], dt.date(2026, 11, 21), {})
+    assert [r.split(":")[0] if r else None for r in out[REASON_COL]] == [None, "duplicate_key"]
+
+
+def test_reference_must_exist_in_this_drop_or_earlier():
+    wp = {"workplace_id": "W1", "bin": GOOD_BIN, "unit": "u", "profession": "p", "list_entry": None,
+          "subject_to_attestation": None}
+    frame = pl.DataFrame([wp], schema={k: pl.String for k in wp}).with_columns(
+        pl.lit(2, dtype=pl.Int64).alias("_line"), pl.lit(None, dtype=pl.String).alias("_shape_error"))
+    known = pl.DataFrame({"bin": [GOOD_BIN], "_first_drop": [dt.date(2026, 11, 22)]})
+    early = validate(frame, EXTRACTS["workplaces"], dt.date(2026, 11, 21), {"enterprises": known})
+    late = validate(frame, EXTRACTS["workplaces"], dt.date(2026, 11, 22), {"enterprises": known})
+    assert early[REASON_COL][0].startswith("unknown_reference")
+    assert late[REASON_COL][0] is None
