@@ -1,0 +1,25 @@
+{#- Staging helpers: the snapshot and event rules of docs/design.md. -#}
+
+{#- Snapshot rule: only the rows of the newest drop present in `relation`. -#}
+{% macro snapshot_rows(relation) %}
+select *
+from {{ relation }}
+where _drop_date = (select max(_drop_date) from {{ relation }})
+{% endmacro %}
+
+{#- Event rule: one row per key, the latest drop wins, then the highest line.
+    Use after the columns are typed (keys compare as typed values) and the metadata is
+    renamed to drop_date / source_line. -#}
+{% macro latest_per_key(key_columns) %}
+qualify row_number() over (
+    partition by {{ key_columns | join(', ') }}
+    order by drop_date desc, source_line desc
+) = 1
+{% endmacro %}
+
+{#- The raw lineage columns, renamed. -#}
+{% macro lineage_columns() %}
+    _drop_date as drop_date,
+    _file as source_file,
+    _line as source_line
+{%- endmacro %}

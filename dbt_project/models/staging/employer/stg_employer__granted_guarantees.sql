@@ -1,0 +1,20 @@
+-- stg_employer__granted_guarantees: raw.granted_guarantees, typed. Rule — event: one row per (worker_key, bin, guarantee, year), latest drop then highest line wins (docs/design.md).
+
+with source as (
+    select * from {{ source('employer', 'granted_guarantees') }}
+),
+
+typed as (
+    select
+        worker_key,
+        bin,
+        guarantee,
+        cast(year as integer) as year,
+        cast(value as double) as value,
+        {{ lineage_columns() }}
+    from source
+)
+
+select *
+from typed
+{{ latest_per_key(['worker_key', 'bin', 'guarantee', 'year']) }}

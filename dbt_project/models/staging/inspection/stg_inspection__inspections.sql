@@ -1,0 +1,21 @@
+-- stg_inspection__inspections: raw.inspections, typed. Rule — event: one row per (inspection_id), latest drop then highest line wins (docs/design.md).
+
+with source as (
+    select * from {{ source('inspection', 'inspections') }}
+),
+
+typed as (
+    select
+        inspection_id,
+        bin,
+        cast(inspected_on as date) as inspected_on,
+        cast(violations as integer) as violations,
+        cast(gross_violations as integer) as gross_violations,
+        cast(fine_kzt as double) as fine_kzt,
+        {{ lineage_columns() }}
+    from source
+)
+
+select *
+from typed
+{{ latest_per_key(['inspection_id']) }}

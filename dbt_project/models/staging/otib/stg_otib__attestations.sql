@@ -1,0 +1,24 @@
+-- stg_otib__attestations: raw.attestations, typed. Rule — event: one row per (attestation_id, workplace_id, factor), latest drop then highest line wins (docs/design.md).
+
+with source as (
+    select * from {{ source('otib', 'attestations') }}
+),
+
+typed as (
+    select
+        attestation_id,
+        bin,
+        order_no,
+        cast(order_date as date) as order_date,
+        workplace_id,
+        factor,
+        cast(measured as double) as measured,
+        cast(limit_value as double) as limit_value,
+        "class",
+        {{ lineage_columns() }}
+    from source
+)
+
+select *
+from typed
+{{ latest_per_key(['attestation_id', 'workplace_id', 'factor']) }}

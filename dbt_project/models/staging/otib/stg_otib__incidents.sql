@@ -1,0 +1,22 @@
+-- stg_otib__incidents: raw.incidents, typed. Rule — event: one row per (incident_id), latest drop then highest line wins (docs/design.md).
+
+with source as (
+    select * from {{ source('otib', 'incidents') }}
+),
+
+typed as (
+    select
+        incident_id,
+        bin,
+        worker_key,
+        cast(occurred_on as date) as occurred_on,
+        kind,
+        cast(days_lost as integer) as days_lost,
+        cast(group_accident as boolean) as group_accident,
+        {{ lineage_columns() }}
+    from source
+)
+
+select *
+from typed
+{{ latest_per_key(['incident_id']) }}

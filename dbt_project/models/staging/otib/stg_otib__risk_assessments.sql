@@ -1,0 +1,23 @@
+-- stg_otib__risk_assessments: raw.risk_assessments, typed. Rule — event: one row per (workplace_id, assessed_on), latest drop then highest line wins (docs/design.md).
+
+with source as (
+    select * from {{ source('otib', 'risk_assessments') }}
+),
+
+typed as (
+    select
+        workplace_id,
+        cast(assessed_on as date) as assessed_on,
+        cast(harm as double) as harm,
+        cast(injury as double) as injury,
+        cast(equipment as double) as equipment,
+        cast(ppe as double) as ppe,
+        cast(morbidity as double) as morbidity,
+        assessor_bin,
+        {{ lineage_columns() }}
+    from source
+)
+
+select *
+from typed
+{{ latest_per_key(['workplace_id', 'assessed_on']) }}

@@ -1,0 +1,22 @@
+-- stg_stat__regions: raw.stat_regions, typed. Rule — event: one row per (year, region), latest drop then highest line wins (docs/design.md).
+
+with source as (
+    select * from {{ source('stat', 'stat_regions') }}
+),
+
+typed as (
+    select
+        cast(year as integer) as year,
+        region,
+        cast(workers_surveyed as integer) as workers_surveyed,
+        cast(workers_harmful as integer) as workers_harmful,
+        cast(heavy_labour as integer) as heavy_labour,
+        cast(injuries as integer) as injuries,
+        cast(fatalities as integer) as fatalities,
+        {{ lineage_columns() }}
+    from source
+)
+
+select *
+from typed
+{{ latest_per_key(['year', 'region']) }}
