@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
     from pipelines.definitions import ALL_ASSETS_JOB, build_definitions
     from pipelines.defs.resources import LrmSettings
-    from pipelines.ingest.reader import UnreadableFileError
+    from pipelines.run_lock import WarehouseBusyError, warehouse_lock
     from pipelines.warehouse import connect
 
     settings = LrmSettings(
@@ -82,11 +82,16 @@ def run(args: argparse.Namespace) -> int:
     job = defs.resolve_job_def(ALL_ASSETS_JOB)
     job = job.with_logger_defs({"progress": _progress_logger_def()})
     started = time.perf_counter()
-    result = job.execute_in_process(
-        instance=DagsterInstance.ephemeral(),
-        run_config={"loggers": {"progress": {"config": {"log_level": "INFO"}}}},
-        raise_on_error=False,
-    )
+    try:
+        with warehouse_lock(settings.warehouse, wait_seconds=args.wait):
+            result = job.execute_in_process(
+                instance=DagsterInstance.ephemeral(),
+                run_config={"loggers": {"progress": {"config": {"log_level": "INFO"}}}},
+                raise_on_error=False,
+            )
+    except WarehouseBusyError as exc:
+        print(f"lrm run: not started: {exc}", file=sys.stderr)
+        return 3
     elapsed = time.perf_counter() - started
     if not result.success:
         print(f"\nlrm run: FAILED after {elapsed:.1f}s (run {result.run_id})", file=sys.stderr)
@@ -136,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--warehouse", required=True, help="DuckDB file (created if missing)")
     p_run.add_argument("--as-of", type=_date, help="date for assignments and scores (default: newest drop)")
     p_run.add_argument("--delivery", help="restricted DuckDB file with IINs (default: <warehouse>.delivery.duckdb)")
+    p_run.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run to finish (default: refuse at once)")
     p_run.set_defaults(func=run)
     p_gen = sub.add_parser("generate", help="write synthetic extracts")
     p_gen.add_argument("--out", required=True)

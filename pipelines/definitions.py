@@ -8,6 +8,7 @@ from dagster_dbt import DbtCliResource
 from pipelines.defs.dbt.assets import dbt_models
 from pipelines.defs.dbt.project import dbt_executable, dbt_project
 from pipelines.defs.ingest.assets import ingest_assets
+from pipelines.defs.publish.assets import published_analyst_copy
 from pipelines.defs.resources import LrmSettings, settings_from_env
 
 ALL_ASSETS_JOB = "lrm_all"
@@ -17,7 +18,7 @@ all_assets_job = define_asset_job(ALL_ASSETS_JOB, selection="*")
 
 def build_definitions(settings: LrmSettings | None = None) -> Definitions:
     return Definitions(
-        assets=[*ingest_assets, dbt_models],
+        assets=[*ingest_assets, dbt_models, published_analyst_copy],
         jobs=[all_assets_job],
         resources={
             "settings": settings or settings_from_env(),

@@ -14,8 +14,9 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from pipelines import contract
 from pipelines.defs.dbt.project import dbt_project
-from pipelines.defs.ingest.assets import raw_asset_key
+from pipelines.defs.ingest.assets import WRITER_WAIT_SECONDS, raw_asset_key
 from pipelines.defs.resources import LrmSettings
+from pipelines.run_lock import warehouse_lock
 
 
 class LrmDbtTranslator(DagsterDbtTranslator):
@@ -40,4 +41,5 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Lr
     os.environ["LRM_WAREHOUSE"] = str(settings.warehouse)
     as_of = settings.resolve_as_of().isoformat()
     context.log.info(f"dbt build as of {as_of} on {settings.warehouse}")
-    yield from dbt.cli(["build", "--vars", json.dumps({"as_of": as_of})], context=context).stream()
+    with warehouse_lock(settings.warehouse, WRITER_WAIT_SECONDS):
+        yield from dbt.cli(["build", "--vars", json.dumps({"as_of": as_of})], context=context).stream()

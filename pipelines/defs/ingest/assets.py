@@ -9,9 +9,11 @@ from pipelines.contract import Extract
 from pipelines.defs.resources import LrmSettings
 from pipelines.ingest.load import ingest_extract, write_worker_keys
 from pipelines.pseudonym import load_key
+from pipelines.run_lock import warehouse_lock
 from pipelines.warehouse import connect, connect_delivery, ensure_dq
 
 INGEST_GROUP = "ingest"
+WRITER_WAIT_SECONDS = 3600  # a step queues behind another run's writer rather than fail
 
 
 def raw_asset_key(extract_name: str) -> AssetKey:
@@ -33,7 +35,7 @@ def _ingest_asset(extract: Extract) -> AssetsDefinition:
         started = time.perf_counter()
         landing = settings.landing()
         key = load_key(settings.warehouse)
-        with connect(settings.warehouse) as con:
+        with warehouse_lock(settings.warehouse, WRITER_WAIT_SECONDS), connect(settings.warehouse) as con:
             ensure_dq(con)
             if extract.name == contract.ingest_order()[0]:
                 _record_landing_issues(con, landing)

@@ -1,0 +1,27 @@
+"""Publishing after the marts and their blocking checks: the readers' copy and Parquet."""
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from pipelines.defs.dbt.assets import dbt_models
+from pipelines.defs.resources import LrmSettings
+from pipelines.publish import publish
+
+MART_KEYS = sorted((k for k in dbt_models.keys if k.path[0] == "marts"), key=lambda k: k.to_user_string())
+
+
+@asset(
+    key=AssetKey(["published", "analyst_copy"]),
+    deps=MART_KEYS,
+    group_name="publish",
+    kinds={"duckdb", "parquet"},
+    description="Read-only DuckDB copy of marts, reference and dq (no IIN) and Parquet of every mart, "
+    "swapped in atomically after a run whose blocking checks passed.",
+)
+def published_analyst_copy(context: AssetExecutionContext, settings: LrmSettings) -> MaterializeResult:
+    # Reads the warehouse and writes only outside it: no warehouse lock needed beyond the run's.
+    result = publish(settings.warehouse, context.run_id)
+    context.log.info(f"publish: {result.analyst_copy} and {result.parquet_dir} ({len(result.tables)} tables)")
+    return MaterializeResult(metadata={
+        "analyst_copy": MetadataValue.path(str(result.analyst_copy)),
+        "parquet": MetadataValue.path(str(result.parquet_dir)),
+        "rows": MetadataValue.json(result.tables),
+    })

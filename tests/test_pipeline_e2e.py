@@ -1,0 +1,144 @@
+"""The whole pipeline on generated `tiny --dirty` drops: landing → raw → dbt → published.
+
+One warehouse is built once per session (tests/conftest.py); each test here reads it.
+"""
+from __future__ import annotations
+
+import csv
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines import contract
+from pipelines.warehouse import default_delivery_path
+
+
+def _query(path: Path, sql: str, params=None):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def _landed_rows(landing: Path) -> dict[str, int]:
+    """Data rows in every complete drop's file, counted independently of the pipeline."""
+    counts = {name: 0 for name in contract.EXTRACTS}
+    for drop in sorted(landing.iterdir()):
+        if not drop.is_dir() or not (drop / contract.SUCCESS_MARKER).exists():
+            continue
+        for name in contract.EXTRACTS:
+            path = drop / f"{name}.csv"
+            if path.exists():
+                with path.open(encoding="utf-8-sig", newline="") as fh:
+                    rows = list(csv.reader(fh))[1:]
+                counts[name] += sum(1 for r in rows if any(f.strip() for f in r))
+    return counts
+
+
+def test_every_landed_row_is_loaded_or_rejected(tiny_run):
+    landed = _landed_rows(tiny_run.landing)
+    for name in contract.EXTRACTS:
+        loaded = _query(tiny_run.warehouse, f"SELECT count(*) FROM raw.{name}")[0][0]
+        rejected = _query(tiny_run.warehouse, "SELECT count(*) FROM dq.rejected_rows WHERE extract = ?", [name])[0][0]
+        assert landed[name] == loaded + rejected, name
+        assert landed[name] > 0, f"the generator wrote no {name}"
+
+
+def test_staging_follows_snapshot_and_event_rules(tiny_run):
+    """Snapshots: the newest drop's rows; events: one row per key (landing.md)."""
+    models = {
+        "enterprises": "stg_registry__enterprises", "workplaces": "stg_hr__workplaces",
+        "employees": "stg_hr__employees", "collective_agreements": "stg_employer__collective_agreements",
+        "attestations": "stg_otib__attestations", "incidents": "stg_otib__incidents",
+        "granted_guarantees": "stg_employer__granted_guarantees", "payroll": "stg_hr__payroll",
+    }
+    for name, model in models.items():
+        extract = contract.EXTRACTS[name]
+        key = ", ".join("worker_key" if k == "iin" else k for k in extract.key)
+        if extract.kind == "snapshot":
+            expected = f"SELECT count(*) FROM raw.{name} WHERE _drop_date = (SELECT max(_drop_date) FROM raw.{name})"
+        else:
+            expected = f"SELECT count(*) FROM (SELECT DISTINCT {key} FROM raw.{name})"
+        assert _query(tiny_run.warehouse, expected)[0][0] == _query(tiny_run.warehouse, f"SELECT count(*) FROM staging.{model}")[0][0], model
+
+
+def test_every_injected_bad_row_is_quarantined_with_its_reason(tiny_run):
+    manifest = tiny_run.landing / "_dirty_manifest.csv"
+    with manifest.open(encoding="utf-8") as fh:
+        injected = list(csv.DictReader(fh))
+    assert len({r["reason_code"] for r in injected}) >= 12
+    rejected = {
+        (r[0], r[1], r[2]): r[3]
+        for r in _query(tiny_run.warehouse, "SELECT extract, file, CAST(line AS VARCHAR), split_part(reason, ':', 1) FROM dq.rejected_rows")
+    }
+    for row in injected:
+        key = (row["extract"], row["file"], row["line"])
+        assert key in rejected, f"injected bad row not quarantined: {row}"
+        assert rejected[key] == row["reason_code"], f"{row}: quarantined as {rejected[key]}"
+
+
+def test_no_iin_in_the_warehouse_file(tiny_run):
+    iins = [r[0] for r in _query(tiny_run.delivery, "SELECT iin FROM delivery.worker_keys")]
+    assert iins
+    data = tiny_run.warehouse.read_bytes()
+    leaked = [i for i in iins[:200] if i.encode() in data]
+    assert not leaked, f"IINs found in the warehouse file: {leaked[:3]}"
+    assert stat.S_IMODE(tiny_run.delivery.stat().st_mode) == 0o600
+
+
+def test_published_copy_is_read_only_and_has_the_marts(tiny_run):
+    copy = tiny_run.warehouse.parent / "published" / "lrm_analyst.duckdb"
+    assert copy.exists()
+    assert not (copy.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    tables = {r[0] for r in _query(copy, "SELECT table_schema || '.' || table_name FROM information_schema.tables")}
+    assert {"marts.workplace_conditions", "marts.guarantee_assignments", "dq.rejected_rows"} <= tables
+    assert not any(t.startswith("raw.") for t in tables)
+
+
+def _snapshot(path: Path) -> dict[str, list]:
+    """Every table's rows, sorted, except the run log (which grows by design)."""
+    tables = _query(path, "SELECT table_schema, table_name FROM information_schema.tables "
+                          "WHERE table_type = 'BASE TABLE' AND NOT (table_schema = 'dq' AND table_name LIKE 'run_%') "
+                          "AND table_name NOT LIKE 'check_%' ORDER BY 1, 2")
+    return {f"{s}.{t}": sorted(map(repr, _query(path, f'SELECT * FROM {s}."{t}"'))) for s, t in tables}
+
+
+def test_second_run_changes_nothing(tiny_run, tmp_path):
+    before = _snapshot(tiny_run.warehouse)
+    tiny_run.run_again()
+    after = _snapshot(tiny_run.warehouse)
+    assert before.keys() == after.keys()
+    changed = [t for t in before if before[t] != after[t]]
+    assert not changed, f"tables changed on rerun: {changed}"
+
+
+def test_unreadable_file_fails_naming_it_and_keeps_prior_tables(tiny_run, tmp_path):
+    warehouse = tmp_path / "wh.duckdb"
+    shutil.copy(tiny_run.warehouse, warehouse)
+    shutil.copy(tiny_run.key_file, tmp_path / tiny_run.key_file.name)
+    before = _snapshot(warehouse)
+    landing = tmp_path / "landing"
+    shutil.copytree(tiny_run.landing, landing)
+    newest = sorted(p for p in landing.iterdir() if p.is_dir())[-1]
+    (newest / "incidents.csv").write_bytes("bin;occurred_on;kind\n1;2;3\n".encode("cp1251"))
+    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--landing", str(landing), "--warehouse", str(warehouse)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode != 0
+    assert f"{newest.name}/incidents.csv" in proc.stderr + proc.stdout
+    assert _snapshot(warehouse) == before
+
+
+def test_second_concurrent_run_refuses(tiny_run):
+    from pipelines.run_lock import warehouse_lock
+
+    with warehouse_lock(tiny_run.warehouse):
+        proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--landing", str(tiny_run.landing),
+                               "--warehouse", str(tiny_run.warehouse)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3
+    assert "being written by another run" in proc.stderr
