@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import contextlib
+import io
 import logging
+import re
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from pipelines import contract
@@ -26,8 +30,35 @@ def _progress_logger_def():
     return progress_logger
 
 
+# dbt reports every node twice (START and result) on stdout; one line per built model
+# or non-passing test is progress enough for a terminal.
+_DBT_NOISE = re.compile(r"^\s*(\d+ of \d+ (START|PASS)\b|Running with|Registered adapter|Found \d|Concurrency|"
+                        r"Unable to do partial|Copying|A dbt subsetted|Finished running|Completed successfully|$)")
+
+
+class _QuietDbtStdout(io.TextIOBase):
+    def __init__(self, target):
+        self.target = target
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        self.pending += text
+        *lines, self.pending = self.pending.split("\n")
+        for line in lines:
+            plain = re.sub(r"\x1b\[[0-9;]*m", "", line)
+            if not _DBT_NOISE.match(plain):
+                self.target.write(f"    {plain.strip()}\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self.target.flush()
+
+
 class _ProgressHandler(logging.Handler):
     started: dict[str, float] = {}
+
+    def _worth_showing(self, message: str) -> bool:
+        return bool(message.strip()) and not _DBT_NOISE.match(message)
 
     def emit(self, record: logging.LogRecord) -> None:
         meta = getattr(record, "dagster_meta", {}) or {}
@@ -35,7 +66,7 @@ class _ProgressHandler(logging.Handler):
         step = meta.get("step_key") or ""
         message = meta.get("orig_message") or record.getMessage()
         if event is None:
-            if record.levelno >= logging.INFO and step:
+            if record.levelno >= logging.INFO and step and self._worth_showing(message):
                 print(f"  {message}", flush=True)
             return
         kind = event.event_type_value
@@ -56,6 +87,9 @@ class _ProgressHandler(logging.Handler):
 
 def run(args: argparse.Namespace) -> int:
     from dagster import DagsterInstance
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+    from pipelines.defs.ingest.assets import drops_partitions
 
     from pipelines.definitions import ALL_ASSETS_JOB, build_definitions
     from pipelines.defs.resources import LrmSettings
@@ -82,11 +116,21 @@ def run(args: argparse.Namespace) -> int:
     job = defs.resolve_job_def(ALL_ASSETS_JOB)
     job = job.with_logger_defs({"progress": _progress_logger_def()})
     started = time.perf_counter()
+    keys = [d.date.isoformat() for d in landing.drops]
+    if not keys:
+        print(f"lrm run: no complete drop to load in {landing.root}", file=sys.stderr)
+        return 2
+    first, last = (args.drops.split(":") + [None])[:2] if args.drops else (keys[0], keys[-1])
+    last = last or first
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(drops_partitions.name, keys)
     try:
-        with warehouse_lock(settings.warehouse, wait_seconds=args.wait):
+        with warehouse_lock(settings.warehouse, wait_seconds=args.wait), \
+                contextlib.redirect_stdout(_QuietDbtStdout(sys.stdout)):
             result = job.execute_in_process(
-                instance=DagsterInstance.ephemeral(),
+                instance=instance,
                 run_config={"loggers": {"progress": {"config": {"log_level": "INFO"}}}},
+                tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last},
                 raise_on_error=False,
             )
     except WarehouseBusyError as exc:
@@ -134,6 +178,9 @@ def _date(value: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Dagster's beta/preview notices are for its developers, not for tonight's operator.
+    warnings.filterwarnings("ignore", module=r"dagster.*")
+    warnings.filterwarnings("ignore", message=r".*(beta|preview|deprecated).*", category=Warning)
     parser = argparse.ArgumentParser(prog="lrm", description="Labour Risk Map warehouse")
     sub = parser.add_subparsers(dest="command", required=True)
     p_run = sub.add_parser("run", help="load every drop and build every asset")
@@ -141,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--warehouse", required=True, help="DuckDB file (created if missing)")
     p_run.add_argument("--as-of", type=_date, help="date for assignments and scores (default: newest drop)")
     p_run.add_argument("--delivery", help="restricted DuckDB file with IINs (default: <warehouse>.delivery.duckdb)")
+    p_run.add_argument("--drops", help="load only these drops, FIRST[:LAST] (an incremental run); default: every drop")
     p_run.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run to finish (default: refuse at once)")
     p_run.set_defaults(func=run)
     p_gen = sub.add_parser("generate", help="write synthetic extracts")

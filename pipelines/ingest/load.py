@@ -6,6 +6,7 @@ landing directory writes the same rows.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import duckdb
@@ -71,15 +72,24 @@ def _empty_raw(extract: Extract) -> pl.DataFrame:
 
 
 def ingest_extract(
-    con: duckdb.DuckDBPyConnection, landing: Landing, extract: Extract, key: bytes
+    con: duckdb.DuckDBPyConnection, landing: Landing, extract: Extract, key: bytes,
+    drop_dates: set[dt.date] | None = None,
 ) -> tuple[ExtractResult, pl.DataFrame]:
-    """Returns the result and the (iin, worker_key) pairs for the restricted delivery file."""
+    """(Re)loads the given drops (all when None) of one extract.
+
+    Loading every drop replaces the tables whole, so a drop removed from the landing
+    directory disappears too; loading some drops replaces just their rows.
+    Returns the result and the (iin, worker_key) pairs for the restricted delivery file.
+    """
     result = ExtractResult(extract.name)
     refs = _references(con, extract)
     good_parts: list[pl.DataFrame] = []
     bad_parts: list[pl.DataFrame] = []
     keys_parts: list[pl.DataFrame] = []
+    replace_all = drop_dates is None or {d.date for d in landing.drops} <= drop_dates
     for drop in landing.drops:
+        if drop_dates is not None and drop.date not in drop_dates:
+            continue
         path = drop.file(extract.name)
         if not path.exists():
             continue
@@ -127,12 +137,13 @@ def ingest_extract(
     if bad_all is not None and bad_all.height:
         counts = bad_all.group_by(pl.col("reason").str.split(":").list.first()).len()
         result.rejected_by_reason = dict(sorted(zip(counts["reason"].to_list(), counts["len"].to_list())))
-    _write(con, extract, good_all, bad_all, result)
+    _write(con, extract, good_all, bad_all, result, None if replace_all else sorted(drop_dates))
     keys = pl.concat(keys_parts).unique() if keys_parts else pl.DataFrame(schema={"iin": pl.String, "worker_key": pl.String})
     return result, keys
 
 
-def _write(con, extract: Extract, good: pl.DataFrame, bad: pl.DataFrame | None, result: ExtractResult) -> None:
+def _write(con, extract: Extract, good: pl.DataFrame, bad: pl.DataFrame | None, result: ExtractResult,
+           only_drops: list[dt.date] | None) -> None:
     files = pl.DataFrame(
         {
             "extract": [extract.name] * len(result.files),
@@ -150,13 +161,24 @@ def _write(con, extract: Extract, good: pl.DataFrame, bad: pl.DataFrame | None, 
     con.register("incoming_files", files.to_arrow())
     if bad is not None:
         con.register("incoming_bad", bad.to_arrow())
+    table = f"raw.{extract.name}"
+    scope, params = ("", [extract.name]) if only_drops is None else (
+        f" AND drop_date IN ({', '.join('?' * len(only_drops))})", [extract.name, *only_drops])
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(f"CREATE OR REPLACE TABLE raw.{extract.name} AS SELECT * FROM incoming_good ORDER BY _drop_date, _line")
-        con.execute("DELETE FROM dq.rejected_rows WHERE extract = ?", [extract.name])
+        if only_drops is None or not _exists(con, extract.name):
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM incoming_good ORDER BY _drop_date, _line")
+        else:
+            existing = {r[0] for r in con.execute(f"SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ?", [extract.name]).fetchall()}
+            for column in good.columns:
+                if column not in existing:  # an extra column first seen in this drop
+                    con.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" VARCHAR')
+            con.execute(f"DELETE FROM {table} WHERE _drop_date IN ({', '.join('?' * len(only_drops))})", only_drops)
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_good ORDER BY _drop_date, _line")
+        con.execute(f"DELETE FROM dq.rejected_rows WHERE extract = ?{scope}", params)
         if bad is not None:
             con.execute("INSERT INTO dq.rejected_rows SELECT * FROM incoming_bad ORDER BY drop_date, line")
-        con.execute("DELETE FROM dq.ingest_files WHERE extract = ?", [extract.name])
+        con.execute(f"DELETE FROM dq.ingest_files WHERE extract = ?{scope}", params)
         con.execute("INSERT INTO dq.ingest_files SELECT extract, CAST(drop_date AS DATE), file, rows_landed, rows_loaded, rows_rejected, missing_optional_columns FROM incoming_files")
         con.execute("COMMIT")
     except Exception:
@@ -168,6 +190,10 @@ def _write(con, extract: Extract, good: pl.DataFrame, bad: pl.DataFrame | None, 
                 con.unregister(name)
             except Exception:
                 pass
+
+
+def _exists(con, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = ?", [name]).fetchone()[0])
 
 
 def write_worker_keys(delivery_con: duckdb.DuckDBPyConnection, keys: pl.DataFrame) -> None:

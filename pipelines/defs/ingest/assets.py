@@ -2,7 +2,18 @@
 
 import time
 
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
+import datetime as dt
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    BackfillPolicy,
+    DynamicPartitionsDefinition,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from pipelines import contract
 from pipelines.contract import Extract
@@ -14,6 +25,11 @@ from pipelines.warehouse import connect, connect_delivery, ensure_dq
 
 INGEST_GROUP = "ingest"
 WRITER_WAIT_SECONDS = 3600  # a step queues behind another run's writer rather than fail
+
+
+# One partition per drop folder. A run over a range of drops loads them in one step
+# (single-run backfill), which is how `lrm run` loads every drop at once.
+drops_partitions = DynamicPartitionsDefinition(name="drops")
 
 
 def raw_asset_key(extract_name: str) -> AssetKey:
@@ -29,6 +45,8 @@ def _ingest_asset(extract: Extract) -> AssetsDefinition:
         description=f"{extract.name}.csv from every complete drop ({extract.kind}, key {', '.join(extract.key)}), "
         "validated against the landing contract; bad rows to dq.rejected_rows.",
         kinds={"python", "polars", "duckdb"},
+        partitions_def=drops_partitions,
+        backfill_policy=BackfillPolicy.single_run(),
         tags={"layer": "raw"},
     )
     def _asset(context: AssetExecutionContext, settings: LrmSettings) -> MaterializeResult:
@@ -39,7 +57,8 @@ def _ingest_asset(extract: Extract) -> AssetsDefinition:
             ensure_dq(con)
             if extract.name == contract.ingest_order()[0]:
                 _record_landing_issues(con, landing)
-            result, keys = ingest_extract(con, landing, extract, key)
+            selected = {dt.date.fromisoformat(k) for k in context.partition_keys}
+            result, keys = ingest_extract(con, landing, extract, key, selected)
         if keys.height:
             with connect_delivery(settings.delivery) as dcon:
                 write_worker_keys(dcon, keys)
