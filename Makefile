@@ -32,7 +32,8 @@ bench: install
 	$(BIN)/python -m pipelines.bench
 
 dagster: install
-	LRM_WAREHOUSE=$(abspath $(WAREHOUSE)) LRM_LANDING=$(abspath $(LANDING)) $(BIN)/dagster dev -w workspace.yaml
+	mkdir -p $(VAR)/dagster_home && cp dagster_home/dagster.yaml $(VAR)/dagster_home/
+	DAGSTER_HOME=$(abspath $(VAR))/dagster_home LRM_WAREHOUSE=$(abspath $(WAREHOUSE)) LRM_LANDING=$(abspath $(LANDING)) $(BIN)/dagster dev -w workspace.yaml
 
 clean:
 	rm -rf $(VAR) dbt_project/target

@@ -21,7 +21,7 @@ def _progress_logger_def():
     @logger(config_schema={"log_level": Field(str, default_value="INFO")}, description="one line per step")
     def progress_logger(init_context):
         log = logging.getLogger("lrm.progress")
-        log.setLevel(logging.INFO)
+        log.setLevel(logging.DEBUG)  # step events arrive at DEBUG; the handler picks
         log.propagate = False
         if not log.handlers:
             log.addHandler(_ProgressHandler())

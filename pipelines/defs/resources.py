@@ -19,6 +19,10 @@ class LrmSettings(ConfigurableResource):
     as_of: Optional[str] = None  # YYYY-MM-DD; default: the newest complete drop
 
     @property
+    def landing_dir_path(self) -> Path:
+        return Path(self.landing_dir).resolve()
+
+    @property
     def warehouse(self) -> Path:
         return Path(self.warehouse_path).resolve()
 
@@ -27,7 +31,7 @@ class LrmSettings(ConfigurableResource):
         return Path(self.delivery_path).resolve() if self.delivery_path else default_delivery_path(self.warehouse)
 
     def landing(self) -> Landing:
-        return scan_landing(Path(self.landing_dir).resolve(), until=self.as_of_date_or_none())
+        return scan_landing(self.landing_dir_path, until=self.as_of_date_or_none())
 
     def as_of_date_or_none(self) -> dt.date | None:
         return dt.date.fromisoformat(self.as_of) if self.as_of else None
@@ -35,7 +39,7 @@ class LrmSettings(ConfigurableResource):
     def resolve_as_of(self) -> dt.date:
         if self.as_of:
             return dt.date.fromisoformat(self.as_of)
-        newest = scan_landing(Path(self.landing_dir).resolve()).newest
+        newest = scan_landing(self.landing_dir_path).newest
         if newest is None:
             raise ValueError(f"no complete drop in {self.landing_dir}: cannot choose an as-of date")
         return newest

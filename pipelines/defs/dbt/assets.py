@@ -14,7 +14,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from pipelines import contract
 from pipelines.defs.dbt.project import dbt_project
-from pipelines.defs.ingest.assets import WRITER_WAIT_SECONDS, raw_asset_key
+from pipelines.defs.ingest.assets import WAREHOUSE_POOL, WRITER_WAIT_SECONDS, raw_asset_key
 from pipelines.defs.resources import LrmSettings
 from pipelines.run_lock import warehouse_lock
 
@@ -34,7 +34,8 @@ class LrmDbtTranslator(DagsterDbtTranslator):
 translator = LrmDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator)
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator,
+            pool=WAREHOUSE_POOL)
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: LrmSettings):
     # The profile reads the warehouse path from the environment; dbt runs as a child
     # process after every ingestion step has closed its connection (one writer at a time).

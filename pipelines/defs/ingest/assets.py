@@ -8,23 +8,32 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
+    Backoff,
     BackfillPolicy,
     DynamicPartitionsDefinition,
+    Failure,
     MaterializeResult,
     MetadataValue,
+    RetryPolicy,
     asset,
 )
 
 from pipelines import contract
 from pipelines.contract import Extract
 from pipelines.defs.resources import LrmSettings
+from pipelines.ingest.reader import UnreadableFileError
 from pipelines.ingest.load import ingest_extract, write_worker_keys
 from pipelines.pseudonym import load_key
 from pipelines.run_lock import warehouse_lock
 from pipelines.warehouse import connect, connect_delivery, ensure_dq
 
 INGEST_GROUP = "ingest"
-WRITER_WAIT_SECONDS = 3600  # a step queues behind another run's writer rather than fail
+# Transient faults (a busy disk, a lock held too long) are retried; a bad file is not.
+TRANSIENT_RETRY = RetryPolicy(max_retries=2, delay=15, backoff=Backoff.EXPONENTIAL)
+WRITER_WAIT_SECONDS = 3600
+# Dagster's pool for steps that write the DuckDB file; dagster_home/dagster.yaml limits it
+# to one, so runs started by the schedule and the sensor take turns.
+WAREHOUSE_POOL = "duckdb_warehouse_writer"  # a step queues behind another run's writer rather than fail
 
 
 # One partition per drop folder. A run over a range of drops loads them in one step
@@ -47,6 +56,8 @@ def _ingest_asset(extract: Extract) -> AssetsDefinition:
         kinds={"python", "polars", "duckdb"},
         partitions_def=drops_partitions,
         backfill_policy=BackfillPolicy.single_run(),
+        retry_policy=TRANSIENT_RETRY,
+        pool=WAREHOUSE_POOL,
         tags={"layer": "raw"},
     )
     def _asset(context: AssetExecutionContext, settings: LrmSettings) -> MaterializeResult:
@@ -58,7 +69,11 @@ def _ingest_asset(extract: Extract) -> AssetsDefinition:
             if extract.name == contract.ingest_order()[0]:
                 _record_landing_issues(con, landing)
             selected = {dt.date.fromisoformat(k) for k in context.partition_keys}
-            result, keys = ingest_extract(con, landing, extract, key, selected)
+            try:
+                result, keys = ingest_extract(con, landing, extract, key, selected)
+            except UnreadableFileError as exc:
+                raise Failure(description=f"unreadable file {exc}; the warehouse was left as it was",
+                              allow_retries=False) from None
         if keys.height:
             with connect_delivery(settings.delivery) as dcon:
                 write_worker_keys(dcon, keys)
