@@ -1,0 +1,114 @@
+{#- The class of every factor row of every attestation act (domain.md §3).
+    Measured factor groups: the measure x by factor_group_measures, the class by
+    factor_class_thresholds (lowest class whose upper bound >= x). Stated groups, or a
+    measured group without a usable measurement: the class stated in the act.
+    Where both exist the computed class wins and the disagreement is flagged (§3 decision).
+    Rules are taken as in force on the act's order date. -#}
+with acts as (
+    select * from {{ ref('stg_otib__attestations') }}
+),
+
+factors as (
+    select * from {{ ref('factors') }}
+),
+
+measures as (
+    select * from {{ ref('factor_group_measures') }}
+),
+
+thresholds as (
+    select * from {{ ref('factor_class_thresholds') }}
+),
+
+classes as (
+    select * from {{ ref('condition_classes') }}
+),
+
+measured as (
+    select
+        a.attestation_id,
+        a.workplace_id,
+        a.bin,
+        a.order_no,
+        a.order_date,
+        a.factor,
+        f.factor_group,
+        coalesce(cast(f.milk_relevant as varchar) in ('true', 'yes', '1'), false) as milk_relevant,
+        a.measured,
+        a.limit_value,
+        nullif(trim(cast(a."class" as varchar)), '') as stated_class,
+        m.measure,
+        case
+            when a.measured is null or a.limit_value is null then null
+            when m.measure = 'ratio' then
+                case when a.limit_value > 0 then a.measured / a.limit_value
+                     when a.measured > 0 then cast('Infinity' as double) end
+            when m.measure = 'difference' then a.measured - a.limit_value
+            when m.measure = 'inverse_ratio' then
+                case when a.measured > 0 then a.limit_value / a.measured
+                     when a.limit_value > 0 then cast('Infinity' as double) end
+        end as measure_value
+    from acts as a
+    left join factors as f
+        on f.code = a.factor
+        and a.order_date >= f.valid_from
+        and (f.valid_to is null or a.order_date < f.valid_to)
+    left join measures as m
+        on m.factor_group = f.factor_group
+        and a.order_date >= m.valid_from
+        and (m.valid_to is null or a.order_date < m.valid_to)
+),
+
+computed as (
+    select
+        x.attestation_id,
+        x.workplace_id,
+        x.factor,
+        t."class" as computed_class,
+        c.class_rank as computed_rank,
+        row_number() over (
+            partition by x.attestation_id, x.workplace_id, x.factor
+            order by c.class_rank
+        ) as rn
+    from measured as x
+    inner join thresholds as t
+        on t.factor_group = x.factor_group
+        and x.order_date >= t.valid_from
+        and (t.valid_to is null or x.order_date < t.valid_to)
+        and (t.upper_bound is null or x.measure_value <= t.upper_bound)
+    inner join classes as c
+        on c."class" = t."class"
+    where x.measure_value is not null
+      and x.measure <> 'stated'
+)
+
+select
+    x.attestation_id,
+    x.workplace_id,
+    x.bin,
+    x.order_no,
+    x.order_date,
+    x.factor,
+    x.factor_group,
+    x.milk_relevant,
+    x.measured,
+    x.limit_value,
+    x.measure,
+    x.measure_value,
+    x.stated_class,
+    c.computed_class,
+    coalesce(c.computed_class, x.stated_class) as factor_class,
+    case when c.computed_class is not null then 'measured'
+         when x.stated_class is not null then 'stated' end as class_source,
+    coalesce(c.computed_class is not null and x.stated_class is not null
+             and c.computed_class <> x.stated_class, false) as class_disagreement,
+    cl.class_rank,
+    coalesce(cl.is_harmful, false) as is_harmful
+from measured as x
+left join computed as c
+    on c.attestation_id = x.attestation_id
+    and c.workplace_id = x.workplace_id
+    and c.factor = x.factor
+    and c.rn = 1
+left join classes as cl
+    on cl."class" = coalesce(c.computed_class, x.stated_class)

@@ -1,0 +1,20 @@
+{#- Workers on contracts active on var('as_of') (domain.md §4: every guarantee but leave is
+    owed for contracts active on as_of), one row per worker and workplace (if a worker holds
+    two active contracts at one workplace, the latest-starting one), with the shared part of
+    the evidence: List entry and attestation. -#}
+select
+    *,
+    case when list_entry_code is not null
+         then 'List entry ' || list_entry_code || ' (' || list_section || ')'
+              || case when via_common_section then ', common-professions fallback' else '' end
+         else 'no List entry (' || list_resolution || ')' end
+    || '; attestation ' || attestation_status
+    || coalesce(' (act ' || attestation_id || ' of ' || attestation_order_date || ', class ' || workplace_class
+                || coalesce(', factors >= 3.1: ' || harmful_factors, '') || ')', '')
+    || coalesce(' [' || not_attested_reason || ']', '')
+    || '; contract ' || contract_id as base_evidence
+from {{ ref('int_guarantees__contract_facts') }}
+where active_on_as_of
+qualify row_number() over (
+    partition by worker_key, workplace_id order by start_date desc, contract_id desc
+) = 1

@@ -1,0 +1,21 @@
+{#- List entries (order 1053) in force on var('as_of'), with the profession normalised for
+    matching (domain.md §4 decision: case-insensitive, trimmed, ё = е, inner blanks collapsed). -#}
+{%- set as_of = "cast('" ~ var('as_of') ~ "' as date)" %}
+select
+    code as list_entry_code,
+    section,
+    profession,
+    {{ normalise_profession('profession') }} as profession_norm,
+    cast(leave_days as integer) as leave_days,
+    cast(short_week_hours as integer) as short_week_hours,
+    coalesce(lower(cast(pay_increase as varchar)) in ('true', 'yes', '1'), false) as pay_increase,
+    nullif(trim(cast(nutrition as varchar)), '') as nutrition,
+    case when nutrition like 'lpp:%' then substr(nutrition, 5) end as lpp_ration,
+    coalesce(lower(cast(oppv as varchar)) in ('true', 'yes', '1'), false) as oppv,
+    coalesce(lower(cast(common as varchar)) in ('true', 'yes', '1'), false) as common,
+    legal_act_code,
+    valid_from,
+    valid_to
+from {{ ref('list_entries') }}
+where {{ as_of }} >= valid_from
+  and (valid_to is null or {{ as_of }} < valid_to)

@@ -1,0 +1,72 @@
+{#- Milk or therapeutic-preventive nutrition, ЛПП (Labour Code art. 182; order 1054 p.4, p.12;
+    domain.md §4 decisions), for contracts active on as_of — never both, ЛПП wins:
+    - ЛПП when the List applies and the worker's List entry gives a ration (lpp:<ration>);
+    - otherwise milk when the workplace is confirmed_harmful (list_applicability.attestation_guarantees)
+      and its valid act has a milk-relevant factor at class >= guarantee_rules.min_factor_class,
+      or when the workplace is not attested and its List entry says milk. -#}
+{%- set as_of = "cast('" ~ var('as_of') ~ "' as date)" %}
+with rules as (
+    select *
+    from {{ ref('guarantee_rules') }}
+    where guarantee in ('milk', 'therapeutic_nutrition')
+      and {{ as_of }} >= valid_from
+      and (valid_to is null or {{ as_of }} < valid_to)
+),
+
+milk_rank as (
+    select c.class_rank
+    from rules as r
+    inner join {{ ref('condition_classes') }} as c
+        on c."class" = r.min_factor_class
+    where r.guarantee = 'milk'
+),
+
+milk_factors as (
+    select
+        f.attestation_id,
+        f.workplace_id,
+        string_agg(f.factor || ' ' || f.factor_class, ', ' order by f.class_rank desc, f.factor) as milk_factors
+    from {{ ref('int_conditions__factor_classes') }} as f
+    where f.milk_relevant
+      and f.class_rank >= (select class_rank from milk_rank)
+    group by all
+),
+
+decided as (
+    select
+        w.*,
+        mf.milk_factors,
+        case
+            when w.list_applies and w.lpp_ration is not null then 'therapeutic_nutrition'
+            when w.attestation_guarantees and mf.milk_factors is not null then 'milk'
+            when w.list_applies and not w.attestation_guarantees and w.nutrition = 'milk' then 'milk'
+        end as nutrition_guarantee
+    from {{ ref('int_guarantees__active_workers') }} as w
+    left join milk_factors as mf
+        on mf.attestation_id = w.attestation_id
+        and mf.workplace_id = w.workplace_id
+)
+
+select
+    d.worker_key,
+    d.bin,
+    d.workplace_id,
+    r.guarantee,
+    'current_law' as regime,
+    cast(1 as double) as volume,
+    r.unit,
+    r.legal_basis,
+    case
+        when r.guarantee = 'therapeutic_nutrition'
+            then 'ration ' || d.lpp_ration || ' per List'
+                 || case when d.milk_factors is not null then '; replaces milk (milk-relevant factors ' || d.milk_factors || ', order 1054 p.12)' else '' end
+        when d.milk_factors is not null and d.attestation_guarantees
+            then 'milk-relevant factors at class >= ' || r.min_factor_class || ': ' || d.milk_factors
+        else 'milk per List (workplace not attested)'
+    end || '; ' || d.base_evidence as evidence,
+    d.as_of,
+    d.list_entry_code,
+    d.attestation_id
+from decided as d
+inner join rules as r
+    on r.guarantee = d.nutrition_guarantee

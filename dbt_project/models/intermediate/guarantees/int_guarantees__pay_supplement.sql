@@ -1,0 +1,65 @@
+{#- Increased pay (Labour Code art. 105; decree 1193 p.4; domain.md §4): for contracts active
+    on as_of whose List entry gives increased pay, the percent of the enterprise's collective
+    agreement valid on as_of (signed_on <= as_of <= valid_until, open = in force). Without one
+    (or without a percent) the volume is empty and the evidence says
+    "amount set by collective agreement: missing". The sectoral coefficient of the enterprise's
+    industry (longest matching OKED prefix of sectoral_coefficients) is in the evidence. -#}
+{%- set as_of = "cast('" ~ var('as_of') ~ "' as date)" %}
+with rule as (
+    select * from {{ ref('guarantee_rules') }}
+    where guarantee = 'pay_supplement'
+      and {{ as_of }} >= valid_from
+      and (valid_to is null or {{ as_of }} < valid_to)
+),
+
+agreements as (
+    select *
+    from {{ ref('stg_employer__collective_agreements') }}
+    where signed_on <= {{ as_of }}
+      and (valid_until is null or valid_until >= {{ as_of }})
+    qualify row_number() over (partition by bin order by signed_on desc) = 1
+),
+
+coefficients as (
+    select
+        e.bin,
+        s.industry,
+        s.coefficient_min,
+        s.coefficient_max,
+        s.legal_act_code
+    from {{ ref('stg_registry__enterprises') }} as e
+    inner join {{ ref('sectoral_coefficients') }} as s
+        on starts_with(e.oked, cast(s.oked_prefix as varchar))
+        and {{ as_of }} >= s.valid_from
+        and (s.valid_to is null or {{ as_of }} < s.valid_to)
+    qualify row_number() over (partition by e.bin order by length(cast(s.oked_prefix as varchar)) desc, s.industry) = 1
+)
+
+select
+    w.worker_key,
+    w.bin,
+    w.workplace_id,
+    r.guarantee,
+    'current_law' as regime,
+    cast(a.pay_supplement_pct as double) as volume,
+    r.unit,
+    r.legal_basis,
+    case when a.pay_supplement_pct is not null
+         then a.pay_supplement_pct || '% per collective agreement signed ' || a.signed_on
+         else 'amount set by collective agreement: missing' end
+    || '; sectoral coefficient: '
+    || coalesce(c.industry || ' ' || c.coefficient_min
+                || case when c.coefficient_max <> c.coefficient_min then '-' || c.coefficient_max else '' end
+                || ' (' || c.legal_act_code || ')', 'none for this industry')
+    || '; ' || w.base_evidence as evidence,
+    w.as_of,
+    w.list_entry_code,
+    w.attestation_id
+from {{ ref('int_guarantees__active_workers') }} as w
+cross join rule as r
+left join agreements as a
+    on a.bin = w.bin
+left join coefficients as c
+    on c.bin = w.bin
+where w.list_applies
+  and w.pay_increase

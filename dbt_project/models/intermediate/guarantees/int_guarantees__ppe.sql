@@ -1,0 +1,28 @@
+{#- Personal and collective protective equipment (Labour Code art. 182; domain.md §4): free, for
+    contracts active on as_of on a confirmed_harmful workplace (List or not), or on a
+    not-attested workplace whose List entry applies. -#}
+with rule as (
+    select * from {{ ref('guarantee_rules') }}
+    where guarantee = 'ppe'
+      and cast('{{ var("as_of") }}' as date) >= valid_from
+      and (valid_to is null or cast('{{ var("as_of") }}' as date) < valid_to)
+)
+
+select
+    w.worker_key,
+    w.bin,
+    w.workplace_id,
+    r.guarantee,
+    'current_law' as regime,
+    cast(1 as double) as volume,
+    r.unit,
+    r.legal_basis,
+    case when w.attestation_guarantees then 'harmful workplace per attestation'
+         else 'List entry applies (workplace not attested)' end
+    || '; ' || w.base_evidence as evidence,
+    w.as_of,
+    w.list_entry_code,
+    w.attestation_id
+from {{ ref('int_guarantees__active_workers') }} as w
+cross join rule as r
+where w.attestation_guarantees or w.list_applies

@@ -1,0 +1,26 @@
+{#- Shortened working week (Labour Code art. 69 p.2; order 1053; domain.md §4): the List
+    entry's hours a week, for contracts active on as_of where the List applies. -#}
+with rule as (
+    select * from {{ ref('guarantee_rules') }}
+    where guarantee = 'short_week'
+      and cast('{{ var("as_of") }}' as date) >= valid_from
+      and (valid_to is null or cast('{{ var("as_of") }}' as date) < valid_to)
+)
+
+select
+    w.worker_key,
+    w.bin,
+    w.workplace_id,
+    r.guarantee,
+    'current_law' as regime,
+    cast(w.short_week_hours as double) as volume,
+    r.unit,
+    r.legal_basis,
+    w.short_week_hours || ' h/week per ' || w.base_evidence as evidence,
+    w.as_of,
+    w.list_entry_code,
+    w.attestation_id
+from {{ ref('int_guarantees__active_workers') }} as w
+cross join rule as r
+where w.list_applies
+  and w.short_week_hours is not null

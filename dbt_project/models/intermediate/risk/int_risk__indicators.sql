@@ -1,0 +1,78 @@
+{#- The ЦКТР-style indicators per enterprise, long (domain.md §6): raw value, normalised
+    value in [0, 1] (per the catalogue's normalisation), risk value (direction applied),
+    weight, and whether it is available (its source has rows and the value is defined). -#}
+{%- set d = "cast('" ~ var('as_of') ~ "' as date)" -%}
+with catalogue as (
+    select * from {{ ref('ctr_indicators') }}
+    where valid_from <= {{ d }}
+    qualify valid_from = max(valid_from) over ()
+),
+q as (
+    select value as winsor_q from {{ ref('ctr_params') }}
+    where parameter = 'winsor_quantile' and valid_from <= {{ d }}
+    qualify valid_from = max(valid_from) over ()
+),
+v as (
+    select
+        v.bin, e.oked_section, c.code as indicator_code, c.indicator_group, c.source,
+        c.direction, c.weight, c.normalisation,
+        v.raw_value,
+        s.available as source_available
+    from catalogue c
+    join {{ ref('int_risk__indicator_values') }} v on v.indicator_code = c.code
+    join {{ ref('int_risk__enterprise_headcount') }} e using (bin)
+    left join {{ ref('int_risk__source_availability') }} s on s.source = c.source
+),
+lists as (
+    -- the section's defined values, ascending (for the winsor percentile)
+    select
+        v.*, q.winsor_q,
+        count(raw_value) over s as n_section,
+        list_sort(list_filter(list(raw_value) over s, lambda x: x is not null)) as xs
+    from v cross join q
+    window s as (partition by indicator_code, oked_section)
+),
+capped as (
+    select
+        *,
+        case when raw_value is null or n_section = 0 then null
+             else least(raw_value,
+                        xs[lo + 1]
+                        + (h - lo) * (xs[least(lo + 2, n_section)]
+                                      - xs[lo + 1]))
+        end as capped_value
+    from (select *, (n_section - 1) * winsor_q as h,
+                 cast(floor((n_section - 1) * winsor_q) as bigint) as lo from lists)
+),
+normalised as (
+    select
+        *,
+        case
+            when raw_value is null then null
+            when normalisation = 'flag' then case when raw_value > 0 then 1.0 else 0.0 end
+            when normalisation = 'share' then least(greatest(raw_value, 0), 1)
+            when normalisation = 'minmax_section' then
+                case when max(capped_value) over s = min(capped_value) over s then 0.0
+                     else (capped_value - min(capped_value) over s)
+                          / (max(capped_value) over s - min(capped_value) over s) end
+        end as normalised_value
+    from capped
+    window s as (partition by indicator_code, oked_section)
+)
+select
+    bin,
+    indicator_code,
+    indicator_group,
+    source,
+    direction,
+    normalisation,
+    raw_value,
+    normalised_value,
+    case when direction = 'higher_better' then 1 - normalised_value else normalised_value end as risk_value,
+    weight,
+    coalesce(source_available, false) and raw_value is not null as available,
+    case
+        when not coalesce(source_available, false) then 'source ' || source || ' has no rows'
+        when raw_value is null then 'not defined for this enterprise (empty denominator)'
+    end as unavailable_reason
+from normalised

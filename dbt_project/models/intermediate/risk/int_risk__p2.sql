@@ -1,0 +1,119 @@
+{#- П2 (domain.md §5 decision): Кч = injuries × 1000 / headcount (injury + fatal),
+    Кт = days lost on those / their number (0 when none), occupational diseases per 1000,
+    over the last 36 months (as_of − window < occurred_on <= as_of); each winsorised at
+    the 99th percentile within the OKED section, then min-max normalised within the
+    section (formula 5); max = min → z = 0. П2 = 0.5·z(Кч) + 0.3·z(Кт) + 0.2·z(diseases).
+    No incidents is a real zero. Headcount 0 → the per-1000 rates are 0 (flagged). -#}
+with params as (
+    select parameter, value from {{ ref('enterprise_model_params') }}
+    where valid_from <= cast('{{ var("as_of") }}' as date)
+    qualify valid_from = max(valid_from) over (partition by parameter)
+),
+p as (
+    select
+        max(value) filter (where parameter = 'p2_window_months')   as window_months,
+        max(value) filter (where parameter = 'p2_winsor_quantile') as winsor_q,
+        max(value) filter (where parameter = 'p2_rate_per_workers') as per_workers
+    from params
+),
+w as (
+    select
+        max(weight) filter (where component = 'kch')      as w_kch,
+        max(weight) filter (where component = 'kt')       as w_kt,
+        max(weight) filter (where component = 'diseases') as w_dis
+    from (
+        select * from {{ ref('p2_weights') }}
+        where valid_from <= cast('{{ var("as_of") }}' as date)
+        qualify valid_from = max(valid_from) over (partition by component)
+    )
+),
+
+inc as (
+    select
+        i.bin,
+        count(*) filter (where i.kind in ('injury', 'fatal'))                       as injuries,
+        count(*) filter (where i.kind = 'fatal')                                      as fatalities,
+        count(*) filter (where i.kind = 'occupational_disease')                       as diseases,
+        coalesce(sum(i.days_lost) filter (where i.kind in ('injury', 'fatal')), 0)    as days_lost,
+        count(*) filter (where i.group_accident)                                      as group_accidents
+    from {{ ref('stg_otib__incidents') }} i
+    cross join p
+    where i.occurred_on <= cast('{{ var("as_of") }}' as date)
+      and i.occurred_on > cast('{{ var("as_of") }}' as date) - to_months(cast(p.window_months as integer))
+    group by i.bin
+),
+
+raw_values as (
+    select
+        e.bin, e.oked_section, e.headcount,
+        coalesce(i.injuries, 0) as injuries,
+        coalesce(i.fatalities, 0) as fatalities,
+        coalesce(i.diseases, 0) as diseases,
+        coalesce(i.days_lost, 0) as days_lost,
+        coalesce(i.group_accidents, 0) as group_accidents,
+        case when e.headcount > 0 then coalesce(i.injuries, 0) * p.per_workers / e.headcount else 0 end as kch,
+        case when coalesce(i.injuries, 0) > 0 then i.days_lost::double / i.injuries else 0 end as kt,
+        case when e.headcount > 0 then coalesce(i.diseases, 0) * p.per_workers / e.headcount else 0 end as diseases_per_1000,
+        e.headcount = 0 and (coalesce(i.injuries, 0) + coalesce(i.diseases, 0)) > 0 as rates_without_headcount
+    from {{ ref('int_risk__enterprise_headcount') }} e
+    cross join p
+    left join inc i using (bin)
+),
+
+sorted_lists as (
+    -- per section, each component's values in ascending order (for the percentile)
+    select
+        r.*,
+        p.winsor_q,
+        count(*) over s as n_section,
+        list_sort(list(kch) over s) as kch_list,
+        list_sort(list(kt) over s) as kt_list,
+        list_sort(list(diseases_per_1000) over s) as diseases_list
+    from raw_values r
+    cross join p
+    window s as (partition by oked_section)
+),
+
+winsorised as (
+    -- cap at the winsor quantile of the section, linear interpolation between order
+    -- statistics (the same definition as quantile_cont / numpy's default):
+    -- h = (n − 1)·q, value = x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]) (0-based)
+    select
+        *,
+        least(kch, kch_list[lo + 1] + (h - lo) * (kch_list[least(lo + 2, n_section)] - kch_list[lo + 1])) as kch_w,
+        least(kt, kt_list[lo + 1] + (h - lo) * (kt_list[least(lo + 2, n_section)] - kt_list[lo + 1])) as kt_w,
+        least(diseases_per_1000, diseases_list[lo + 1]
+            + (h - lo) * (diseases_list[least(lo + 2, n_section)] - diseases_list[lo + 1])) as diseases_w
+    from (
+        select *, (n_section - 1) * winsor_q as h, cast(floor((n_section - 1) * winsor_q) as bigint) as lo
+        from sorted_lists
+    )
+),
+
+normalised as (
+    select
+        *,
+        case when max(kch_w) over s = min(kch_w) over s then 0
+             else (kch_w - min(kch_w) over s) / (max(kch_w) over s - min(kch_w) over s) end as z_kch,
+        case when max(kt_w) over s = min(kt_w) over s then 0
+             else (kt_w - min(kt_w) over s) / (max(kt_w) over s - min(kt_w) over s) end as z_kt,
+        case when max(diseases_w) over s = min(diseases_w) over s then 0
+             else (diseases_w - min(diseases_w) over s) / (max(diseases_w) over s - min(diseases_w) over s) end as z_diseases
+    from winsorised
+    window s as (partition by oked_section)
+)
+
+select
+    n.bin,
+    n.oked_section,
+    n.headcount,
+    n.injuries, n.fatalities, n.diseases, n.days_lost, n.group_accidents,
+    n.kch, n.kt, n.diseases_per_1000,
+    n.z_kch, n.z_kt, n.z_diseases,
+    round(w.w_kch * n.z_kch + w.w_kt * n.z_kt + w.w_dis * n.z_diseases, 10) as p2,
+    case
+        when n.rates_without_headcount then 'incidents but no workers on as_of: per-1000 rates set to 0'
+        when n.injuries + n.diseases = 0 then 'no incidents in the window (a real zero)'
+    end as p2_reason
+from normalised n
+cross join w

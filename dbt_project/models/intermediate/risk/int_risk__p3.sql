@@ -1,0 +1,31 @@
+{#- П3 (domain.md §5 decision): share of the 15 checklist questions answered
+    non-compliant in the latest checklist with submitted_on <= as_of; no checklist → 1,
+    flagged (the value is a parameter). -#}
+with params as (
+    select parameter, value from {{ ref('enterprise_model_params') }}
+    where valid_from <= cast('{{ var("as_of") }}' as date)
+    qualify valid_from = max(valid_from) over (partition by parameter)
+),
+p as (
+    select
+        max(value) filter (where parameter = 'p3_questions')          as questions,
+        max(value) filter (where parameter = 'p3_no_checklist_value') as no_checklist_value
+    from params
+),
+latest as (
+    select bin, submitted_on, noncompliant_answers
+    from {{ ref('stg_otib__checklists') }}
+    where submitted_on <= cast('{{ var("as_of") }}' as date)
+    qualify row_number() over (partition by bin order by submitted_on desc) = 1
+)
+select
+    e.bin,
+    l.submitted_on as checklist_submitted_on,
+    l.noncompliant_answers,
+    round(coalesce(l.noncompliant_answers / p.questions, p.no_checklist_value), 10) as p3,
+    l.bin is null as p3_missing,
+    case when l.bin is null then 'no checklist submitted on or before as_of: П3 = '
+        || cast(p.no_checklist_value as varchar) end as p3_reason
+from {{ ref('stg_registry__enterprises') }} e
+cross join p
+left join latest l using (bin)

@@ -1,0 +1,15 @@
+{#- R_i per structural unit (domain.md §5, formula 3): mean R_ind over the unit's
+    workplaces weighted by workers; a workplace with no workers weighs nothing.
+    unit_headcount counts every worker of the unit (assessed or not): w_i = unit_headcount / H. -#}
+select
+    h.bin,
+    h.unit,
+    sum(h.workers) as unit_headcount,
+    count(*) as workplaces,
+    count(r.r_ind) as workplaces_assessed,
+    coalesce(sum(h.workers) filter (where r.r_ind is not null), 0) as assessed_workers,
+    sum(h.workers * r.r_ind) filter (where r.r_ind is not null)
+        / nullif(sum(h.workers) filter (where r.r_ind is not null), 0) as r_unit
+from {{ ref('int_risk__workplace_headcount') }} h
+left join {{ ref('int_risk__workplace_individual_risk') }} r using (workplace_id)
+group by all

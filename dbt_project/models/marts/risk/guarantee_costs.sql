@@ -1,0 +1,62 @@
+{#- marts.guarantee_costs (domain.md §7): what each regime's guarantees cost a year, per
+    enterprise (with its OKED section and region for rolling up), regime and guarantee.
+    Leave day = monthly income / 29.3; short week = 4/40 of the wage; supplement = wage ×
+    percent; ОППВ = 5% of income (the assignment's KZT a month); milk, ЛПП, PPE are
+    parameters (seeds/policy/cost_parameters). A supplement without an amount (no
+    collective agreement) costs NULL and is counted in workers_cost_unknown. -#}
+with p as (
+    select
+        max(value) filter (where parameter = 'leave_day_divisor')   as leave_div,
+        max(value) filter (where parameter = 'short_week_fraction') as sw_frac,
+        max(value) filter (where parameter = 'milk_kzt_per_month')  as milk,
+        max(value) filter (where parameter = 'lpp_kzt_per_month')   as lpp,
+        max(value) filter (where parameter = 'ppe_kzt_per_year')    as ppe,
+        max(value) filter (where parameter = 'months_per_year')     as months
+    from (
+        select * from {{ ref('cost_parameters') }}
+        where valid_from <= cast('{{ var("as_of") }}' as date)
+        qualify valid_from = max(valid_from) over (partition by parameter)
+    )
+),
+a as (
+    select worker_key, bin, workplace_id, guarantee, regime, volume, unit
+    from {{ ref('int_guarantees__assignments_current_law') }}
+    union all
+    select worker_key, bin, workplace_id, guarantee, regime, volume, unit
+    from {{ ref('int_guarantees__assignments_risk_model') }}
+),
+income as (
+    select worker_key, bin, workplace_id, max(monthly_income) as monthly_income
+    from {{ ref('stg_hr__employees') }}
+    group by all
+),
+costed as (
+    select
+        a.*,
+        i.monthly_income,
+        case a.guarantee
+            when 'additional_leave'      then a.volume * i.monthly_income / p.leave_div
+            when 'short_week'            then p.sw_frac * i.monthly_income * p.months
+            when 'pay_supplement'        then i.monthly_income * a.volume / 100 * p.months
+            when 'oppv'                  then a.volume * p.months
+            when 'milk'                  then p.milk * p.months
+            when 'therapeutic_nutrition' then p.lpp * p.months
+            when 'ppe'                   then p.ppe
+        end as cost_kzt_year
+    from a
+    cross join p
+    left join income i using (worker_key, bin, workplace_id)
+)
+select
+    c.bin,
+    e.oked_section,
+    e.region_code,
+    c.regime,
+    c.guarantee,
+    count(distinct c.worker_key) as workers,
+    count(*) filter (where c.cost_kzt_year is null) as workers_cost_unknown,
+    cast(round(coalesce(sum(c.cost_kzt_year), 0), 2) as double) as cost_kzt_year,
+    cast('{{ var("as_of") }}' as date) as as_of
+from costed c
+join {{ ref('stg_registry__enterprises') }} e using (bin)
+group by all
