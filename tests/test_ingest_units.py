@@ -165,3 +165,11 @@ def test_reference_must_exist_in_this_drop_or_earlier():
     late = validate(frame, EXTRACTS["workplaces"], dt.date(2026, 11, 22), {"enterprises": known})
     assert early[REASON_COL][0].startswith("unknown_reference")
     assert late[REASON_COL][0] is None
+
+
+def test_readme_contract_table_is_generated_from_the_contract(tmp_path):
+    from pipelines import contract_doc
+
+    copy = tmp_path / "README.md"
+    copy.write_text(contract_doc.README.read_text(encoding="utf-8"), encoding="utf-8")
+    assert not contract_doc.rewrite(copy), "README's contract table is stale: run python -m pipelines.contract_doc"

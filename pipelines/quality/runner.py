@@ -1,0 +1,274 @@
+"""Running the suites: DataFrames fetched from DuckDB (Arrow → pandas), validated by GX's
+pandas datasource, one drop at a time; results as plain records for dq.check_results.
+
+GX's SQL datasource on DuckDB is not used: DuckDB computes the batch (with the derived
+columns of `suites.py`), GX only sees a DataFrame.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+import duckdb  # noqa: E402
+import great_expectations as gx  # noqa: E402
+import pandas as pd  # noqa: E402
+import polars as pl  # noqa: E402
+from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
+
+from pipelines import contract  # noqa: E402
+from pipelines.identifiers import is_valid_id  # noqa: E402
+from pipelines.quality import suites  # noqa: E402
+from pipelines.quality.paths import data_docs_dir, gx_project_dir  # noqa: E402
+
+DATASOURCE = "warehouse"
+DOCS_SITE = "dq_report"
+MART_CHUNK_ROWS = 2_000_000  # larger marts are validated a slice at a time
+_IIN_CANDIDATE = r"(^|\D)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])[1-6]\d{5}(\D|$)"
+
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+
+@dataclass
+class CheckRecord:
+    """One expectation evaluated on one batch."""
+
+    asset_key: str  # raw/enterprises, marts/guarantee_assignments
+    suite: str
+    batch: str  # the drop date, "all drops", or "mart"
+    expectation: str
+    column: str | None
+    severity: str  # critical | warning
+    success: bool
+    element_count: int | None
+    unexpected_count: int | None
+    unexpected_percent: float | None
+    observed_value: str | None
+    details: str | None  # a few unexpected values, or the exception
+    description: str | None
+
+    @property
+    def outcome(self) -> str:
+        return "passed" if self.success else ("failed" if self.severity == suites.CRITICAL else "warned")
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ------------------------------------------------------------------------- GX context
+
+_contexts: dict[Path, Any] = {}
+
+
+def gx_context(warehouse: Path):
+    """A file-backed GX context under <warehouse dir>/dq_report/gx, with the Data Docs site
+    <warehouse dir>/dq_report/data_docs (one per warehouse, cached per process)."""
+    root = gx_project_dir(warehouse)
+    if root in _contexts:
+        return _contexts[root]
+    root.mkdir(parents=True, exist_ok=True)
+    ctx = gx.get_context(mode="file", project_root_dir=str(root))
+    sites = ctx.get_config().data_docs_sites or {}
+    for name in list(sites):
+        if name != DOCS_SITE:
+            ctx.delete_data_docs_site(name)
+    if DOCS_SITE not in sites:
+        ctx.add_data_docs_site(site_name=DOCS_SITE, site_config={
+            "class_name": "SiteBuilder",
+            "show_how_to_buttons": False,
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(data_docs_dir(warehouse))},
+        })
+    try:
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    except Exception:  # pragma: no cover - progress bars are cosmetic
+        pass
+    ctx.data_sources.add_or_update_pandas(DATASOURCE)
+    _contexts[root] = ctx
+    return ctx
+
+
+def build_data_docs(warehouse: Path) -> Path:
+    ctx = gx_context(warehouse)
+    ctx.build_data_docs(site_names=[DOCS_SITE])
+    return data_docs_dir(warehouse) / "index.html"
+
+
+class Validator:
+    """Validates DataFrames against suites in one GX context, under one run name."""
+
+    def __init__(self, warehouse: Path, run_id: str):
+        self.ctx = gx_context(warehouse)
+        self.run_id = run_id
+        self.source = self.ctx.data_sources.get(DATASOURCE)
+
+    def _suite(self, suite):
+        return self.ctx.suites.add_or_update(suite)
+
+    def validate(self, asset_key: str, suite, asset_name: str, batch: str, frame: pd.DataFrame,
+                 params: dict[str, Any] | None = None) -> list[CheckRecord]:
+        suite = self._suite(suite)
+        try:
+            asset = self.source.get_asset(asset_name)
+        except LookupError:
+            asset = self.source.add_dataframe_asset(asset_name)
+        try:
+            definition = asset.get_batch_definition("dataframe")
+        except (KeyError, LookupError):
+            definition = asset.add_batch_definition_whole_dataframe("dataframe")
+        vd = self.ctx.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=f"{asset_name} :: {suite.name}", data=definition, suite=suite))
+        result = vd.run(
+            batch_parameters={"dataframe": frame},
+            expectation_parameters=params or {},
+            run_id=RunIdentifier(run_name=self.run_id, run_time=dt.datetime.now(dt.timezone.utc)),
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+        )
+        return [_record(asset_key, suite.name, batch, r) for r in result.results]
+
+
+def _jsonable(value: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        return json.dumps(value, default=str, ensure_ascii=False)[:500]
+    except Exception:
+        return str(value)[:500]
+
+
+def _record(asset_key: str, suite_name: str, batch: str, r) -> CheckRecord:
+    cfg = r.expectation_config
+    kwargs = cfg.kwargs
+    column = kwargs.get("column") or (",".join(kwargs["column_list"]) if kwargs.get("column_list") else None) or (
+        f"{kwargs['column_A']} = {kwargs['column_B']}" if kwargs.get("column_A") else None)
+    res = r.result or {}
+    exc = r.exception_info or {}
+    raised = exc.get("raised_exception") if isinstance(exc, dict) else getattr(exc, "raised_exception", False)
+    details = None
+    if raised:
+        details = "exception: " + str(exc.get("exception_message") if isinstance(exc, dict) else exc)[:500]
+    elif res.get("partial_unexpected_list"):
+        details = _jsonable(res["partial_unexpected_list"])
+    elif not r.success and "observed_value" in res and "details" in res:
+        details = _jsonable(res.get("details"))
+    severity = getattr(cfg, "severity", None)
+    severity = getattr(severity, "value", severity) or suites.CRITICAL
+    return CheckRecord(
+        asset_key=asset_key, suite=suite_name, batch=batch, expectation=cfg.type, column=column,
+        severity=str(severity), success=bool(r.success) and not raised,
+        element_count=res.get("element_count"), unexpected_count=res.get("unexpected_count"),
+        unexpected_percent=res.get("unexpected_percent"),
+        observed_value=_jsonable(res.get("observed_value")), details=details,
+        description=cfg.description,
+    )
+
+
+# ------------------------------------------------------------------------------- raw
+
+def _raw_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = ?",
+                            [name]).fetchone()[0])
+
+
+def validate_raw(con: duckdb.DuckDBPyConnection, validator: Validator, extract_name: str) -> list[CheckRecord]:
+    """Every drop of raw.<extract> (a drop at a time), then the extract's row-count reconciliation."""
+    spec = suites.raw_spec(extract_name)
+    extract = spec.extract
+    asset_key = f"raw/{extract_name}"
+    files = con.execute(
+        "SELECT CAST(drop_date AS VARCHAR), sum(rows_loaded) FROM dq.ingest_files WHERE extract = ? GROUP BY 1 ORDER BY 1",
+        [extract_name]).fetchall()
+    records: list[CheckRecord] = []
+    if not files:
+        return records
+    exists = _raw_exists(con, extract_name)
+    if exists:
+        con.execute(suites.id_ok_macro_sql())
+        suite = suites.raw_suite(spec)
+        sql = suites.raw_batch_sql(spec)
+        previous: dict[str, Any] | None = None
+        for drop, loaded in files:
+            frame = con.execute(sql, [drop]).to_arrow_table()
+            df = frame.to_pandas()
+            params = {"rows_loaded": int(loaded or 0), **suites.drift_parameters(spec, previous)}
+            records += validator.validate(asset_key, suite, f"raw.{extract_name} drop={drop}", drop, df, params)
+            previous = {"rows": len(df)}
+            for dim in spec.dimensions:
+                previous[f"dim:{dim}"] = {v for v in df[f"dim:{dim}"].dropna().unique().tolist()}
+            del df, frame
+    recon = con.execute(suites.reconciliation_sql(extract, exists), [extract_name]).to_arrow_table()
+    records += validator.validate(asset_key, suites.reconciliation_suite(extract), f"raw.{extract_name} reconciliation",
+                                  "all drops", recon.to_pandas())
+    return records
+
+
+# ------------------------------------------------------------------------------ marts
+
+def mart_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts' AND table_name = ?",
+                            [name]).fetchone()[0])
+
+
+def _iin_like(value: str) -> bool:
+    import re
+
+    for m in re.finditer(r"(?<!\d)\d{12}(?!\d)", value):
+        s = m.group(0)
+        if s[2:4] in {f"{i:02d}" for i in range(1, 13)} and 1 <= int(s[4:6]) <= 31 and s[6] in "123456" and is_valid_id(s):
+            return True
+    return False
+
+
+def add_iin_like_column(table) -> pl.DataFrame:
+    """The marker column for the mart-wide invariant "no IIN-looking value anywhere"."""
+    frame = pl.from_arrow(table)
+    text_cols = [c for c, t in frame.schema.items() if t == pl.String]
+    flag = pl.lit(False)
+    if text_cols and frame.height:
+        candidates = pl.any_horizontal(pl.col(c).str.contains(_IIN_CANDIDATE).fill_null(False) for c in text_cols)
+        suspect = frame.with_row_index("_i").filter(candidates)
+        hits: set[int] = set()
+        for row in suspect.iter_rows(named=True):
+            if any(isinstance(row[c], str) and _iin_like(row[c]) for c in text_cols):
+                hits.add(row["_i"])
+        return frame.with_row_index("_i").with_columns(pl.col("_i").is_in(list(hits)).alias(suites.IIN_LIKE_COLUMN)).drop("_i")
+    return frame.with_columns(flag.alias(suites.IIN_LIKE_COLUMN))
+
+
+def validate_mart(con: duckdb.DuckDBPyConnection, validator: Validator, mart: str) -> list[CheckRecord]:
+    spec = suites.mart_spec(mart)
+    suite = suites.mart_suite(spec)
+    asset_key = f"marts/{mart}"
+    rows = con.execute(f'SELECT count(*) FROM marts."{mart}"').fetchone()[0]
+    reader = con.execute(spec.query).to_arrow_reader(MART_CHUNK_ROWS)
+    records: list[CheckRecord] = []
+    if rows <= MART_CHUNK_ROWS:
+        table = reader.read_all()
+        df = add_iin_like_column(table).to_pandas()
+        return validator.validate(asset_key, suite, f"marts.{mart}", "mart", df)
+    # Large marts: one slice at a time (uniqueness is then checked within each slice;
+    # the dbt tests on the mart check it across the table).
+    for i, batch in enumerate(reader):
+        import pyarrow as pa
+
+        df = add_iin_like_column(pa.Table.from_batches([batch])).to_pandas()
+        records += validator.validate(asset_key, suite, f"marts.{mart}", f"slice {i + 1}", df)
+    return records
+
+
+def summarise(records: list[CheckRecord]) -> dict[str, int]:
+    out = {"passed": 0, "warned": 0, "failed": 0}
+    for r in records:
+        out[r.outcome] += 1
+    return out
+
+
+__all__ = ["CheckRecord", "Validator", "validate_raw", "validate_mart", "mart_exists", "build_data_docs", "summarise", "contract"]
