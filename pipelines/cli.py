@@ -56,6 +56,7 @@ class _QuietDbtStdout(io.TextIOBase):
 
 class _ProgressHandler(logging.Handler):
     started: dict[str, float] = {}
+    metrics = None  # a StepMetrics while `lrm run` executes
 
     def _worth_showing(self, message: str) -> bool:
         return bool(message.strip()) and not _DBT_NOISE.match(message)
@@ -72,8 +73,12 @@ class _ProgressHandler(logging.Handler):
         kind = event.event_type_value
         if kind == "STEP_START":
             self.started[step] = time.perf_counter()
+            if self.metrics:
+                self.metrics.start(step)
             print(f"→ {step}", flush=True)
-        elif kind == "STEP_SUCCESS":
+        elif kind in ("STEP_SUCCESS", "STEP_FAILURE") and self.metrics:
+            self.metrics.finish(step)
+        if kind == "STEP_SUCCESS":
             print(f"✓ {step} ({time.perf_counter() - self.started.get(step, time.perf_counter()):.1f}s)", flush=True)
         elif kind == "STEP_FAILURE":
             print(f"✗ {step} failed: {message}", flush=True)
@@ -94,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
     from pipelines.definitions import ALL_ASSETS_JOB, build_definitions
     from pipelines.defs.resources import LrmSettings
     from pipelines.run_lock import WarehouseBusyError, warehouse_lock
+    from pipelines.run_metrics import StepMetrics
     from pipelines.warehouse import connect
 
     settings = LrmSettings(
@@ -124,8 +130,10 @@ def run(args: argparse.Namespace) -> int:
     last = last or first
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(drops_partitions.name, keys)
+    metrics = StepMetrics()
+    _ProgressHandler.metrics = metrics
     try:
-        with warehouse_lock(settings.warehouse, wait_seconds=args.wait), \
+        with warehouse_lock(settings.warehouse, wait_seconds=args.wait), metrics, \
                 contextlib.redirect_stdout(_QuietDbtStdout(sys.stdout)):
             result = job.execute_in_process(
                 instance=instance,
@@ -137,6 +145,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"lrm run: not started: {exc}", file=sys.stderr)
         return 3
     elapsed = time.perf_counter() - started
+    if args.metrics:
+        metrics.write(Path(args.metrics), {"run_id": result.run_id, "success": result.success,
+                                           "seconds": round(elapsed, 2), "drops": [first, last]})
     if not result.success:
         print(f"\nlrm run: FAILED after {elapsed:.1f}s (run {result.run_id})", file=sys.stderr)
         for event in result.all_events:
@@ -189,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--as-of", type=_date, help="date for assignments and scores (default: newest drop)")
     p_run.add_argument("--delivery", help="restricted DuckDB file with IINs (default: <warehouse>.delivery.duckdb)")
     p_run.add_argument("--drops", help="load only these drops, FIRST[:LAST] (an incremental run); default: every drop")
+    p_run.add_argument("--metrics", help="write wall time and peak memory per step to this JSON file")
     p_run.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run to finish (default: refuse at once)")
     p_run.set_defaults(func=run)
     p_gen = sub.add_parser("generate", help="write synthetic extracts")

@@ -8,6 +8,7 @@ its two tables that our marts read are created empty.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -22,7 +23,15 @@ REPO = Path(__file__).resolve().parents[1]
 DBT_PROJECT = REPO / "dbt_project"
 DBT = Path(os.environ.get("LRM_DBT", REPO / ".venv" / "bin" / "dbt"))
 AS_OF = "2026-06-30"  # year 2026 has 365 days
+PREVIOUS_RUN = "2026-06-29"  # a run the day before, for history and events
 DROP = "2026-06-30"
+
+
+
+def wk(name: str) -> str:
+    """A worker_key shaped like ingestion's (32 hex chars) for a readable test name."""
+    return hashlib.md5(name.encode()).hexdigest()
+
 
 E_COAL = "100000000001"  # coal (OKED 05101), collective agreement 25 %
 E_METAL = "100000000002"  # metallurgy (OKED 24101), no collective agreement
@@ -102,6 +111,7 @@ WORKPLACES = [
     ("WP-HARMFUL-NO-LIST", E_OTHER, "Кладовщик", "", ""),
     ("WP-METAL-NO-CA", E_METAL, "Плавильщик", "MET-001", ""),
     ("WP-COMMON", E_OTHER, "  электрогазосварщик ", "", ""),
+    ("WP-FLOW", E_COAL, "Проходчик", "MIN-002", ""),
 ]
 
 # attestation acts of those workplaces: (act, workplace, order_date, [(factor, measured, limit, class)])
@@ -132,6 +142,8 @@ CONTRACTS = [
     ("C-NOLIST", "wk-nolist", E_OTHER, "WP-HARMFUL-NO-LIST", "2022-01-01", "", "200000"),
     ("C-METAL", "wk-metal", E_METAL, "WP-METAL-NO-CA", "2022-01-01", "", "450000"),
     ("C-COMMON", "wk-common", E_OTHER, "WP-COMMON", "2026-01-01", "", "280000"),
+    ("C-START", "wk-start", E_COAL, "WP-FLOW", "2026-06-30", "", "300000"),  # starts on as_of
+    ("C-STOP", "wk-stop", E_COAL, "WP-FLOW", "2024-01-01", "2026-06-29", "300000"),  # last day the run before
 ]
 
 GRANTED = [  # (worker_key, bin, guarantee, year, value)
@@ -146,6 +158,8 @@ GRANTED = [  # (worker_key, bin, guarantee, year, value)
 
 COLLECTIVE_AGREEMENTS = [
     {"bin": E_COAL, "signed_on": "2025-01-01", "valid_until": "2027-12-31", "pay_supplement_pct": "25"},
+    # valid on the previous run only: on as_of the metal works' agreement is missing
+    {"bin": E_METAL, "signed_on": "2024-01-01", "valid_until": "2026-06-29", "pay_supplement_pct": "20"},
 ]
 
 # --- expected assignments, current law: (case id, worker_key, workplace, guarantee, volume or
@@ -205,6 +219,15 @@ GAPS = [
     ("s4-missing-agreement-not-compared-but-not-granted", "wk-metal", E_METAL, "pay_supplement", "not_granted"),
 ]
 
+# --- issue 3 item 5: events of the as_of run against the run the day before
+EVENTS = [
+    ("s4-event-started-contract-begins-on-as-of", "wk-start", "WP-FLOW", "short_week", "started"),
+    ("s4-event-ended-contract-ended-day-before", "wk-stop", "WP-FLOW", "short_week", "ended"),
+    ("s4-event-changed-agreement-expired", "wk-metal", "WP-METAL-NO-CA", "pay_supplement", "changed"),
+    ("s4-no-event-leave-owed-for-the-whole-year-already", "wk-start", "WP-FLOW", "additional_leave", None),
+    ("s4-no-event-unchanged", "wk-mover", "WP-MOVE-B", "oppv", None),
+]
+
 CONTRADICTIONS = [
     ("s4-acceptable-attestation-against-list-entry", "WP-ACCEPTABLE-LIST", "acceptable_attestation_on_list"),
     ("s4-harmful-but-not-on-the-list", "WP-HARMFUL-NO-LIST", "harmful_not_on_list"),
@@ -240,11 +263,11 @@ def _raw_rows() -> dict[str, list[dict]]:
                 "attestation_id": act, "bin": bins[wp], "order_no": act, "order_date": order_date,
                 "workplace_id": wp, "factor": factor, "measured": measured, "limit_value": limit, "class": cls,
             })
-    for cid, wk, bin_, wp, start, end, income in CONTRACTS:
-        rows["employees"].append({"contract_id": cid, "worker_key": wk, "bin": bin_, "workplace_id": wp,
+    for cid, worker, bin_, wp, start, end, income in CONTRACTS:
+        rows["employees"].append({"contract_id": cid, "worker_key": wk(worker), "bin": bin_, "workplace_id": wp,
                                   "start_date": start, "end_date": end or None, "monthly_income": income})
-    for wk, bin_, g, year, value in GRANTED:
-        rows["granted_guarantees"].append({"worker_key": wk, "bin": bin_, "guarantee": g, "year": year, "value": value})
+    for worker, bin_, g, year, value in GRANTED:
+        rows["granted_guarantees"].append({"worker_key": wk(worker), "bin": bin_, "guarantee": g, "year": year, "value": value})
     return rows
 
 
@@ -268,10 +291,10 @@ def _write_raw(db: Path) -> None:
 MODELS = ("staging intermediate.conditions intermediate.guarantees marts.conditions marts.guarantees")
 
 
-def _dbt(args: list[str], db: Path, tmp: Path) -> None:
+def _dbt(args: list[str], db: Path, tmp: Path, as_of: str = AS_OF) -> None:
     env = {**os.environ, "LRM_WAREHOUSE": str(db)}
     cmd = [str(DBT), *args, "--profiles-dir", ".", "--target-path", str(tmp / "target"),
-           "--log-path", str(tmp / "logs"), "--vars", f"{{as_of: '{AS_OF}'}}"]
+           "--log-path", str(tmp / "logs"), "--vars", f"{{as_of: '{as_of}'}}"]
     res = subprocess.run(cmd, cwd=DBT_PROJECT, env=env, capture_output=True, text=True)
     assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-2000:]
 
@@ -281,7 +304,6 @@ def wh(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("guarantees")
     db = tmp / "wh.duckdb"
     _write_raw(db)
-    _dbt(["seed", "--select", "path:../seeds/reference path:../seeds/rules"], db, tmp)
     exclude = ["--exclude", "int_guarantees__assignments_risk_model"]
     con = duckdb.connect(str(db))
     con.execute("create table intermediate.int_guarantees__assignments_risk_model as "
@@ -289,7 +311,10 @@ def wh(tmp_path_factory):
                 "null::varchar guarantee, 'risk_model' regime, null::double volume, null::varchar unit, "
                 "null::varchar legal_basis, null::varchar evidence, null::date as_of) where false")
     con.close()
-    _dbt(["build", "--select", *MODELS.split(), *exclude, "--exclude", "staging,resource_type:test"], db, tmp)
+    build = ["build", "--select", *MODELS.split(), *exclude, "--exclude", "staging,resource_type:test"]
+    seeds = ["path:../seeds/reference", "path:../seeds/rules"]
+    _dbt([*build[:2], *seeds, *build[2:]], db, tmp, as_of=PREVIOUS_RUN)  # the run before, kept in the snapshots
+    _dbt(build, db, tmp)
     con = duckdb.connect(str(db), read_only=True)
     yield con
     con.close()
@@ -321,11 +346,11 @@ def test_attestation_status(wh, case, wp, status, valid_until):
     assert got == (status, valid_until)
 
 
-@pytest.mark.parametrize("case,wk,wp,guarantee,volume", ASSIGNMENTS, ids=[t[0] for t in ASSIGNMENTS])
-def test_assignment(wh, case, wk, wp, guarantee, volume):
+@pytest.mark.parametrize("case,worker,wp,guarantee,volume", ASSIGNMENTS, ids=[t[0] for t in ASSIGNMENTS])
+def test_assignment(wh, case, worker, wp, guarantee, volume):
     got = wh.execute("select volume, legal_basis, evidence from marts.guarantee_assignments "
                      "where regime = 'current_law' and worker_key = ? and workplace_id = ? and guarantee = ?",
-                     [wk, wp, guarantee]).fetchall()
+                     [wk(worker), wp, guarantee]).fetchall()
     if volume is None:
         assert got == []
         return
@@ -340,10 +365,10 @@ def test_assignment(wh, case, wk, wp, guarantee, volume):
         assert vol == pytest.approx(volume)
 
 
-@pytest.mark.parametrize("case,wk,bin_,guarantee,kind", GAPS, ids=[t[0] for t in GAPS])
-def test_gap(wh, case, wk, bin_, guarantee, kind):
+@pytest.mark.parametrize("case,worker,bin_,guarantee,kind", GAPS, ids=[t[0] for t in GAPS])
+def test_gap(wh, case, worker, bin_, guarantee, kind):
     got = wh.execute("select gap_kind from marts.guarantee_gaps where worker_key = ? and bin = ? and guarantee = ?",
-                     [wk, bin_, guarantee]).fetchall()
+                     [wk(worker), bin_, guarantee]).fetchall()
     assert got == ([(kind,)] if kind else [])
 
 
@@ -352,6 +377,29 @@ def test_contradiction(wh, case, wp, finding):
     got = wh.execute("select finding from marts.list_attestation_contradictions where workplace_id = ?",
                      [wp]).fetchall()
     assert (finding,) in got
+
+
+@pytest.mark.parametrize("case,worker,wp,guarantee,event", EVENTS, ids=[t[0] for t in EVENTS])
+def test_event(wh, case, worker, wp, guarantee, event):
+    got = wh.execute("select event, cast(previous_as_of as varchar) from marts.assignment_events "
+                     "where regime = 'current_law' and worker_key = ? and workplace_id = ? and guarantee = ?",
+                     [wk(worker), wp, guarantee]).fetchall()
+    assert got == ([(event, PREVIOUS_RUN)] if event else [])
+
+
+def test_history_versions_of_a_changed_assignment(wh):
+    """Item 5: the agreement's 20 % held on the previous run, then the amount went missing."""
+    got = wh.execute("select version_no, volume, cast(valid_from as varchar), cast(valid_to as varchar), "
+                     "started_by, ended_by, is_current from marts.assignment_history "
+                     "where worker_key = ? and guarantee = 'pay_supplement' order by version_no", [wk("wk-metal")]).fetchall()
+    assert got == [(1, 20.0, PREVIOUS_RUN, AS_OF, "started", "changed", False),
+                   (2, None, AS_OF, None, "changed", None, True)]
+
+
+def test_history_ended_assignment(wh):
+    got = wh.execute("select cast(valid_to as varchar), ended_by, is_current from marts.assignment_history "
+                     "where worker_key = ? and guarantee = 'short_week'", [wk("wk-stop")]).fetchall()
+    assert got == [(AS_OF, "ended", False)]
 
 
 def test_s9_no_iin_in_marts(wh):

@@ -18,8 +18,7 @@ select
     cast(volume as double) as volume,
     unit,
     legal_basis,
-    evidence,
-    current_timestamp as computed_at
+    evidence
 from {{ ref('int_guarantees__assignments_current_law') }}
 union all
 select
@@ -32,6 +31,5 @@ select
     cast(volume as double) as volume,
     unit,
     legal_basis,
-    evidence,
-    current_timestamp as computed_at
+    evidence
 from {{ ref('int_guarantees__assignments_risk_model') }}
