@@ -1,0 +1,214 @@
+"""`make bench`: the national-scale benchmark (issue 6).
+
+1. generate (or reuse) the national landing directory;
+2. a full run on a fresh warehouse, with wall time and peak memory per step;
+3. dbt per model, from dbt's run_results.json;
+4. the floor: the same compiled model SQL run directly in one DuckDB process;
+5. an incremental run for a new drop that changes 1% of rows.
+Results: var/bench/results.json and a table on stdout.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+
+from pipelines import contract
+from pipelines.defs.dbt.project import DBT_PROJECT_DIR, REPO_ROOT
+
+VAR = REPO_ROOT / "var"
+BENCH = VAR / "bench"
+LANDING = VAR / "landing" / "national"
+
+
+def _lrm(*args: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pipelines.cli", *args], check=True)
+    return time.perf_counter() - started
+
+
+def _complete(landing: Path) -> bool:
+    return landing.is_dir() and any((d / contract.SUCCESS_MARKER).exists() for d in landing.iterdir() if d.is_dir())
+
+
+def generate() -> dict:
+    if _complete(LANDING):
+        return {"reused": str(LANDING)}
+    seconds = _lrm("generate", "--out", str(LANDING), "--scale", "national", "--seed", "42")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"seconds": round(seconds, 1), "peak_rss_mb": round(peak, 1)}
+
+
+def _landed_rows(landing: Path) -> dict[str, int]:
+    rows: dict[str, int] = {}
+    for drop in sorted(p for p in landing.iterdir() if p.is_dir()):
+        for f in drop.glob("*.csv"):
+            with f.open("rb") as fh:
+                rows[f.stem] = rows.get(f.stem, 0) + sum(1 for _ in fh) - 1
+    return rows
+
+
+def _newest_dbt_target() -> Path:
+    targets = sorted(DBT_PROJECT_DIR.glob("target/dbt_models-*/run_results.json"), key=lambda p: p.stat().st_mtime)
+    return targets[-1].parent
+
+
+def dbt_models(target: Path) -> list[dict]:
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return [{"node": r["unique_id"], "status": r["status"], "seconds": round(r["execution_time"], 3)} for r in results]
+
+
+def floor(warehouse: Path, target: Path) -> dict:
+    """Every model's compiled SQL, in dbt's execution order, in one DuckDB process."""
+    manifest = json.loads((target / "manifest.json").read_text())
+    order = [r["unique_id"] for r in json.loads((target / "run_results.json").read_text())["results"]
+             if r["unique_id"].startswith("model.")]
+    con = duckdb.connect(str(warehouse))
+    started = time.perf_counter()
+    for uid in order:
+        node = manifest["nodes"][uid]
+        compiled = target / "compiled" / node["package_name"] / node["original_file_path"]
+        sql = compiled.read_text()
+        con.execute(f'CREATE OR REPLACE TABLE "{node["schema"]}"."{node["alias"]}" AS {sql}')
+    seconds = time.perf_counter() - started
+    con.close()
+    return {"models": len(order), "seconds": round(seconds, 2)}
+
+
+def incremental_landing(base: Path, out: Path, share: float = 0.01) -> str:
+    """A copy of the landing (symlinked drops) plus a new drop that changes `share` of rows."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    drops = sorted(p for p in base.iterdir() if p.is_dir() and (p / contract.SUCCESS_MARKER).exists())
+    for d in drops:
+        (out / d.name).symlink_to(d.resolve())
+    newest = drops[-1]
+    new_date = (date.fromisoformat(newest.name) + timedelta(days=1)).isoformat()
+    new = out / new_date
+    new.mkdir()
+    rng = random.Random(1)
+    for name, extract in contract.EXTRACTS.items():
+        src = newest / f"{name}.csv"
+        if not src.exists():
+            continue
+        with src.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader)
+            rows = list(reader)
+        if extract.kind == "snapshot":
+            changed = _change_rows(rows, header, extract, rng, share)  # the full snapshot, 1% changed
+        else:
+            changed = _change_rows(rng.sample(rows, max(1, int(len(rows) * share))), header, extract, rng, 1.0)
+        with (new / f"{name}.csv").open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(header)
+            w.writerows(changed)
+    (new / contract.SUCCESS_MARKER).touch()
+    return new_date
+
+
+def _change_rows(rows, header, extract, rng, share):
+    numeric = [i for i, h in enumerate(header) if h in extract.column_names
+               and extract.column(h).type == "decimal" and h not in extract.key]
+    if not numeric:
+        return rows
+    for row in rows:
+        if rng.random() < share:
+            i = rng.choice(numeric)
+            try:
+                row[i] = f"{float(row[i]) * 1.01:.2f}" if row[i] else row[i]
+            except ValueError:
+                pass
+    return rows
+
+
+def main() -> int:
+    BENCH.mkdir(parents=True, exist_ok=True)
+    results: dict = {"machine": {"cpus": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+                                 "python": platform.python_version(), "platform": platform.platform()}}
+    print("bench: generating (or reusing) the national landing directory …", flush=True)
+    results["generate"] = generate()
+    results["landed_rows"] = _landed_rows(LANDING)
+
+    warehouse = BENCH / "warehouse" / "lrm.duckdb"
+    if warehouse.parent.exists():
+        shutil.rmtree(warehouse.parent)
+    print("bench: full run …", flush=True)
+    _lrm("run", "--landing", str(LANDING), "--warehouse", str(warehouse), "--metrics", str(BENCH / "full_run.json"))
+    results["full_run"] = json.loads((BENCH / "full_run.json").read_text())
+    target = _newest_dbt_target()
+    results["dbt_models"] = dbt_models(target)
+
+    print("bench: floor (compiled dbt SQL in one DuckDB process) …", flush=True)
+    results["floor"] = floor(warehouse, target)
+
+    print("bench: incremental run (a new drop changing 1% of rows) …", flush=True)
+    inc_landing = BENCH / "landing_incremental"
+    new_drop = incremental_landing(LANDING, inc_landing)
+    _lrm("run", "--landing", str(inc_landing), "--warehouse", str(warehouse), "--drops", new_drop,
+         "--metrics", str(BENCH / "incremental_run.json"))
+    results["incremental_run"] = json.loads((BENCH / "incremental_run.json").read_text())
+
+    full = results["full_run"]["seconds"]
+    dbt_step = results["full_run"]["steps"].get("dbt_models", {}).get("seconds") or 0
+    model_seconds = sum(m["seconds"] for m in results["dbt_models"] if m["node"].startswith("model."))
+    results["summary"] = {
+        "full_run_seconds": full,
+        "full_run_peak_rss_mb": results["full_run"]["peak_rss_mb"],
+        "dbt_step_seconds": dbt_step,
+        "dbt_models_seconds": round(model_seconds, 2),
+        "floor_seconds": results["floor"]["seconds"],
+        "dbt_models_over_floor": round(model_seconds / results["floor"]["seconds"], 2) if results["floor"]["seconds"] else None,
+        "dbt_step_over_floor": round(dbt_step / results["floor"]["seconds"], 2) if results["floor"]["seconds"] else None,
+        "incremental_seconds": results["incremental_run"]["seconds"],
+        "incremental_share_of_full": round(results["incremental_run"]["seconds"] / full, 3),
+    }
+    (BENCH / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print(render_table(results))
+    print(f"\nbench: results in {BENCH / 'results.json'}")
+    return 0
+
+
+def render_table(results: dict) -> str:
+    steps = results["full_run"]["steps"]
+    landed = results["landed_rows"]
+    lines = ["| stage | wall s | peak RSS MB | rows | rows/s |", "|---|---:|---:|---:|---:|"]
+    gen = results["generate"]
+    if "seconds" in gen:
+        lines.append(f"| generate national | {gen['seconds']} | {gen['peak_rss_mb']} | {sum(landed.values()):,} | |")
+    ingest = {k: v for k, v in steps.items() if k.startswith("raw__")}
+    ingest_s = sum(v["seconds"] or 0 for v in ingest.values())
+    rows = sum(landed.values())
+    lines.append(f"| ingest (13 extracts) | {ingest_s:.1f} | {max((v['peak_rss_mb'] for v in ingest.values()), default=0)} | {rows:,} | {rows / ingest_s:,.0f} |")
+    for name, v in steps.items():
+        if not name.startswith("raw__"):
+            lines.append(f"| {name} | {v['seconds']} | {v['peak_rss_mb']} | | |")
+    s = results["summary"]
+    lines += [
+        f"| **full run** | **{s['full_run_seconds']}** | **{s['full_run_peak_rss_mb']}** | | |",
+        f"| floor: compiled dbt SQL, one DuckDB process | {s['floor_seconds']} | | | |",
+        f"| incremental run (new drop, 1% changed) | {s['incremental_seconds']} | {results['incremental_run']['peak_rss_mb']} | | |",
+        "",
+        f"dbt models {s['dbt_models_seconds']} s / floor {s['floor_seconds']} s = {s['dbt_models_over_floor']}; "
+        f"dbt step (models + {sum(1 for m in results['dbt_models'] if not m['node'].startswith('model.'))} tests and seeds) / floor = {s['dbt_step_over_floor']}; "
+        f"incremental / full = {s['incremental_share_of_full']}",
+    ]
+    slow = sorted((m for m in results["dbt_models"] if m["node"].startswith("model.")), key=lambda m: -m["seconds"])[:8]
+    lines += ["", "slowest dbt models: " + ", ".join(f"{m['node'].split('.')[-1]} {m['seconds']}s" for m in slow)]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
