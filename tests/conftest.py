@@ -1,6 +1,7 @@
 """Shared fixtures: one `tiny --dirty` landing directory and one pipeline run over it."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -10,6 +11,11 @@ import pytest
 
 from pipelines.pseudonym import key_file_for
 from pipelines.warehouse import default_delivery_path
+
+
+# One pseudonym key for every run in the suite, so that warehouses built by different
+# tests are comparable row for row. Never a production key.
+os.environ.setdefault("LRM_PSEUDONYM_KEY", "test-suite-key-not-secret")
 
 
 @dataclass
