@@ -13,7 +13,8 @@
   an older one (2015), wage arrears and late payment, a fatal group accident, both milk
   and ЛПП granted; one miner moved to E1 in 2026.
 - E4 a psychiatric hospital (HLT-001, stated classes), over-granted leave.
-- E5 ТОО «Жетісу Құрылыс»: units and workplaces but zero headcount.
+- E5 ТОО «Жетісу Құрылыс», E8 ТОО «Ұлытау Геобарлау»: units and workplaces but zero
+  headcount.
 - E6 a liquidated retailer whose contracts all ended in 2025.
 - E7 ТОО "Береке, Ltd": a new enterprise that first appears in the second drop (its name
   needs RFC 4180 quoting).
@@ -34,6 +35,7 @@ ENTERPRISES = [
     ("ТОО «Жетісу Құрылыс»", "construction", "33", "41201", "331010000", "2021-05-17", "2024-06-01", None, "as_list", False, False, False, 0, "active"),
     ("ТОО «Ақтөбе Сауда»", "other", "15", "47111", "151010000", "2012-09-01", "2019-12-20", None, "none", False, False, False, 0, "liquidated"),
     ('ТОО "Береке, Ltd"', "construction", "71", "43991", "711210000", "2026-11-19", None, None, "none", False, False, False, 1, "active"),
+    ("ТОО «Ұлытау Геобарлау»", "mining", "62", "07291", "621010000", "2019-03-11", None, None, "as_list", False, False, False, 0, "active"),
 ]
 
 # (enterprise, tag, unit, profession, list_entry, subject, harmful, mode, entry, f1, f2, class, disagree, workers)
@@ -60,6 +62,8 @@ def workplaces(scale: str) -> list[tuple]:
         (4, "E5_weld", "Участок №1", "Электрогазосварщик", "CMN-001", True, True, "attested_harmful", "CMN-001", "chem_manganese", "noise", "3.1", False, 0),
         (4, "E5_prorab", "Администрация", "Прораб", None, False, False, "not_subject", None, "lighting", "intensity", "2", False, 0),
         (5, "E6_sell", "Склад", "Продавец-кассир", None, False, False, "not_subject", None, "lighting", "intensity", "2", False, 3),
+        (7, "E8_drill", "Геологоразведочный участок", "Машинист буровой установки", None, True, True, "not_attested", None, "vibration_general", "noise", "3.1", False, 0),
+        (7, "E8_geo", "Администрация", "Геолог", None, None, False, "not_attested", None, "lighting", "intensity", "2", False, 0),
         (6, "E7_weld", "Участок №1", "Электрогазосварщик", None, None, True, "not_attested", "CMN-001", "chem_manganese", "noise", "3.1", False, 2),
     ]
 
@@ -75,7 +79,7 @@ def enterprise_frame(first_e: int) -> pl.DataFrame:
         "_camp0": pl.Series(cols[7], dtype=pl.String).str.to_date(),
         "_behaviour": cols[8], "_arrears": cols[9], "_late": cols[10], "_has_ca": cols[11],
         "_first_drop": pl.Series(cols[12], dtype=pl.Int64), "status": cols[13],
-        "_risk": [0.8, 0.6, 0.9, 0.5, 0.3, 0.2, 0.4],
+        "_risk": [0.8, 0.6, 0.9, 0.5, 0.3, 0.2, 0.4, 0.3],
     })
 
 

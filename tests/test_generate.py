@@ -1,0 +1,223 @@
+"""The synthetic extract generator (pipelines/generate): contract shape, determinism,
+valid identifiers, a dirty manifest that points at real bad rows, and calibration."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipelines import contract
+from pipelines.generate import calibration as cal
+from pipelines.generate import generate
+from pipelines.identifiers import OKED_DIVISION_SECTION, is_valid_id
+
+DROPS = [d.isoformat() for d in cal.DROP_DATES]
+
+
+def _digest(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("gen") / "tiny"
+    generate(out, "tiny", 7, dirty=False, unreadable=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def tiny_dirty(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("gen") / "tiny_dirty"
+    generate(out, "tiny", 7, dirty=True, unreadable=True)
+    return out
+
+
+def test_same_seed_same_bytes_other_seed_differs(tiny, tmp_path):
+    again = tmp_path / "again"
+    generate(again, "tiny", 7, dirty=False, unreadable=False)
+    assert _digest(tiny) == _digest(again)
+    other = tmp_path / "other"
+    generate(other, "tiny", 8, dirty=False, unreadable=False)
+    assert _digest(tiny) != _digest(other)
+
+
+def test_every_extract_with_the_contract_header_and_a_success_marker(tiny):
+    for d in DROPS:
+        drop = tiny / d
+        assert (drop / contract.SUCCESS_MARKER).exists()
+        for name, ex in contract.EXTRACTS.items():
+            f = drop / f"{name}.csv"
+            if name == "stat_regions" and d == DROPS[1]:
+                assert not f.exists()  # a drop may omit a file
+                continue
+            header = f.read_text(encoding="utf-8").split("\n", 1)[0]
+            assert header == ",".join(ex.column_names), name
+
+
+def test_clean_tiny_is_valid_against_the_contract(tiny):
+    """Valid IIN/BIN everywhere, domains, dates, references, unique keys."""
+    ent_bins: set[str] = set()
+    wp_keys: set[tuple[str, str]] = set()
+    for d in DROPS:
+        for name in contract.ingest_order():
+            f = tiny / d / f"{name}.csv"
+            if not f.exists():
+                continue
+            ex = contract.EXTRACTS[name]
+            rows = _read(f)
+            keys = [tuple(r[k] for k in ex.key) for r in rows]
+            assert len(keys) == len(set(keys)), f"{d}/{name}: duplicate key"
+            for r in rows:
+                for col in ex.columns:
+                    v = r[col.name]
+                    if col.required:
+                        assert v != "", f"{d}/{name}.{col.name} empty"
+                    if v == "":
+                        continue
+                    if col.type in ("iin", "bin"):
+                        assert is_valid_id(v), f"{d}/{name}.{col.name} {v}"
+                    if col.type == "date":
+                        day = dt.date.fromisoformat(v)
+                        assert dt.date(1950, 1, 1) <= day <= dt.date.fromisoformat(d) + dt.timedelta(days=366)
+                    if col.domain:
+                        assert v in col.domain
+                    if col.type == "bool":
+                        assert v in ("true", "false")
+                if name == "enterprises":
+                    assert r["kato"][:2] in contract.REGION_CODES and r["oked"][:2] in OKED_DIVISION_SECTION
+                if "iin" in r and r["iin"]:
+                    yymmdd, c = r["iin"][:6], r["iin"][6]
+                    century = {"1": 1800, "2": 1800, "3": 1900, "4": 1900, "5": 2000, "6": 2000}[c]
+                    dt.date(century + int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:6]))
+                if name == "employees" and r["end_date"]:
+                    assert r["end_date"] >= r["start_date"]
+                if name in ("workplaces", "employees", "attestations", "incidents", "payroll", "granted_guarantees"):
+                    assert r["bin"] in ent_bins, f"{d}/{name} refers to unknown bin {r['bin']}"
+                if name in ("employees", "attestations"):
+                    assert (r["workplace_id"], r["bin"]) in wp_keys
+            if name == "enterprises":
+                ent_bins |= {r["bin"] for r in rows}
+            if name == "workplaces":
+                wp_keys |= {(r["workplace_id"], r["bin"]) for r in rows}
+
+
+def test_tiny_carries_the_edge_cases(tiny):
+    last = tiny / DROPS[-1]
+    wp = _read(last / "workplaces.csv")
+    profs = {r["profession"] for r in wp if not r["list_entry"]}
+    assert {"Электрогазосварщик", "электрогазосварщик ", "Слёсарь-ремонтник"} <= profs
+    assert any(r["subject_to_attestation"] == "false" and r["list_entry"] for r in wp)
+    grants = _read(last / "granted_guarantees.csv") + _read(tiny / DROPS[0] / "granted_guarantees.csv")
+    both = {(g["iin"], g["bin"]) for g in grants if g["guarantee"] == "milk"} & {(g["iin"], g["bin"]) for g in grants if g["guarantee"] == "therapeutic_nutrition"}
+    assert both, "no worker granted milk and ЛПП together (the НДФЗ case)"
+    emp = _read(last / "employees.csv")
+    by_iin: dict[str, list] = {}
+    for r in emp:
+        by_iin.setdefault(r["iin"], []).append(r)
+    assert any(len(v) == 2 and all(x["start_date"] <= "2026-12-31" and (not x["end_date"] or x["end_date"] >= "2026-01-01") for x in v) for v in by_iin.values())
+    assert any(r["end_date"] and r["end_date"] < "2026-01-01" for r in emp)
+    # snapshots change between drops; event feeds re-send a key with a corrected value
+    first_emp = _read(tiny / DROPS[0] / "employees.csv")
+    assert {r["contract_id"] for r in first_emp} != {r["contract_id"] for r in emp}
+    seen: dict[tuple, int] = {}
+    for d in DROPS:
+        for r in _read(tiny / d / "payroll.csv"):
+            seen[(r["iin"], r["bin"], r["month"])] = seen.get((r["iin"], r["bin"], r["month"]), 0) + 1
+    assert any(n > 1 for n in seen.values())
+    kinds = {r["kind"] for d in DROPS for r in _read(tiny / d / "incidents.csv")}
+    assert kinds == {"injury", "fatal", "occupational_disease"}
+
+
+def test_dirty_manifest_points_at_rows_that_break_the_stated_rule(tiny_dirty):
+    manifest = _read(tiny_dirty / "_dirty_manifest.csv")
+    codes = {m["reason_code"] for m in manifest}
+    assert codes >= {"missing_required", "bad_checksum", "bad_date", "date_out_of_range", "bad_number", "out_of_range",
+                     "not_in_domain", "bad_format", "bad_bool", "duplicate_key", "unknown_reference", "end_before_start",
+                     "unknown_factor", "class_or_measure_missing", "unknown_region"}
+    for name in contract.EXTRACTS:  # every extract gets bad rows, at least a duplicate key and a missing field
+        mine = {m["reason_code"] for m in manifest if m["extract"] == name}
+        assert {"duplicate_key", "missing_required"} <= mine, name
+    all_bins = {r["bin"] for d in DROPS for r in _read(tiny_dirty / d / "enterprises.csv")}
+    for m in manifest:
+        path = tiny_dirty / m["file"]
+        lines = path.read_text(encoding="utf-8").split("\n")
+        header = next(csv.reader([lines[0]]))
+        row = dict(zip(header, next(csv.reader([lines[int(m["line"]) - 1]]))))
+        col, code = m["column"], m["reason_code"]
+        v = row.get(col)
+        if code == "missing_required":
+            assert v == ""
+        elif code == "bad_checksum":
+            assert len(v) == 12 and not is_valid_id(v)
+        elif code == "bad_date":
+            with pytest.raises(ValueError):
+                dt.date.fromisoformat(v)
+        elif code == "date_out_of_range":
+            day = dt.date.fromisoformat(v)
+            assert day < dt.date(1950, 1, 1) or day > dt.date.fromisoformat(m["drop_date"]) + dt.timedelta(days=366)
+        elif code == "bad_number":
+            with pytest.raises(ValueError):
+                float(v)
+        elif code == "out_of_range":
+            c = contract.EXTRACTS[m["extract"]].column(col)
+            assert float(v) < (c.min_value if c.min_value is not None else float("-inf")) or float(v) > (c.max_value if c.max_value is not None else float("inf"))
+        elif code == "not_in_domain":
+            assert v not in contract.EXTRACTS[m["extract"]].column(col).domain
+        elif code == "bad_bool":
+            assert v not in ("true", "false")
+        elif code == "duplicate_key":
+            key = contract.EXTRACTS[m["extract"]].key
+            earlier = [dict(zip(header, r)) for r in csv.reader(lines[1:int(m["line"]) - 1])]
+            assert any(all(e[k] == row[k] for k in key) for e in earlier)
+        elif code == "unknown_reference" and col == "bin":
+            assert is_valid_id(v) and v not in all_bins
+        elif code == "end_before_start":
+            assert row["end_date"] < row["start_date"]
+        elif code == "unknown_factor":
+            assert v not in contract.FACTOR_CODES
+        elif code == "class_or_measure_missing":
+            assert row["measured"] == row["limit_value"] == row["class"] == ""
+        elif code == "unknown_region":
+            assert v[:2] not in contract.REGION_CODES
+    # the unreadable drop: a wrong header and a non-UTF-8 file, outside the manifest
+    bad = tiny_dirty / "2026-11-24"
+    assert (bad / contract.SUCCESS_MARKER).exists()
+    assert bad.joinpath("incidents.csv").read_text(encoding="utf-8").split("\n")[0] != ",".join(contract.EXTRACTS["incidents"].column_names)
+    with pytest.raises(UnicodeDecodeError):
+        bad.joinpath("complaints.csv").read_bytes().decode("utf-8")
+
+
+def test_small_scale_calibrated_to_domain_figures(tmp_path):
+    out = tmp_path / "small"
+    generate(out, "small", 3, dirty=False, unreadable=False)
+    last = out / DROPS[-1]
+    rd = lambda p: pl.read_csv(p, infer_schema=False)
+    ent, wp, emp = rd(last / "enterprises.csv"), rd(last / "workplaces.csv"), rd(last / "employees.csv")
+    att = pl.concat([rd(out / d / "attestations.csv") for d in DROPS]).with_columns(
+        pl.col("measured").cast(pl.Float64), pl.col("limit_value").cast(pl.Float64))
+    measured = pl.col("measured").is_not_null() & pl.col("limit_value").is_not_null()
+    exceeds = pl.when(pl.col("factor") == "lighting").then(pl.col("measured") < pl.col("limit_value")).otherwise(pl.col("measured") > pl.col("limit_value"))
+    harmful_wp = att.filter(pl.when(measured).then(exceeds).otherwise(pl.col("class").is_in(["3.1", "3.2", "3.3", "3.4", "4"])))["workplace_id"].unique()
+    harmful = wp.filter(pl.col("list_entry").is_not_null() | pl.col("workplace_id").is_in(harmful_wp.implode()))
+    active = emp.filter(pl.col("end_date").is_null() | (pl.col("end_date") >= DROPS[-1]))
+    assert 15_000 <= len(active) <= 25_000 and 900 <= len(ent) <= 1_100
+    h = active.join(harmful.select("workplace_id"), on="workplace_id").join(ent.select("bin", pl.col("kato").str.slice(0, 2).alias("region")), on="bin")
+    assert 0.17 <= len(h) / len(active) <= 0.24  # ≈ 410k of 2M
+    share = dict(h.group_by("region").len().with_columns(pl.col("len") / len(h) * 100).iter_rows())
+    for region, target in cal.REGION_SHARES.items():
+        assert abs(share.get(region, 0) - target) < 2.0, (region, share.get(region), target)
+    health = h.join(ent.select("bin", pl.col("oked").str.slice(0, 2).alias("div")), on="bin").filter(pl.col("div").is_in(["86", "87", "88"]))
+    assert abs(len(health) / len(h) - 0.28) < 0.04
+    # incidents near national rates scaled to the sample (fatal ~250/yr of 2M workers)
+    inc = pl.concat([rd(out / d / "incidents.csv") for d in DROPS]).unique("incident_id")
+    per_year = inc.filter(pl.col("occurred_on").str.starts_with("2024"))
+    assert 5 <= per_year.filter(pl.col("kind") == "injury").height <= 80
