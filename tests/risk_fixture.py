@@ -11,6 +11,7 @@ renamed worker_key) plus _drop_date, _file, _line. The cases are chosen for doma
 """
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
@@ -132,6 +133,11 @@ ROWS: dict[str, list[dict]] = {
 }
 
 
+def worker_key(label: str | None) -> str | None:
+    """The fixture names workers k01, k02…; raw holds a 32-hex worker_key (design.md)."""
+    return None if label is None else hashlib.md5(label.encode()).hexdigest()
+
+
 def load_raw(con, rows: dict[str, list[dict]] | None = None, drop: set[str] = frozenset()) -> None:
     """Create raw.<extract> for every extract; extracts in `drop` are left empty."""
     rows = ROWS if rows is None else rows
@@ -145,5 +151,5 @@ def load_raw(con, rows: dict[str, list[dict]] | None = None, drop: set[str] = fr
         if name in drop:
             continue
         for line, r in enumerate(rows.get(name, []), start=2):
-            vals = [r.get(s) for s in src] + [DROP, f"{DROP}/{name}.csv", line]
+            vals = [worker_key(r.get(s)) if s == "iin" else r.get(s) for s in src] + [DROP, f"{DROP}/{name}.csv", line]
             con.execute(f"insert into raw.{name} values ({', '.join('?' * len(vals))})", vals)

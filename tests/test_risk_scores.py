@@ -4,14 +4,18 @@ Spec: ../shared/domain.md §5 (formula 4, formula 3, П2, П3, levels) and §6 (
 missing source → renormalise). The input is tests/risk_fixture.py: a few enterprises
 chosen for the edge cases — a unit with no workers (E1/U2), a single-unit enterprise (E2),
 no risk assessment (E3, imputed П1), a max = min tie in every П2 component (section F:
-E4, E5), no checklist (E2).
+E4, E5), no checklist (E2). Also Appendix 1 and the efficiency coefficients (§7).
+
+dbt runs in this process: one parse, one build of the seeds and models the marts need,
+then a rebuild of the complaints path only for the dropped-source case.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import os
-import subprocess
+import shutil
+import sys
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -19,46 +23,95 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import risk_fixture as fx
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import risk_fixture as fx  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = Path(os.environ.get("LRM_DBT_PROJECT_DIR", ROOT / "dbt_project"))
-DBT = ROOT / ".venv" / "bin" / "dbt"
 SEEDS = ROOT / "seeds" / "scoring"
 AS_OF = dt.date.fromisoformat(fx.AS_OF)
 SECTION = {"E1": "C", "E2": "C", "E3": "C", "E4": "F", "E5": "F"}
 
 
-def _dbt(warehouse: Path, tmp: Path, *args: str) -> None:
-    env = dict(os.environ, LRM_WAREHOUSE=str(warehouse))
-    cmd = [str(DBT), *args, "--profiles-dir", str(PROJECT), "--target-path", str(tmp / "target"),
-           "--log-path", str(tmp / "logs"), "--vars", f'{{as_of: "{fx.AS_OF}"}}']
-    r = subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True)
-    assert r.returncode == 0, r.stdout[-4000:]
+def _release_duckdb() -> None:
+    """dbt-duckdb keeps its DuckDB instance open in the process after an invocation; close
+    it so this process can open the warehouse file itself."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager as M
+
+    with M._LOCK:
+        if M._ENV is not None:
+            M._ENV.close()
+            M._ENV = None
 
 
-def _build(tmp: Path, drop: set[str] = frozenset()) -> duckdb.DuckDBPyConnection:
+class _Dbt:
+    """dbt in this process: the project is parsed once and the manifest reused (a parse
+    costs more than building these models), JSON artefacts are not written."""
+
+    def __init__(self, warehouse: Path, tmp: Path):
+        self.env = {"LRM_WAREHOUSE": str(warehouse)}
+        self.common = ["--threads", "1", "--profiles-dir", str(PROJECT), "--project-dir", str(PROJECT),
+                       "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs"),
+                       "--vars", f'{{as_of: "{fx.AS_OF}"}}', "--quiet"]
+        self.manifest = None
+
+    def __call__(self, *args: str) -> None:
+        from dbt.cli.main import dbtRunner
+
+        old = {k: os.environ.get(k) for k in self.env}
+        os.environ.update(self.env)
+        try:
+            if self.manifest is None:
+                r = dbtRunner().invoke(["parse", *self.common])
+                assert r.success, r.exception
+                self.manifest = r.result
+            r = dbtRunner(manifest=self.manifest).invoke([*args, *self.common, "--no-write-json"])
+        finally:
+            _release_duckdb()
+            for k, v in old.items():
+                os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+        assert r.success, (args, r.exception, r.result)
+
+
+MARTS = "+enterprise_risk +enterprise_appendix1 +enterprise_efficiency"
+
+
+@pytest.fixture(scope="module")
+def warehouses(tmp_path_factory):
+    """One full build, then the complaints extract emptied and only its descendants rebuilt.
+
+    Speed: one parse, one `dbt build` of the seeds and models the marts need (the data and
+    unit tests run in the project's own `dbt build`), then a copy of the warehouse serves
+    the full-data cases while the same file is rebuilt for the dropped source.
+    """
+    tmp = tmp_path_factory.mktemp("risk")
     wh = tmp / "wh.duckdb"
     con = duckdb.connect(str(wh))
-    fx.load_raw(con, drop=set(drop))
+    fx.load_raw(con)
     con.close()
-    _dbt(wh, tmp, "seed")
-    _dbt(wh, tmp, "run", "--select", "+enterprise_risk")
-    return duckdb.connect(str(wh), read_only=True)
+    dbt = _Dbt(wh, tmp)
+    dbt("build", "--select", MARTS, "--resource-type", "seed", "--resource-type", "model")
+    full_wh = tmp / "full.duckdb"
+    shutil.copyfile(wh, full_wh)
+    con = duckdb.connect(str(wh))
+    con.execute("delete from raw.complaints")  # = fx.load_raw(drop={"complaints"})
+    con.close()
+    dbt("run", "--select", "stg_inspection__complaints+,+enterprise_risk")
+    full_con = duckdb.connect(str(full_wh), read_only=True)
+    drop_con = duckdb.connect(str(wh), read_only=True)
+    yield full_con, drop_con
+    full_con.close()
+    drop_con.close()
 
 
 @pytest.fixture(scope="module")
-def full(tmp_path_factory):
-    con = _build(tmp_path_factory.mktemp("risk_full"))
-    yield con
-    con.close()
+def full(warehouses):
+    return warehouses[0]
 
 
 @pytest.fixture(scope="module")
-def no_complaints(tmp_path_factory):
-    con = _build(tmp_path_factory.mktemp("risk_nocomplaints"), {"complaints"})
-    yield con
-    con.close()
+def no_complaints(warehouses):
+    return warehouses[1]
 
 
 # ---- the hand computation (domain.md §5) ----------------------------------------------
@@ -261,3 +314,84 @@ def test_dropping_a_source_renormalises(full, no_complaints):
         assert cov == pytest.approx(exp_cov, abs=1e-9), ent
         f_cov = full.execute("select ctr_weight_covered from marts.enterprise_risk where bin = ?", [bin_]).fetchone()[0]
         assert cov < f_cov
+
+
+# ---- Appendix 1 and the efficiency coefficients (domain.md §7) -----------------------
+
+NOT_COMPUTABLE = {"a1_s06_premises_brought_to_norms", "a1_s09_disability_cases",
+                  "a1_s11_collective_protection", "a1_s12_welfare_premises", "a1_e05_ohs_training_cost"}
+
+
+def test_appendix1_catalogue_shape():
+    """seed:119-172: 13 social and 5 economic indicators, each citing its seed line."""
+    rows = _csv("appendix1_indicators")
+    assert sorted((r["indicator_kind"], int(r["indicator_no"])) for r in rows) == sorted(
+        [("social", i) for i in range(1, 14)] + [("economic", i) for i in range(1, 6)])
+    assert all(r["seed_line"].startswith("seed:") and r["valid_from"] for r in rows)
+    assert {r["code"] for r in rows if r["computable"] == "false"} == NOT_COMPUTABLE
+    assert all(r["not_computable_reason"] for r in rows if r["computable"] == "false")
+
+
+def test_appendix1_rows_and_reasons(full):
+    """Every enterprise has 18 indicators × 2 periods; a NULL value always says why."""
+    n = full.execute("select count(*), count(distinct bin) from marts.enterprise_appendix1").fetchone()
+    assert n == (len(fx.E) * 18 * 2, len(fx.E))
+    assert full.execute("select count(*) from marts.enterprise_appendix1 "
+                        "where value is null and value_reason is null").fetchone()[0] == 0
+    nc = {c for (c,) in full.execute(
+        "select distinct indicator_code from marts.enterprise_appendix1 where not computable").fetchall()}
+    assert nc == NOT_COMPUTABLE
+    # granted_guarantees hold only the as_of year: the previous year's costs are missing, not 0
+    rows = full.execute("select value, value_reason from marts.enterprise_appendix1 "
+                        "where period_offset = 1 and indicator_code = 'a1_e01_ppe_cost'").fetchall()
+    assert all(v is None and "granted_guarantees has no rows" in r for v, r in rows)
+
+
+def test_appendix1_values_by_hand(full):
+    """E1: previous year (2023-06-30, 2024-06-30] has the injuries I1, I2 (30 days lost,
+    mean income on 2024-06-30 of C1-C4 = 325 000); the as_of year has the disease I3."""
+    def val(ent, off, code):
+        return full.execute("select value from marts.enterprise_appendix1 where bin = ? and period_offset = ? "
+                            "and indicator_code = ?", [fx.E[ent], off, code]).fetchone()[0]
+    assert val("E1", 1, "a1_s07_injuries") == 2 and val("E1", 0, "a1_s07_injuries") == 0
+    assert val("E1", 0, "a1_s08_occupational_diseases") == 1
+    assert val("E1", 1, "a1_e03_sick_leave_cost") == pytest.approx(30 * 325000 / 29.3)
+    assert val("E2", 0, "a1_s07_injuries") == 1  # the fatal accident; I6 is after as_of
+    assert val("E1", 0, "a1_s01_workplaces_not_meeting_norms") == 1  # W1 3.2 (A1, valid)
+    assert val("E2", 0, "a1_s01_workplaces_not_meeting_norms") == 0  # A2 of 2018 expired
+    assert val("E1", 0, "a1_s10_staff_turnover") == pytest.approx(1 / 3.5)  # C4 left; 4 → 3
+
+
+def test_efficiency_coefficients_by_hand(full):
+    """Кэ = complex after / before (seed:3715-3722), complex = mean formula-5 z over the
+    OKED section's enterprise-periods (1 = best) on indicators defined in both periods;
+    K_int = √(K_econ × K_soc) (seed:3624)."""
+    direction = {r["code"]: r["direction"] for r in _csv("appendix1_indicators")}
+    rows = full.execute("select bin, oked_section, period_offset, indicator_code, indicator_kind, intensity "
+                        "from marts.enterprise_appendix1 where intensity is not null").fetchall()
+    by = defaultdict(list)
+    for b, sec, off, code, kind, x in rows:
+        by[(sec, code)].append(x)
+    z = {}
+    for b, sec, off, code, kind, x in rows:
+        lo, hi = min(by[(sec, code)]), max(by[(sec, code)])
+        if hi != lo:
+            z[(b, code, off)] = ((x - lo) if direction[code] == "higher_better" else (hi - x)) / (hi - lo)
+    kinds = {code: kind for _, _, _, code, kind, _ in rows}
+    got = {b: r for b, *r in full.execute(
+        "select bin, k_soc, k_econ, k_int, k_soc_reason, k_int_reason from marts.enterprise_efficiency").fetchall()}
+    assert set(got) == set(fx.E.values())
+    for b, (k_soc, k_econ, k_int, soc_reason, int_reason) in got.items():
+        k = {}
+        for kind in ("social", "economic"):
+            pairs = [(z[(b, c, 0)], z[(b, c, 1)]) for c in kinds if kinds[c] == kind
+                     and (b, c, 0) in z and (b, c, 1) in z]
+            before = sum(p[1] for p in pairs) / len(pairs) if pairs else 0
+            k[kind] = round(sum(p[0] for p in pairs) / len(pairs) / before, 10) if pairs and before else None
+        assert k_soc == pytest.approx(k["social"]) if k["social"] is not None else k_soc is None and soc_reason
+        assert k_econ == pytest.approx(k["economic"]) if k["economic"] is not None else k_econ is None
+        if k_soc is not None and k_econ is not None:
+            assert k_int == pytest.approx((k_soc * k_econ) ** 0.5)
+        else:
+            assert k_int is None and int_reason
+    assert any(v[0] is not None for v in got.values())

@@ -1,0 +1,305 @@
+{#- Appendix 1 of the monograph (seed:119-172): 13 social and 5 economic indicators per
+    enterprise and period, one row per enterprise × period × indicator of
+    seeds/scoring/appendix1_indicators (domain.md §7).
+
+    Periods (decision, seeds/scoring/appendix1_params.periods): period k covers the 12
+    months (as_of − (k+1) years, as_of − k years]; k = 0 is "the as_of year", k = 1 "the
+    previous year"; `year` = the calendar year of the period end. Stocks (workplaces,
+    workers) are taken on the period end, flows (incidents, separations) over the period.
+    Granted guarantees are annual: the grants for the calendar year of the period end.
+    The workplace list is the newest snapshot (the extracts keep no workplace history).
+
+    Every row has a value or a reason: not computable (catalogue), the source has no rows
+    for the period, or the value is undefined for this enterprise (empty denominator).
+
+    `intensity` is the value on the catalogue's efficiency_basis (shares, per 100 workers,
+    KZT per worker), `z` its standardised value (formula 5, seed:3612-3618) over the
+    matrix of every enterprise-period of the OKED section, oriented so that 1 = best
+    (higher_worse: (max − x)/(max − min)); max = min → z is NULL (the indicator carries
+    no information in that section and is left out of the complex indicator). -#}
+{%- set d = "cast('" ~ var('as_of') ~ "' as date)" -%}
+with catalogue as (
+    select * from {{ ref('appendix1_indicators') }}
+    where valid_from <= {{ d }}
+    qualify valid_from = max(valid_from) over ()
+),
+params as (
+    select parameter, value, text_value from {{ ref('appendix1_params') }}
+    where valid_from <= {{ d }}
+    qualify valid_from = max(valid_from) over (partition by parameter)
+),
+p as (
+    select
+        cast(max(value) filter (where parameter = 'periods') as integer)  as periods,
+        max(text_value) filter (where parameter = 'heavy_factor')          as heavy_factor,
+        max(value) filter (where parameter = 'injury_hazard_threshold')    as hazard
+    from params
+),
+periods as (
+    select
+        k as period_offset,
+        cast({{ d }} - to_years(k + 1) as date) as period_start,
+        cast({{ d }} - to_years(k) as date) as period_end
+    from (select unnest(range(cast(periods as bigint)))::integer as k from p)
+),
+cost as (
+    select
+        period_offset,
+        max(value) filter (where parameter = 'leave_day_divisor')   as leave_div,
+        max(value) filter (where parameter = 'short_week_fraction') as sw_frac,
+        max(value) filter (where parameter = 'milk_kzt_per_month')  as milk,
+        max(value) filter (where parameter = 'lpp_kzt_per_month')   as lpp,
+        max(value) filter (where parameter = 'ppe_kzt_per_year')    as ppe,
+        max(value) filter (where parameter = 'months_per_year')     as months
+    from (
+        select pe.period_offset, c.parameter, c.value
+        from periods pe
+        join {{ ref('cost_parameters') }} c on c.valid_from <= pe.period_end
+        qualify c.valid_from = max(c.valid_from) over (partition by pe.period_offset, c.parameter)
+    )
+    group by period_offset
+),
+validity as (
+    select pe.period_offset, v.validity_years
+    from periods pe
+    join {{ ref('attestation_validity') }} v
+      on v.valid_from <= pe.period_end and (v.valid_to is null or pe.period_end < v.valid_to)
+    qualify row_number() over (partition by pe.period_offset order by v.valid_from desc) = 1
+),
+ep as (
+    select e.bin, e.oked_section, pe.*
+    from {{ ref('stg_registry__enterprises') }} e
+    cross join periods pe
+),
+
+-- which sources hold data for a period (a missing year is not a real zero) ------------
+src as (
+    select pe.period_offset, s.source, s.available
+    from periods pe
+    cross join lateral (
+        select 'attestations' as source,
+               exists (select 1 from {{ ref('stg_otib__attestations') }} a where a.order_date <= pe.period_end) as available
+        union all
+        select 'risk_assessments',
+               exists (select 1 from {{ ref('stg_otib__risk_assessments') }} r where r.assessed_on <= pe.period_end)
+        union all
+        select 'incidents',
+               exists (select 1 from {{ ref('stg_otib__incidents') }} i
+                       where i.occurred_on > pe.period_start and i.occurred_on <= pe.period_end)
+        union all
+        select 'employees',
+               exists (select 1 from {{ ref('stg_hr__employees') }} c where c.start_date <= pe.period_end)
+        union all
+        select 'granted_guarantees',
+               exists (select 1 from {{ ref('stg_employer__granted_guarantees') }} g
+                       where g.year = year(pe.period_end))
+    ) s
+),
+
+-- stocks on the period end ------------------------------------------------------------
+contracts as (select * from {{ ref('stg_hr__employees') }}),
+hc as (
+    select
+        ep.bin, ep.period_offset,
+        count(c.contract_id) filter (where c.start_date <= ep.period_end
+                                       and (c.end_date is null or c.end_date >= ep.period_end)) as headcount_end,
+        count(c.contract_id) filter (where c.start_date <= ep.period_start
+                                       and (c.end_date is null or c.end_date >= ep.period_start)) as headcount_start,
+        count(c.contract_id) filter (where c.end_date >= ep.period_start and c.end_date < ep.period_end) as separations,
+        avg(c.monthly_income) filter (where c.start_date <= ep.period_end
+                                        and (c.end_date is null or c.end_date >= ep.period_end)) as mean_income_end
+    from ep
+    left join contracts c on c.bin = ep.bin
+    group by all
+),
+wp as (
+    select
+        w.workplace_id, w.bin, coalesce(w.subject_to_attestation, true) as subject,
+        pe.period_offset, pe.period_end,
+        count(c.contract_id) as workers
+    from {{ ref('stg_hr__workplaces') }} w
+    cross join periods pe
+    left join contracts c
+      on c.workplace_id = w.workplace_id and c.bin = w.bin
+     and c.start_date <= pe.period_end and (c.end_date is null or c.end_date >= pe.period_end)
+    group by all
+),
+classes as (
+    select "class", degree from {{ ref('condition_classes') }}
+    qualify row_number() over (partition by "class" order by valid_from desc) = 1
+),
+act as (
+    -- the workplace's latest act on or before the period end, and whether it is valid then
+    select
+        wp.workplace_id, wp.period_offset,
+        a.attestation_id, a.class_rank, a.is_harmful, cl.degree,
+        wp.subject and wp.period_end < a.order_date + to_years(cast(v.validity_years as integer)) as valid
+    from wp
+    join {{ ref('int_conditions__workplace_classes') }} a
+      on a.workplace_id = wp.workplace_id and a.order_date <= wp.period_end
+    left join validity v on v.period_offset = wp.period_offset
+    left join classes cl on cl."class" = a.workplace_class
+    qualify row_number() over (partition by wp.workplace_id, wp.period_offset
+                               order by a.order_date desc, a.attestation_id desc) = 1
+),
+heavy as (
+    select distinct act.workplace_id, act.period_offset
+    from act
+    join {{ ref('int_conditions__factor_classes') }} f
+      on f.attestation_id = act.attestation_id and f.workplace_id = act.workplace_id
+    cross join p
+    where act.valid and f.factor = p.heavy_factor and f.is_harmful
+),
+ra as (
+    select wp.workplace_id, wp.period_offset, r.injury, r.ppe
+    from wp
+    join {{ ref('stg_otib__risk_assessments') }} r
+      on r.workplace_id = wp.workplace_id and r.assessed_on <= wp.period_end
+    qualify row_number() over (partition by wp.workplace_id, wp.period_offset order by r.assessed_on desc) = 1
+),
+wp_agg as (
+    select
+        wp.bin, wp.period_offset,
+        count(*) as workplaces,
+        count(*) filter (where act.valid and act.is_harmful) as s01,
+        count(h.workplace_id) as s02,
+        count(*) filter (where act.valid and act.degree is not null) as s03,
+        count(*) filter (where ra.injury >= (select hazard from p)) as s04,
+        coalesce(sum(wp.workers) filter (where act.valid and act.is_harmful), 0) as s05,
+        sum(wp.workers * (1 - ra.ppe)) filter (where ra.ppe is not null and wp.workers > 0)
+            / nullif(sum(wp.workers) filter (where ra.ppe is not null and wp.workers > 0), 0) as s13
+    from wp
+    left join act using (workplace_id, period_offset)
+    left join heavy h using (workplace_id, period_offset)
+    left join ra using (workplace_id, period_offset)
+    group by all
+),
+
+-- flows over the period ---------------------------------------------------------------
+inc as (
+    select
+        ep.bin, ep.period_offset,
+        count(i.incident_id) filter (where i.kind in ('injury', 'fatal'))               as s07,
+        count(i.incident_id) filter (where i.kind = 'occupational_disease')             as s08,
+        coalesce(sum(i.days_lost) filter (where i.kind in ('injury', 'fatal')), 0)      as days_lost
+    from ep
+    left join {{ ref('stg_otib__incidents') }} i
+      on i.bin = ep.bin and i.occurred_on > ep.period_start and i.occurred_on <= ep.period_end
+    group by all
+),
+
+-- granted guarantees for the calendar year of the period end ---------------------------
+income as (
+    select worker_key, bin, max(monthly_income) as monthly_income
+    from contracts
+    group by all
+),
+grants as (
+    select
+        ep.bin, ep.period_offset,
+        count(*) filter (where g.guarantee = 'ppe') * any_value(c.ppe)                      as e01,
+        (count(*) filter (where g.guarantee = 'milk') * any_value(c.milk)
+         + count(*) filter (where g.guarantee = 'therapeutic_nutrition') * any_value(c.lpp))
+            * any_value(c.months)                                                          as e02,
+        coalesce(sum(g.value * i.monthly_income / c.leave_div)
+                     filter (where g.guarantee = 'additional_leave'), 0)
+        + coalesce(sum(c.sw_frac * i.monthly_income * c.months)
+                     filter (where g.guarantee = 'short_week'), 0)                          as e04,
+        count(*) filter (where g.guarantee in ('additional_leave', 'short_week')
+                           and i.monthly_income is null)                                    as e04_unknown
+    from ep
+    join cost c using (period_offset)
+    left join {{ ref('stg_employer__granted_guarantees') }} g
+      on g.bin = ep.bin and g.year = year(ep.period_end)
+    left join income i on i.worker_key = g.worker_key and i.bin = g.bin
+    group by all
+),
+
+wide as (
+    select
+        ep.bin, ep.oked_section, ep.period_offset, ep.period_start, ep.period_end,
+        hc.headcount_end, w.workplaces,
+        list_value(
+            {'code': 'a1_s01_workplaces_not_meeting_norms', 'value': w.s01::double, 'reason': null::varchar},
+            {'code': 'a1_s02_workplaces_heavy', 'value': w.s02::double, 'reason': null},
+            {'code': 'a1_s03_workplaces_harmful', 'value': w.s03::double, 'reason': null},
+            {'code': 'a1_s04_workplaces_injury_hazard', 'value': w.s04::double, 'reason': null},
+            {'code': 'a1_s05_workers_not_meeting_norms', 'value': w.s05::double, 'reason': null},
+            {'code': 'a1_s07_injuries', 'value': inc.s07::double, 'reason': null},
+            {'code': 'a1_s08_occupational_diseases', 'value': inc.s08::double, 'reason': null},
+            {'code': 'a1_s10_staff_turnover',
+             'value': hc.separations / nullif((hc.headcount_start + hc.headcount_end) / 2.0, 0),
+             'reason': case when hc.headcount_start + hc.headcount_end = 0
+                            then 'no active contract at period start or end: turnover undefined' end},
+            {'code': 'a1_s13_ppe_provision', 'value': w.s13,
+             'reason': case when w.s13 is null
+                            then 'no workplace with workers at period end has a risk assessment on or before it' end},
+            {'code': 'a1_e01_ppe_cost', 'value': g.e01, 'reason': null},
+            {'code': 'a1_e02_nutrition_cost', 'value': g.e02, 'reason': null},
+            {'code': 'a1_e03_sick_leave_cost',
+             'value': case when inc.days_lost = 0 then 0 else inc.days_lost * hc.mean_income_end / c.leave_div end,
+             'reason': case when inc.days_lost > 0 and hc.mean_income_end is null
+                            then 'days lost but no active contract at period end to price them' end},
+            {'code': 'a1_e04_leave_short_week_cost', 'value': g.e04,
+             'reason': case when g.e04_unknown > 0
+                            then 'partial: ' || g.e04_unknown || ' grant(s) without a known income left out' end}
+        ) as kv
+    from ep
+    join hc using (bin, period_offset)
+    join cost c using (period_offset)
+    left join wp_agg w using (bin, period_offset)
+    left join inc using (bin, period_offset)
+    left join grants g using (bin, period_offset)
+),
+long as (
+    select * exclude (kv), unnest(kv, recursive := true) from wide
+),
+valued as (
+    select
+        ep.bin, ep.oked_section, ep.period_offset, year(ep.period_end) as year,
+        ep.period_start, ep.period_end,
+        c.code as indicator_code, c.indicator_kind, c.indicator_no, c.name_ru, c.name_en, c.unit,
+        c.source, c.computable, c.direction, c.efficiency_basis, c.seed_line,
+        l.headcount_end, l.workplaces,
+        case
+            when not c.computable then null
+            when not coalesce(s.available, false) then null
+            else l.value
+        end as value,
+        case
+            when not c.computable then 'not computable: ' || c.not_computable_reason
+            when not coalesce(s.available, false)
+                then 'source ' || c.source || ' has no rows for the period'
+                     || case when c.source = 'granted_guarantees' then ' (year ' || year(ep.period_end) || ')' else '' end
+            when l.value is null then coalesce(l.reason, 'not defined for this enterprise')
+            else l.reason
+        end as value_reason
+    from ep
+    cross join catalogue c
+    left join long l on l.bin = ep.bin and l.period_offset = ep.period_offset and l.code = c.code
+    left join src s on s.period_offset = ep.period_offset and s.source = c.source
+),
+intensity as (
+    select
+        *,
+        case efficiency_basis
+            when 'share_of_workplaces' then value / nullif(workplaces, 0)
+            when 'share_of_workers'    then value / nullif(headcount_end, 0)
+            when 'per_100_workers'     then value * 100 / nullif(headcount_end, 0)
+            when 'kzt_per_worker'      then value / nullif(headcount_end, 0)
+            when 'share'               then value
+        end as intensity
+    from valued
+)
+select
+    * exclude (workplaces),
+    cast(workplaces as bigint) as workplaces,
+    case
+        when intensity is null then null
+        when max(intensity) over s = min(intensity) over s then null
+        when direction = 'higher_better'
+            then (intensity - min(intensity) over s) / (max(intensity) over s - min(intensity) over s)
+        else (max(intensity) over s - intensity) / (max(intensity) over s - min(intensity) over s)
+    end as z
+from intensity
+window s as (partition by oked_section, indicator_code)

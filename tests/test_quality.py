@@ -1,0 +1,326 @@
+"""Data quality (issue 5): GX suites as Dagster asset checks, blocking behaviour, the
+auditor's report (summary page + Data Docs) and the dq run history.
+
+The landing directory is built by hand here (two good drops of every extract, a few bad
+rows of several kinds, hostile names), so these tests do not wait on the generator. One
+module-scoped pipeline run builds the marts; a second run over a third drop in which a
+region vanished from the registry must stop at the blocking check on raw/enterprises.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html.parser
+import io
+import re
+import shutil
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines import contract
+from pipelines.identifiers import complete_id
+
+D1, D2, D3 = "2025-05-31", "2025-06-30", "2025-07-31"
+HOSTILE_NAME = '=HYPERLINK("http://evil.example","x")<script>alert(1)</script>'
+HOSTILE_FOLDER = "<img src=x onerror=alert(2)>drop"
+
+
+# ----------------------------------------------------------------------- the landing
+
+def _id(n: int, first: str = "0501") -> str:
+    for k in range(100):
+        v = complete_id(f"{first}{(n * 100 + k):07d}")
+        if v:
+            return v
+    raise ValueError(n)
+
+
+def _iin(n: int) -> str:
+    for k in range(100):
+        v = complete_id(f"850101{3 + n % 2}{(n * 100 + k) % 10000:04d}")
+        if v:
+            return v
+    raise ValueError(n)
+
+
+ENTERPRISES = [  # bin, name, oked, kato (region = first two digits)
+    (_id(1), "ТОО «Көмір»", "05101", "351010000"),
+    (_id(2), HOSTILE_NAME, "24101", "351010000"),
+    (_id(3), "АО Завод, \"Металл\"", "25110", "711010000"),
+    (_id(4), "Стройка", "41201", "711010000"),
+    (_id(5), "Больница", "86100", "751010000"),
+]
+PROFESSIONS = ["Плавильщик", "Горнорабочий очистного забоя", "Слесарь-ремонтник", "Каменщик", "Электрогазосварщик"]
+
+
+def _rows(drop: str, drop_no: int, enterprises=ENTERPRISES) -> dict[str, list[dict]]:
+    T, F = "true", "false"
+    rows: dict[str, list[dict]] = defaultdict(list)
+    for i, (b, name, oked, kato) in enumerate(enterprises):
+        rows["enterprises"].append(dict(bin=b, name=name, oked=oked, kato=kato, status="active", headcount="4", registered_on="2005-01-01"))
+        rows["collective_agreements"].append(dict(bin=b, signed_on="2024-01-01", valid_until="2027-01-01", pay_supplement_pct="12", union_present=T))
+        rows["checklists"].append(dict(bin=b, submitted_on=f"2025-0{4 + drop_no}-01", **{f"q{q:02d}": (F if q % (i + 2) == 0 else T) for q in range(1, 16)}))
+        rows["complaints"].append(dict(complaint_id=f"CP{drop_no}-{i}", bin=b, received_on=drop, topic="wages", collective=F))
+        rows["inspections"].append(dict(inspection_id=f"IN{drop_no}-{i}", bin=b, inspected_on=drop, violations=str(i), gross_violations="0", fine_kzt="0"))
+        for w in range(2):
+            wp = f"W{i}{w}"
+            rows["workplaces"].append(dict(workplace_id=wp, bin=b, unit=f"U{w}", profession=PROFESSIONS[(i + w) % len(PROFESSIONS)],
+                                           list_entry="MET-001" if w == 0 and i % 2 == 0 else "", subject_to_attestation=T))
+            rows["attestations"].append(dict(attestation_id=f"A{i}{w}", bin=b, order_no=f"{i}{w}", order_date="2023-03-01", workplace_id=wp,
+                                             factor="noise", measured=str(80 + 5 * i), limit_value="80", **{"class": ""}))
+            rows["risk_assessments"].append(dict(workplace_id=wp, assessed_on=f"2025-0{4 + drop_no}-15", harm="0.4", injury="0.3",
+                                                 equipment="0.2", ppe="0.1", morbidity="0.2", assessor_bin=_id(9)))
+            for k in range(2):
+                n = i * 10 + w * 2 + k
+                iin = _iin(n)
+                rows["employees"].append(dict(contract_id=f"C{n}", iin=iin, bin=b, workplace_id=wp, start_date="2020-01-01", end_date="",
+                                              monthly_income=str(300000 + 1000 * n)))
+                rows["payroll"].append(dict(iin=iin, bin=b, month=drop[:7], accrued="300000", paid="300000", paid_on=drop, overtime_hours="0"))
+                rows["granted_guarantees"].append(dict(iin=iin, bin=b, guarantee="additional_leave", year="2025", value="12"))
+        rows["incidents"].append(dict(incident_id=f"I{drop_no}-{i}", bin=b, iin=_iin(i * 10), occurred_on=drop, kind="injury", days_lost="5", group_accident=F))
+    for region in sorted({kato[:2] for _, _, _, kato in enterprises}):
+        rows["stat_regions"].append(dict(year=str(2020 + drop_no), region=region, workers_surveyed="1000", workers_harmful="100",
+                                         heavy_labour="10", injuries="3", fatalities="0"))
+    return rows
+
+
+BAD_ROWS = {  # extract -> (row changes, reason code), appended to drop 2
+    "enterprises": [({"bin": "123456789012"}, "bad_checksum"), ({"status": "bankrupt"}, "not_in_domain")],
+    "employees": [({"start_date": "2025-02-30", "contract_id": "CBAD1"}, "bad_date"),
+                  ({"monthly_income": "-5", "contract_id": "CBAD2"}, "out_of_range")],
+    "incidents": [({"incident_id": "I2-0"}, "duplicate_key"), ({"incident_id": "IX", "bin": _id(77)}, "unknown_reference")],
+}
+
+
+def _write_drop(root: Path, drop: str, rows: dict[str, list[dict]], bad: dict | None = None) -> None:
+    folder = root / drop
+    folder.mkdir(parents=True)
+    for name, extract in contract.EXTRACTS.items():
+        data = list(rows.get(name, []))
+        for change, _ in (bad or {}).get(name, []):
+            data.append({**data[0], **change})
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=extract.column_names, lineterminator="\n", extrasaction="raise")
+        writer.writeheader()
+        for r in data:
+            writer.writerow({c: r.get(c, "") for c in extract.column_names})
+        (folder / f"{name}.csv").write_text(buf.getvalue(), encoding="utf-8")
+    (folder / contract.SUCCESS_MARKER).write_text("")
+
+
+def make_landing(root: Path) -> Path:
+    _write_drop(root, D1, _rows(D1, 1))
+    _write_drop(root, D2, _rows(D2, 2), BAD_ROWS)
+    (root / HOSTILE_FOLDER).mkdir()
+    return root
+
+
+# ---------------------------------------------------------------------- running it
+
+def run_pipeline(landing: Path, warehouse: Path):
+    from dagster import DagsterInstance
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+    from pipelines.definitions import ALL_ASSETS_JOB, build_definitions
+    from pipelines.defs.ingest.assets import drops_partitions
+    from pipelines.defs.resources import LrmSettings
+
+    settings = LrmSettings(landing_dir=str(landing), warehouse_path=str(warehouse))
+    keys = [d.date.isoformat() for d in settings.landing().drops]
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(drops_partitions.name, keys)
+    job = build_definitions(settings).resolve_job_def(ALL_ASSETS_JOB)
+    return job.execute_in_process(instance=instance, raise_on_error=False,
+                                  tags={ASSET_PARTITION_RANGE_START_TAG: keys[0], ASSET_PARTITION_RANGE_END_TAG: keys[-1]})
+
+
+def _q(path: Path, sql: str, params=None):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def _marts(path: Path) -> dict[str, list]:
+    tables = _q(path, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1")
+    return {t: sorted(map(repr, _q(path, f'SELECT * FROM marts."{t}"'))) for (t,) in tables}
+
+
+def _check_evaluations(result) -> dict[tuple[str, str], object]:
+    out = {}
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            ev = event.event_specific_data
+            out[(ev.asset_key.to_user_string(), ev.check_name)] = ev
+    return out
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    base = tmp_path_factory.mktemp("quality")
+    landing = make_landing(base / "landing")
+    warehouse = base / "wh" / "lrm.duckdb"
+    first = run_pipeline(landing, warehouse)
+    marts_before = _marts(warehouse)
+    published = warehouse.parent / "published" / "lrm_analyst.duckdb"
+    published_before = published.read_bytes() if published.exists() else None
+    # Drop 3: the registry snapshot lost every enterprise of region 75 — a broken feed.
+    _write_drop(landing, D3, _rows(D3, 3, [e for e in ENTERPRISES if not e[3].startswith("75")]))
+    second = run_pipeline(landing, warehouse)
+    return dict(landing=landing, warehouse=warehouse, first=first, second=second, marts_before=marts_before,
+                published=published, published_before=published_before)
+
+
+# ------------------------------------------------------------------------- the tests
+
+def test_first_run_passes_its_blocking_checks_and_builds_marts(runs):
+    evaluations = _check_evaluations(runs["first"])
+    critical = {k: v for k, v in evaluations.items() if k[1] == "gx_critical"}
+    assert {f"raw/{x}" for x in contract.EXTRACTS} <= {k[0] for k in critical}
+    failed = {k: v.metadata.get("failures") for k, v in critical.items() if not v.passed}
+    assert not failed, failed
+    assert any(k[0].startswith("marts/") for k in critical), "no mart was checked"
+    assert runs["marts_before"], "the first run built no marts"
+    assert runs["first"].success, [e.message for e in runs["first"].all_events if e.event_type_value == "STEP_FAILURE"]
+
+
+def test_blocking_failure_keeps_previous_marts_untouched(runs):
+    second = runs["second"]
+    evaluations = _check_evaluations(second)
+    ev = evaluations[("raw/enterprises", "gx_critical")]
+    assert not ev.passed and ev.severity.value == "ERROR"
+    assert "dim:region" in str(ev.metadata["failures"].value)
+    assert not second.success
+    steps = {e.step_key for e in second.all_events if e.event_type_value == "STEP_START"}
+    assert not any("dbt" in s for s in steps), steps
+    assert not any("publish" in s for s in steps), steps
+    assert _marts(runs["warehouse"]) == runs["marts_before"]
+    if runs["published_before"] is not None:
+        assert runs["published"].read_bytes() == runs["published_before"]
+    status = _q(runs["warehouse"], "SELECT status FROM dq.run_history WHERE run_id = ?", [second.run_id])
+    assert status == [("blocked",)]
+
+
+class _Table(html.parser.HTMLParser):
+    """Collects the ingestion rows of the summary page: (extract, drop) -> {field: text}."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: dict[tuple[str, str], dict[str, str]] = {}
+        self._row = None
+        self._field = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "tr" and "data-extract" in a:
+            self._row = self.rows.setdefault((a["data-extract"], a["data-drop"]), {})
+        elif tag == "td" and self._row is not None and "data-field" in a:
+            self._field = a["data-field"]
+            self._row[self._field] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "td":
+            self._field = None
+        elif tag == "tr":
+            self._row = None
+
+    def handle_data(self, data):
+        if self._row is not None and self._field:
+            self._row[self._field] += data
+
+
+def _page_rows(text: str) -> dict[tuple[str, str], dict[str, str]]:
+    parser = _Table()
+    parser.feed(text)
+    return parser.rows
+
+
+def test_report_lists_rejected_rows_matching_dq(runs):
+    from pipelines.quality.paths import index_page, run_page
+
+    wh, run_id = runs["warehouse"], runs["first"].run_id
+    page = run_page(wh, run_id)
+    assert page.exists() and index_page(wh).exists()
+    rows = _page_rows(page.read_text(encoding="utf-8"))
+    files = _q(wh, "SELECT extract, CAST(drop_date AS VARCHAR), rows_landed, rows_loaded, rows_rejected FROM dq.ingest_files "
+                   "WHERE drop_date <= ?", [D2])
+    assert len(files) == 2 * len(contract.EXTRACTS)
+    for extract, drop, landed, loaded, rejected in files:
+        row = rows[(extract, drop)]
+        assert (int(row["landed"]), int(row["loaded"]), int(row["rejected"])) == (landed, loaded, rejected), (extract, drop)
+    reasons = defaultdict(dict)
+    for extract, drop, code, n in _q(wh, "SELECT extract, CAST(drop_date AS VARCHAR), split_part(reason, ':', 1), count(*) "
+                                         "FROM dq.rejected_rows WHERE drop_date <= ? GROUP BY ALL", [D2]):
+        reasons[(extract, drop)][code] = n
+    for (extract, drop), row in rows.items():
+        if drop == "all":
+            continue
+        shown = dict((c.strip(), int(n)) for c, n in (p.split(":") for p in row["reasons"].split(",") if p.strip()))
+        assert shown == reasons.get((extract, drop), {}), (extract, drop)
+    # Every kind of bad row injected is there, by reason.
+    for extract, bad in BAD_ROWS.items():
+        for _, code in bad:
+            assert reasons[(extract, D2)].get(code), (extract, code)
+    # Totals per extract = sum over drops; checks per drop were counted.
+    assert int(rows[("employees", "all")]["rejected"]) == sum(reasons[("employees", d)].get(c, 0) for d in (D1, D2) for c in reasons[("employees", d)])
+    assert int(rows[("enterprises", D1)]["passed"]) > 10
+    # History: one row per run, check results with timestamps.
+    history = _q(wh, "SELECT run_id, code_version, seed_versions FROM dq.run_history ORDER BY started_at")
+    assert [h[0] for h in history] == [run_id, runs["second"].run_id]
+    assert history[0][1].startswith(("git ", "labour-risk-map "))
+    assert "list_entries" in history[0][2]
+    trend = _q(wh, "SELECT run_id, count(*) FILTER (outcome = 'failed') FROM dq.check_results GROUP BY 1 ORDER BY min(checked_at)")
+    assert trend[0][1] == 0 and trend[1][1] > 0
+
+
+def test_summary_and_data_docs_are_produced_and_escaped(runs):
+    from pipelines.quality.paths import data_docs_dir, index_page, run_page
+
+    wh = runs["warehouse"]
+    for run in (runs["first"], runs["second"]):
+        text = run_page(wh, run.run_id).read_text(encoding="utf-8")
+        assert run.run_id in text
+        assert "<script" not in text.lower() and "<img" not in text.lower()
+    second = run_page(wh, runs["second"].run_id).read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(2)&gt;drop" in second  # the hostile drop folder, as text
+    index = index_page(wh).read_text(encoding="utf-8")
+    assert f'runs/{runs["first"].run_id}.html' in index and f'runs/{runs["second"].run_id}.html' in index
+    docs = data_docs_dir(wh)
+    assert (docs / "index.html").exists()
+    pages = list((docs / "validations").rglob("*.html"))
+    assert any("enterprises" in str(p) for p in pages) and any("guarantee_assignments" in str(p) for p in pages)
+    for p in pages:
+        assert "<script>alert(" not in p.read_text(encoding="utf-8", errors="replace"), p
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.fail("headless Chromium is required for this test: apt-get install -y chromium (the Makefile's test target does it)")
+
+
+def test_summary_renders_in_headless_chromium(runs, tmp_path):
+    from pipelines.quality.paths import run_page
+
+    browser = _chromium()
+    wh, run_id = runs["warehouse"], runs["first"].run_id
+    page = run_page(wh, run_id)
+    cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([*cmd, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=90)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    rows = _page_rows(dom.stdout)
+    landed = _q(wh, "SELECT rows_landed, rows_rejected FROM dq.ingest_files WHERE extract = 'employees' AND drop_date = ?", [D2])[0]
+    assert int(rows[("employees", D2)]["landed"]) == landed[0]
+    assert int(rows[("employees", D2)]["rejected"]) == landed[1] == len(BAD_ROWS["employees"])
+    assert "bad_date: 1" in rows[("employees", D2)]["reasons"]
+    assert run_id in dom.stdout
+    shot = tmp_path / "summary.png"
+    proc = subprocess.run([*cmd, f"--screenshot={shot}", "--window-size=1400,1800", page.as_uri()], capture_output=True, text=True, timeout=90)
+    assert proc.returncode == 0 and shot.exists() and shot.stat().st_size > 10_000, proc.stderr[-2000:]

@@ -1,0 +1,140 @@
+"""The GX suites' building blocks, without a pipeline run (issue 5)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from pipelines import contract
+from pipelines.identifiers import complete_id, is_valid_id
+from pipelines.quality import suites
+
+
+def _columns_of(suite) -> set[str]:
+    out = set()
+    for exp in suite.expectations:
+        cfg = exp.configuration.kwargs
+        out.update(c for c in [cfg.get("column"), *(cfg.get("column_list") or []), *(cfg.get("column_set") or [])] if c)
+    return out
+
+
+@pytest.mark.parametrize("name", list(contract.EXTRACTS))
+def test_raw_suite_is_derived_from_the_contract(name):
+    """Every contract column is checked, IIN columns only as worker_key (design.md)."""
+    extract = contract.EXTRACTS[name]
+    spec = suites.raw_spec(name)
+    suite = suites.raw_suite(spec)
+    checked = _columns_of(suite)
+    for col in extract.columns:
+        assert suites.raw_name(extract, col.name) in checked, col.name
+    assert not any(c == "iin" for c in checked)
+    key = [suites.raw_name(extract, k) for k in extract.key]
+    unique = [e for e in suite.expectations if e.expectation_type in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique")]
+    assert unique and (unique[0].configuration.kwargs.get("column_list") or [unique[0].configuration.kwargs["column"]]) == key
+    severities = {e.severity.value if hasattr(e.severity, "value") else e.severity for e in suite.expectations}
+    assert severities <= {"critical", "warning"}
+    # The expectation file adds drift only: no contract column list kept there.
+    raw_json = (suites.EXPECTATIONS_DIR / "raw" / f"{name}.json").read_text(encoding="utf-8")
+    assert "column_set" not in raw_json and "columns" not in json.loads(raw_json)
+
+
+def test_batch_sql_derives_checks_in_duckdb():
+    """The SQL control digit agrees with the Python one; dates, numbers, references derive."""
+    con = duckdb.connect()
+    con.execute(suites.id_ok_macro_sql())
+    samples = [complete_id(f"{n:011d}") for n in range(0, 20000, 37)]
+    samples = [s for s in samples if s] + ["123456789012", "85010130000X", "1234"]
+    got = [r[0] for r in con.execute("SELECT lrm_id_ok(v) FROM unnest(?) t(v)", [samples]).fetchall()]
+    assert got == [is_valid_id(s) for s in samples]
+
+    con.execute("CREATE SCHEMA raw")
+    b = complete_id("05014000001")
+    con.execute("CREATE TABLE raw.enterprises AS SELECT * FROM (VALUES (?, 'x', '05101', '351010000', 'active', '3', '2005-01-01', DATE '2025-01-01', 'f', 2)) "
+                "t(bin, name, oked, kato, status, headcount, registered_on, _drop_date, _file, _line)", [b])
+    con.execute("CREATE TABLE raw.employees AS SELECT * FROM (VALUES "
+                "('C1', 'k', ?, 'W1', '2024-02-30', NULL, '12.5x', DATE '2025-01-01', 'f', 2), "
+                "('C2', 'k', ?, 'W1', '1900-01-01', '2020-01-01', '100', DATE '2025-01-01', 'f', 3)) "
+                "t(contract_id, worker_key, bin, workplace_id, start_date, end_date, monthly_income, _drop_date, _file, _line)", [b, b])
+    con.execute("CREATE TABLE raw.workplaces AS SELECT 'W1' AS workplace_id, ? AS bin, DATE '2025-01-01' AS _drop_date", [b])
+    df = con.sql(suites.raw_batch_sql(suites.raw_spec("employees")), params=["2025-01-01"]).to_arrow_table().to_pandas()
+    assert df["start_date:parses"].tolist() == [False, True]
+    assert df["start_date:in_window"].tolist()[1] is False
+    assert df["monthly_income:parses"].tolist() == [False, True]
+    assert df["row:end_after_start"].tolist()[1] is True
+    assert df["ref:workplaces(workplace_id,bin)"].tolist() == [True, True]
+    assert df["bin:checksum_ok"].tolist() == [True, True]
+    ent = con.sql(suites.raw_batch_sql(suites.raw_spec("enterprises")), params=["2025-01-01"]).to_arrow_table().to_pandas()
+    assert ent["dim:region"].tolist() == ["35"] and ent["dim:oked_section"].tolist() == ["B"]
+
+
+def test_drift_parameters_compare_with_the_previous_drop():
+    spec = suites.raw_spec("enterprises")
+    first = suites.drift_parameters(spec, None)
+    assert first["previous_region"] == [] and first["drift2_min_rows"] == 0
+    later = suites.drift_parameters(spec, {"rows": 10, "dim:region": {"75", "35"}, "dim:oked_section": {"C"}})
+    assert later["previous_region"] == ["35", "75"] and later["drift2_min_rows"] == 5
+    jump = suites.drift_parameters(suites.raw_spec("incidents"), {"rows": 7, "dim:kind": {"injury"}})
+    assert jump["drift0_max_rows"] == 70
+
+
+def test_iin_like_values_are_found_but_bins_are_not():
+    from pipelines.quality.runner import add_iin_like_column
+
+    iin = complete_id("85010130000")
+    bin_ = complete_id("05014000001")
+    table = pa.table({"evidence": [f"worker {iin} at x", f"enterprise {bin_}", None], "n": [1, 2, 3]})
+    flags = add_iin_like_column(table)[suites.IIN_LIKE_COLUMN].to_list()
+    assert flags == [True, False, False]
+
+
+def test_mart_suites_resolve_contract_codes_and_add_the_iin_invariant():
+    for name in suites.mart_names():
+        suite = suites.mart_suite(suites.mart_spec(name))
+        assert any(e.configuration.kwargs.get("column") == suites.IIN_LIKE_COLUMN for e in suite.expectations)
+        for e in suite.expectations:
+            vs = e.configuration.kwargs.get("value_set")
+            assert not (isinstance(vs, str) and vs.startswith("@")), (name, vs)
+    region = suites.mart_suite(suites.mart_spec("region_risk"))
+    sets = [e.configuration.kwargs["value_set"] for e in region.expectations if e.configuration.kwargs.get("column") == "region"]
+    assert sets == [list(contract.REGION_CODES)]
+
+
+def test_hostile_values_are_escaped_in_data_docs_and_summary(tmp_path):
+    """GX Data Docs print unexpected values raw; the runner stores them escaped."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    from pipelines.quality import history, report, runner
+
+    warehouse = tmp_path / "wh.duckdb"
+    hostile = ['<script>alert(1)</script>', '=HYPERLINK("http://evil","x")', "<img src=x onerror=alert(3)>"]
+    validator = runner.Validator(warehouse, "unit-run")
+    suite = gx.ExpectationSuite(name="unit.hostile", expectations=[gxe.ExpectColumnValuesToBeInSet(column="name", value_set=["ok"])])
+    records = validator.validate("raw/unit", suite, "unit.hostile", "2025-01-01", pd.DataFrame({"name": hostile}))
+    assert not records[0].success and records[0].unexpected_count == 3
+    runner.build_data_docs(warehouse, validator.rendered)
+    pages = list((warehouse.parent / "dq_report" / "data_docs" / "validations").rglob("*.html"))
+    assert pages
+    text = pages[0].read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in text and "<img src=x" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+
+    con = duckdb.connect(str(warehouse))
+    from pipelines.warehouse import ensure_dq
+
+    ensure_dq(con)
+    history.ensure_history(con)
+    con.execute("INSERT INTO dq.landing_issues VALUES ('<svg onload=alert(4)>', 'folder name is not a drop date')")
+    history.record_checks(con, "unit-run", "raw/unit", records, {"critical": "gx_critical", "warning": "gx_warnings"})
+    history.update_run(con, "unit-run", dt.date(2025, 1, 1), "<landing>", tmp_path / "x.html")
+    page = report.render_run(con, warehouse, "unit-run").read_text(encoding="utf-8")
+    report.render_index(con, warehouse)
+    con.close()
+    for bad in ("<script>alert", "<img src", "<svg"):
+        assert bad not in page
+    assert "&lt;svg onload=alert(4)&gt;" in page and "=HYPERLINK(" in page
+    assert 'id="status" class="blocked"' in page
