@@ -264,7 +264,7 @@ valued as (
         case
             when not c.computable then null
             when not coalesce(s.available, false) then null
-            else l.value
+            else {{ stable_float('l.value') }}
         end as value,
         case
             when not c.computable then 'not computable: ' || c.not_computable_reason

@@ -433,5 +433,5 @@ long as (
     )
 )
 
-select bin, indicator_code, case when isnan(raw_value) then null else raw_value end as raw_value
+select bin, indicator_code, case when isnan(raw_value) then null else {{ stable_float('raw_value') }} end as raw_value
 from long
