@@ -8,7 +8,7 @@ SCALE ?= small
 LANDING := $(VAR)/landing/$(SCALE)
 WAREHOUSE := $(VAR)/warehouse/lrm.duckdb
 
-.PHONY: install run test bench dagster clean
+.PHONY: install run test bench dagster clean browser
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,7 +25,11 @@ run: install
 	$(BIN)/lrm generate --out $(LANDING) --scale $(SCALE) --seed 42
 	$(BIN)/lrm run --landing $(LANDING) --warehouse $(WAREHOUSE)
 
-test: install
+# The data-quality tests open the auditor's summary in headless Chromium (Debian package).
+browser:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+test: install browser
 	$(BIN)/python -m pytest -q
 
 bench: install

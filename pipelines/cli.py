@@ -98,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
 
     from pipelines.definitions import ALL_ASSETS_JOB, build_definitions
     from pipelines.defs.resources import LrmSettings
+    from pipelines.quality.paths import report_location
     from pipelines.run_lock import WarehouseBusyError, warehouse_lock
     from pipelines.run_metrics import StepMetrics
     from pipelines.warehouse import connect
@@ -155,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
                 error = event.event_specific_data.error
                 cause = error.cause or error
                 print(f"  {event.step_key}: {cause.message.strip()}", file=sys.stderr)
+        print(f"  data-quality report: {report_location(settings.warehouse, result.run_id)}", file=sys.stderr)
         return 1
 
     with connect(settings.warehouse, read_only=True) as con:
@@ -169,6 +171,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"\nlrm run: done in {elapsed:.1f}s (run {result.run_id})")
     print(f"  warehouse: {settings.warehouse}")
     print(f"  restricted delivery file: {settings.delivery}")
+    print(f"  data-quality report: {report_location(settings.warehouse, result.run_id)}")
     return 0
 
 

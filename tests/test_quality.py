@@ -194,7 +194,7 @@ def test_blocking_failure_keeps_previous_marts_untouched(runs):
     evaluations = _check_evaluations(second)
     ev = evaluations[("raw/enterprises", "gx_critical")]
     assert not ev.passed and ev.severity.value == "ERROR"
-    assert "dim:region" in str(ev.metadata["failures"].value)
+    assert "dim:region" in str(ev.metadata["failures"].value) and '"75"' in str(ev.metadata["failures"].value)
     assert not second.success
     steps = {e.step_key for e in second.all_events if e.event_type_value == "STEP_START"}
     assert not any("dbt" in s for s in steps), steps
@@ -324,3 +324,35 @@ def test_summary_renders_in_headless_chromium(runs, tmp_path):
     shot = tmp_path / "summary.png"
     proc = subprocess.run([*cmd, f"--screenshot={shot}", "--window-size=1400,1800", page.as_uri()], capture_output=True, text=True, timeout=90)
     assert proc.returncode == 0 and shot.exists() and shot.stat().st_size > 10_000, proc.stderr[-2000:]
+
+
+def test_report_of_the_generated_dirty_run_counts_every_rejected_row(tiny_run):
+    """On `lrm generate --dirty` drops (the shared session run): `lrm run` prints where the
+    report is, and the report's per-drop rejected counts, by reason, match dq.rejected_rows
+    and the generator's manifest of injected bad rows."""
+    match = re.search(r"data-quality report: (\S+\.html)", tiny_run.output)
+    assert match, tiny_run.output[-2000:]
+    page = Path(match.group(1))
+    assert page.parent.name == "runs" and page.parent.parent == tiny_run.warehouse.parent / "dq_report"
+    rows = _page_rows(page.read_text(encoding="utf-8"))
+    quarantined = defaultdict(lambda: defaultdict(int))
+    for extract, drop, code, n in _q(tiny_run.warehouse, "SELECT extract, CAST(drop_date AS VARCHAR), split_part(reason, ':', 1), count(*) "
+                                                         "FROM dq.rejected_rows GROUP BY ALL"):
+        quarantined[(extract, drop)][code] = n
+    for (extract, drop), row in rows.items():
+        if drop == "all":
+            continue
+        shown = dict((c.strip(), int(n)) for c, n in (p.split(":") for p in row["reasons"].split(",") if p.strip()))
+        assert shown == dict(quarantined.get((extract, drop), {})), (extract, drop)
+        assert int(row["rejected"]) == sum(shown.values()), (extract, drop)
+    with (tiny_run.landing / "_dirty_manifest.csv").open(encoding="utf-8") as fh:
+        injected = list(csv.DictReader(fh))
+    per_drop = defaultdict(lambda: defaultdict(int))
+    for r in injected:
+        per_drop[(r["extract"], r["file"].split("/")[0])][r["reason_code"]] += 1
+    assert per_drop
+    for key, codes in per_drop.items():
+        shown = rows[key]["reasons"]
+        for code, n in codes.items():
+            count = int(re.search(rf"{code}: (\d+)", shown).group(1)) if code in shown else 0
+            assert count >= n, (key, code, shown)

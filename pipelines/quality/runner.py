@@ -7,6 +7,7 @@ columns of `suites.py`), GX only sees a DataFrame.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import logging
 import os
@@ -21,6 +22,10 @@ import great_expectations as gx  # noqa: E402
 import pandas as pd  # noqa: E402
 import polars as pl  # noqa: E402
 from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
+from great_expectations.data_context.types.resource_identifiers import (  # noqa: E402
+    ExpectationSuiteIdentifier,
+    ValidationResultIdentifier,
+)
 
 from pipelines import contract  # noqa: E402
 from pipelines.identifiers import is_valid_id  # noqa: E402
@@ -64,6 +69,8 @@ class CheckRecord:
 # ------------------------------------------------------------------------- GX context
 
 _contexts: dict[Path, Any] = {}
+_suites: dict[tuple, Any] = {}
+_definitions: dict[tuple, Any] = {}
 
 
 def gx_context(warehouse: Path):
@@ -96,9 +103,10 @@ def gx_context(warehouse: Path):
     return ctx
 
 
-def build_data_docs(warehouse: Path) -> Path:
+def build_data_docs(warehouse: Path, resource_identifiers: list | None = None) -> Path:
+    """Renders the given validation results and suites (all when None) and the index."""
     ctx = gx_context(warehouse)
-    ctx.build_data_docs(site_names=[DOCS_SITE])
+    ctx.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=resource_identifiers or None)
     return data_docs_dir(warehouse) / "index.html"
 
 
@@ -109,13 +117,17 @@ class Validator:
         self.ctx = gx_context(warehouse)
         self.run_id = run_id
         self.source = self.ctx.data_sources.get(DATASOURCE)
+        self.rendered: list = []  # GX resource identifiers of what this validator produced, for Data Docs
 
-    def _suite(self, suite):
-        return self.ctx.suites.add_or_update(suite)
-
-    def validate(self, asset_key: str, suite, asset_name: str, batch: str, frame: pd.DataFrame,
-                 params: dict[str, Any] | None = None) -> list[CheckRecord]:
-        suite = self._suite(suite)
+    def _definition(self, suite, asset_name: str):
+        """The validation definition for (asset, suite): stored once per process."""
+        cache_key = (id(self.ctx), asset_name, suite.name)
+        if cache_key in _definitions:
+            return _definitions[cache_key]
+        suite_key = (id(self.ctx), suite.name)
+        if suite_key not in _suites:
+            _suites[suite_key] = self.ctx.suites.add_or_update(suite)
+        stored_suite = _suites[suite_key]
         try:
             asset = self.source.get_asset(asset_name)
         except LookupError:
@@ -125,14 +137,48 @@ class Validator:
         except (KeyError, LookupError):
             definition = asset.add_batch_definition_whole_dataframe("dataframe")
         vd = self.ctx.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=f"{asset_name} :: {suite.name}", data=definition, suite=suite))
+            gx.ValidationDefinition(name=f"{asset_name} :: {suite.name}", data=definition, suite=stored_suite))
+        _definitions[cache_key] = vd
+        return vd
+
+    def validate(self, asset_key: str, suite, asset_name: str, batch: str, frame: pd.DataFrame,
+                 params: dict[str, Any] | None = None) -> list[CheckRecord]:
+        vd = self._definition(suite, asset_name)
+        run_id = RunIdentifier(run_name=self.run_id, run_time=dt.datetime.now(dt.timezone.utc))
         result = vd.run(
             batch_parameters={"dataframe": frame},
             expectation_parameters=params or {},
-            run_id=RunIdentifier(run_name=self.run_id, run_time=dt.datetime.now(dt.timezone.utc)),
+            run_id=run_id,
             result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
         )
-        return [_record(asset_key, suite.name, batch, r) for r in result.results]
+        records = [_record(asset_key, suite.name, batch, r) for r in result.results]
+        suite_id = ExpectationSuiteIdentifier(name=suite.name)
+        if suite_id not in self.rendered:
+            self.rendered.append(suite_id)
+        key = ValidationResultIdentifier(
+            batch_identifier=getattr(result, "batch_id", None) or f"{DATASOURCE}-{asset_name}",
+            expectation_suite_identifier=suite_id, run_id=run_id)
+        # GX Data Docs put observed and unexpected values into the page unescaped: a
+        # landed name like <script>…</script> would run in the auditor's browser. Store
+        # the result with every data-derived string HTML-escaped (shown as text).
+        for r in result.results:
+            r.result = _escaped(r.result)
+            for k, v in list(r.expectation_config.kwargs.items()):
+                if k in ("value_set", "column_set"):
+                    r.expectation_config.kwargs[k] = _escaped(v)
+        self.ctx.validation_results_store.set(key, result)
+        self.rendered.append(key)
+        return records
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, str):
+        return html.escape(value, quote=False)
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_escaped(v) for v in value]
+    return value
 
 
 def _jsonable(value: Any) -> str | None:
@@ -155,6 +201,8 @@ def _record(asset_key: str, suite_name: str, batch: str, r) -> CheckRecord:
     details = None
     if raised:
         details = "exception: " + str(exc.get("exception_message") if isinstance(exc, dict) else exc)[:500]
+    elif res.get("partial_missing_list"):
+        details = "missing: " + (_jsonable(res["partial_missing_list"]) or "")
     elif res.get("partial_unexpected_list"):
         details = _jsonable(res["partial_unexpected_list"])
     elif not r.success and "observed_value" in res and "details" in res:
@@ -164,7 +212,8 @@ def _record(asset_key: str, suite_name: str, batch: str, r) -> CheckRecord:
     return CheckRecord(
         asset_key=asset_key, suite=suite_name, batch=batch, expectation=cfg.type, column=column,
         severity=str(severity), success=bool(r.success) and not raised,
-        element_count=res.get("element_count"), unexpected_count=res.get("unexpected_count"),
+        element_count=res.get("element_count"),
+        unexpected_count=res.get("unexpected_count", res.get("missing_count")),
         unexpected_percent=res.get("unexpected_percent"),
         observed_value=_jsonable(res.get("observed_value")), details=details,
         description=cfg.description,
@@ -175,7 +224,7 @@ def _record(asset_key: str, suite_name: str, batch: str, r) -> CheckRecord:
 
 def _raw_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = ?",
-                            [name]).fetchone()[0])
+                            [name]).fetchall()[0][0])
 
 
 def validate_raw(con: duckdb.DuckDBPyConnection, validator: Validator, extract_name: str) -> list[CheckRecord]:
@@ -196,7 +245,7 @@ def validate_raw(con: duckdb.DuckDBPyConnection, validator: Validator, extract_n
         sql = suites.raw_batch_sql(spec)
         previous: dict[str, Any] | None = None
         for drop, loaded in files:
-            frame = con.execute(sql, [drop]).to_arrow_table()
+            frame = con.sql(sql, params=[drop]).to_arrow_table()
             df = frame.to_pandas()
             params = {"rows_loaded": int(loaded or 0), **suites.drift_parameters(spec, previous)}
             records += validator.validate(asset_key, suite, f"raw.{extract_name} drop={drop}", drop, df, params)
@@ -204,7 +253,7 @@ def validate_raw(con: duckdb.DuckDBPyConnection, validator: Validator, extract_n
             for dim in spec.dimensions:
                 previous[f"dim:{dim}"] = {v for v in df[f"dim:{dim}"].dropna().unique().tolist()}
             del df, frame
-    recon = con.execute(suites.reconciliation_sql(extract, exists), [extract_name]).to_arrow_table()
+    recon = con.sql(suites.reconciliation_sql(extract, exists), params=[extract_name]).to_arrow_table()
     records += validator.validate(asset_key, suites.reconciliation_suite(extract), f"raw.{extract_name} reconciliation",
                                   "all drops", recon.to_pandas())
     return records
@@ -214,7 +263,7 @@ def validate_raw(con: duckdb.DuckDBPyConnection, validator: Validator, extract_n
 
 def mart_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts' AND table_name = ?",
-                            [name]).fetchone()[0])
+                            [name]).fetchall()[0][0])
 
 
 def _iin_like(value: str) -> bool:
@@ -247,20 +296,22 @@ def validate_mart(con: duckdb.DuckDBPyConnection, validator: Validator, mart: st
     spec = suites.mart_spec(mart)
     suite = suites.mart_suite(spec)
     asset_key = f"marts/{mart}"
-    rows = con.execute(f'SELECT count(*) FROM marts."{mart}"').fetchone()[0]
-    reader = con.execute(spec.query).to_arrow_reader(MART_CHUNK_ROWS)
-    records: list[CheckRecord] = []
+    rows = con.execute(f'SELECT count(*) FROM marts."{mart}"').fetchall()[0][0]
     if rows <= MART_CHUNK_ROWS:
-        table = reader.read_all()
-        df = add_iin_like_column(table).to_pandas()
+        df = add_iin_like_column(con.sql(spec.query).to_arrow_table()).to_pandas()
         return validator.validate(asset_key, suite, f"marts.{mart}", "mart", df)
     # Large marts: one slice at a time (uniqueness is then checked within each slice;
     # the dbt tests on the mart check it across the table).
-    for i, batch in enumerate(reader):
-        import pyarrow as pa
+    import pyarrow as pa
 
-        df = add_iin_like_column(pa.Table.from_batches([batch])).to_pandas()
-        records += validator.validate(asset_key, suite, f"marts.{mart}", f"slice {i + 1}", df)
+    records: list[CheckRecord] = []
+    cursor = con.cursor()
+    try:
+        for i, batch in enumerate(cursor.sql(spec.query).to_arrow_reader(MART_CHUNK_ROWS)):
+            df = add_iin_like_column(pa.Table.from_batches([batch])).to_pandas()
+            records += validator.validate(asset_key, suite, f"marts.{mart}", f"slice {i + 1}", df)
+    finally:
+        cursor.close()
     return records
 
 

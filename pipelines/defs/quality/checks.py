@@ -1,0 +1,117 @@
+"""GX suites as Dagster asset checks (no dagster-ge): two checks per raw extract and per
+published mart, evaluated by one step.
+
+- `gx_critical` — blocking, severity ERROR: every `critical` expectation of the suite on
+  every drop. When it fails, downstream assets (the next extracts, dbt, publish) do not
+  run: the last good marts and the published copy stay as they were.
+- `gx_warnings` — non-blocking, severity WARN: drift and plausibility expectations.
+
+Each step records its results in dq.check_results / dq.run_history and refreshes the
+auditor's report (<warehouse dir>/dq_report/), so a run that stops on a blocking check
+still leaves its report.
+"""
+
+import time
+from collections.abc import Iterator
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetChecksDefinition,
+    AssetKey,
+    MetadataValue,
+    multi_asset_check,
+)
+
+from pipelines import contract
+from pipelines.defs.resources import LrmSettings
+from pipelines.quality import suites
+from pipelines.quality.runner import CheckRecord, summarise
+
+CRITICAL_CHECK, WARNING_CHECK = "gx_critical", "gx_warnings"
+MAX_LISTED = 20
+
+
+def _specs(key: AssetKey, what: str) -> list[AssetCheckSpec]:
+    return [
+        AssetCheckSpec(CRITICAL_CHECK, asset=key, blocking=True,
+                       description=f"Great Expectations, critical expectations of {what}: blocks downstream on failure."),
+        AssetCheckSpec(WARNING_CHECK, asset=key,
+                       description=f"Great Expectations, warning expectations of {what} (drift, plausibility): recorded."),
+    ]
+
+
+def _as_of(settings: LrmSettings):
+    try:
+        return settings.resolve_as_of()
+    except (ValueError, FileNotFoundError):
+        return None
+
+
+def _results(key: AssetKey, records: list[CheckRecord], outcome) -> Iterator[AssetCheckResult]:
+    common = {}
+    if outcome is not None:
+        common["report"] = MetadataValue.path(str(outcome.run_page))
+        if outcome.data_docs is not None:
+            common["data_docs"] = MetadataValue.path(str(outcome.data_docs))
+    # Warnings first: the blocking result ends the step when it fails.
+    for check, severity, level in ((WARNING_CHECK, suites.WARNING, AssetCheckSeverity.WARN),
+                                   (CRITICAL_CHECK, suites.CRITICAL, AssetCheckSeverity.ERROR)):
+        mine = [r for r in records if r.severity == severity]
+        bad = [r for r in mine if not r.success]
+        counts = summarise(mine)
+        listed = [f"{r.batch}: {r.expectation}({r.column or ''}) unexpected={r.unexpected_count} {r.details or r.observed_value or ''}"[:300]
+                  for r in bad[:MAX_LISTED]]
+        yield AssetCheckResult(
+            asset_key=key, check_name=check, passed=not bad, severity=level,
+            description=(f"{len(bad)} of {len(mine)} expectations failed" if bad else f"{len(mine)} expectations passed"),
+            metadata={**common, "expectations": len(mine), "failed": len(bad), "passed": counts["passed"],
+                      "batches": len({r.batch for r in mine}), "failures": MetadataValue.json(listed)},
+        )
+
+
+def raw_check(extract_name: str) -> AssetChecksDefinition:
+    key = AssetKey(["raw", extract_name])
+
+    @multi_asset_check(name=f"gx_raw_{extract_name}", specs=_specs(key, f"raw.{extract_name}"),
+                       description=f"GX suite raw.{extract_name} (from the landing contract and expectations/raw/{extract_name}.json), a drop at a time.")
+    def _check(context: AssetCheckExecutionContext, settings: LrmSettings):
+        from pipelines.quality.service import check_raw
+
+        started = time.perf_counter()
+        outcome = check_raw(settings.warehouse, context.op_execution_context.run_id, extract_name, _as_of(settings), settings.landing_dir)
+        context.log.info(f"gx raw.{extract_name}: {summarise(outcome.records)} in {time.perf_counter() - started:.1f}s; report {outcome.run_page}")
+        yield from _results(key, outcome.records, outcome)
+
+    return _check
+
+
+def mart_check(key: AssetKey) -> AssetChecksDefinition:
+    mart = key.path[-1]
+
+    @multi_asset_check(name=f"gx_marts_{mart}", specs=_specs(key, f"marts.{mart}"),
+                       description=f"GX suite marts.{mart} (expectations/marts/{mart}.json): ranges, sets, invariants, no IIN.")
+    def _check(context: AssetCheckExecutionContext, settings: LrmSettings):
+        from pipelines.quality.service import check_mart
+
+        started = time.perf_counter()
+        outcome = check_mart(settings.warehouse, context.op_execution_context.run_id, mart, _as_of(settings), settings.landing_dir)
+        if outcome is None:
+            context.log.warning(f"marts.{mart} is not in the warehouse: nothing to check")
+            yield from _results(key, [], None)
+            return
+        context.log.info(f"gx marts.{mart}: {summarise(outcome.records)} in {time.perf_counter() - started:.1f}s; report {outcome.run_page}")
+        yield from _results(key, outcome.records, outcome)
+
+    return _check
+
+
+def build_quality_checks(asset_keys) -> list[AssetChecksDefinition]:
+    """Checks for every raw extract and for every mart with a suite in expectations/marts/
+    that the given asset keys (the dbt assets' keys) contain."""
+    keys = set(asset_keys)
+    checks = [raw_check(name) for name in contract.ingest_order()]
+    checks += [mart_check(AssetKey(["marts", m])) for m in suites.mart_names() if AssetKey(["marts", m]) in keys]
+    return checks
