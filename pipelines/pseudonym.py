@@ -39,10 +39,35 @@ def worker_key(key: bytes, iin: str) -> str:
     return hmac.new(key, iin.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def worker_keys(key: bytes, iins: pl.Series) -> pl.DataFrame:
-    """Distinct IINs with their worker keys (iin, worker_key)."""
-    distinct = iins.drop_nulls().unique().sort()
-    return pl.DataFrame(
-        {"iin": distinct, "worker_key": [worker_key(key, v) for v in distinct.to_list()]},
-        schema={"iin": pl.String, "worker_key": pl.String},
-    )
+def _hmac_prepared(key: bytes):
+    """HMAC-SHA256 with the key's inner and outer pads hashed once, for millions of IINs
+    (the same digest as hmac.new, about twice as fast)."""
+    block = 64
+    if len(key) > block:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def digest(message: str) -> str:
+        i = inner.copy()
+        i.update(message.encode())
+        o = outer.copy()
+        o.update(i.digest())
+        return o.hexdigest()[:32]
+
+    return digest
+
+
+def worker_keys(key: bytes, iins: pl.Series, known: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Distinct IINs with their worker keys (iin, worker_key); `known` pairs are reused."""
+    distinct = iins.drop_nulls().unique().sort().to_frame("iin")
+    if known is not None and known.height:
+        found = distinct.join(known, on="iin", how="inner")
+        missing = distinct.join(known, on="iin", how="anti")["iin"]
+    else:
+        found, missing = None, distinct["iin"]
+    digest = _hmac_prepared(key)
+    computed = pl.DataFrame({"iin": missing, "worker_key": [digest(v) for v in missing.to_list()]},
+                            schema={"iin": pl.String, "worker_key": pl.String})
+    return computed if found is None else pl.concat([found.select("iin", "worker_key"), computed]).sort("iin")

@@ -30,14 +30,27 @@ class Rule:
     bad: pl.Expr
 
 
+def id_validity(values: pl.Series) -> pl.Series:
+    """IIN/BIN control digit (domain.md §9) for each value, as booleans.
+
+    Each distinct value is checked once, its digits taken by integer arithmetic in
+    materialised steps: millions of rows cost about a second.
+    """
+    distinct = values.unique().to_frame("v")
+    distinct = distinct.with_columns(
+        pl.when(pl.col("v").str.contains(r"^\d{12}$")).then(pl.col("v").cast(pl.Int64, strict=False)).alias("n"))
+    distinct = distinct.with_columns([((pl.col("n") // 10 ** (11 - i)) % 10).alias(f"d{i}") for i in range(12)])
+    distinct = distinct.with_columns(
+        (pl.sum_horizontal(pl.col(f"d{i}") * w for i, w in enumerate(_W1)) % 11).alias("s1"),
+        (pl.sum_horizontal(pl.col(f"d{i}") * w for i, w in enumerate(_W2)) % 11).alias("s2"),
+    )
+    check = pl.when(pl.col("s1") != 10).then(pl.col("s1")).when(pl.col("s2") != 10).then(pl.col("s2"))
+    distinct = distinct.select("v", (pl.col("n").is_not_null() & (check == pl.col("d11"))).fill_null(False).alias("ok"))
+    return values.to_frame("v").join(distinct, on="v", how="left", nulls_equal=True, maintain_order="left")["ok"]
+
+
 def id_is_valid(col: str) -> pl.Expr:
-    """IIN/BIN control digit (domain.md §9) as a Polars expression."""
-    c = pl.col(col)
-    digits = [c.str.slice(i, 1).cast(pl.Int64, strict=False) for i in range(12)]
-    s1 = pl.sum_horizontal(d * w for d, w in zip(digits[:11], _W1)) % 11
-    s2 = pl.sum_horizontal(d * w for d, w in zip(digits[:11], _W2)) % 11
-    check = pl.when(s1 != 10).then(s1).when(s2 != 10).then(s2).otherwise(None)
-    return c.str.contains(r"^\d{12}$") & (check == digits[11]).fill_null(False)
+    return pl.col(col).map_batches(id_validity, return_dtype=pl.Boolean)
 
 
 def _present(col: str) -> pl.Expr:
@@ -128,8 +141,13 @@ def validate(frame: pl.DataFrame, extract: Extract, drop_date: dt.date, referenc
         unknown = present & (pl.col(flag).is_null() | (pl.col(flag) > drop_date))
         rules.append(Rule(",".join(ref.columns), "unknown_reference", f"no {ref.extract[:-1]} with this {'/'.join(ref.columns)} in this drop or an earlier one", unknown))
 
-    reason = pl.coalesce([pl.when(r.bad.fill_null(False)).then(pl.lit(f"{r.code}: {r.message}")) for r in rules])
-    column = pl.coalesce([pl.when(r.bad.fill_null(False)).then(pl.lit(r.column)) for r in rules])
+    # Each rule is evaluated once: the index of the first broken rule picks reason and column.
+    first_broken = pl.coalesce([pl.when(r.bad.fill_null(False)).then(pl.lit(i, dtype=pl.Int32)) for i, r in enumerate(rules)])
+    reasons = {i: f"{r.code}: {r.message}" for i, r in enumerate(rules)}
+    columns = {i: r.column for i, r in enumerate(rules)}
+    frame = frame.with_columns(first_broken.alias("_rule"))
+    reason = pl.col("_rule").replace_strict(reasons, default=None, return_dtype=pl.String)
+    column = pl.col("_rule").replace_strict(columns, default=None, return_dtype=pl.String)
     # The shape message carries the field counts, which only the reader knows.
     reason = pl.when(pl.col(SHAPE_COL).is_not_null()).then(pl.lit("bad_format: ") + pl.col(SHAPE_COL)).otherwise(reason)
-    return frame.with_columns(reason.alias(REASON_COL), column.alias(COLUMN_COL)).drop(ref_cols).sort(LINE_COL)
+    return frame.with_columns(reason.alias(REASON_COL), column.alias(COLUMN_COL)).drop([*ref_cols, "_rule"]).sort(LINE_COL)

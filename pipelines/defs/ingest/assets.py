@@ -22,7 +22,7 @@ from pipelines import contract
 from pipelines.contract import Extract
 from pipelines.defs.resources import LrmSettings
 from pipelines.ingest.reader import UnreadableFileError
-from pipelines.ingest.load import ingest_extract, write_worker_keys
+from pipelines.ingest.load import ingest_extract, read_worker_keys, write_worker_keys
 from pipelines.pseudonym import load_key
 from pipelines.run_lock import warehouse_lock
 from pipelines.warehouse import connect, connect_delivery, ensure_dq
@@ -64,19 +64,23 @@ def _ingest_asset(extract: Extract) -> AssetsDefinition:
         started = time.perf_counter()
         landing = settings.landing()
         key = load_key(settings.warehouse)
+        known = read_worker_keys(settings.delivery) if extract.iin_columns else None
         with warehouse_lock(settings.warehouse, WRITER_WAIT_SECONDS), connect(settings.warehouse) as con:
             ensure_dq(con)
             if extract.name == contract.ingest_order()[0]:
                 _record_landing_issues(con, landing)
             selected = {dt.date.fromisoformat(k) for k in context.partition_keys}
             try:
-                result, keys = ingest_extract(con, landing, extract, key, selected)
+                result, keys = ingest_extract(con, landing, extract, key, selected, known)
             except UnreadableFileError as exc:
                 raise Failure(description=f"unreadable file {exc}; the warehouse was left as it was",
                               allow_retries=False) from None
+        if known is not None:
+            keys = keys.join(known, on="iin", how="anti")  # only pairs the file lacks
         if keys.height:
             with connect_delivery(settings.delivery) as dcon:
                 write_worker_keys(dcon, keys)
+        del known, keys
         elapsed = time.perf_counter() - started
         context.log.info(
             f"ingest {extract.name}: {len(result.files)} file(s), landed {result.landed}, "

@@ -23,26 +23,23 @@ v as (
     join {{ ref('int_risk__enterprise_headcount') }} e using (bin)
     left join {{ ref('int_risk__source_availability') }} s on s.source = c.source
 ),
-lists as (
-    -- the section's defined values, ascending (for the winsor percentile)
-    select
-        v.*, q.winsor_q,
-        count(raw_value) over s as n_section,
-        list_sort(list_filter(list(raw_value) over s, lambda x: x is not null)) as xs
-    from v cross join q
-    window s as (partition by indicator_code, oked_section)
+section_values as (
+    -- each section's defined values, ascending, once per section (for the winsor percentile)
+    select indicator_code, oked_section,
+           count(raw_value) as n_section,
+           list_sort(list(raw_value) filter (where raw_value is not null)) as xs
+    from v
+    group by indicator_code, oked_section
+),
+section_caps as (
+    select sv.indicator_code, sv.oked_section, {{ winsor_cap('sv.xs', 'sv.n_section', 'q.winsor_q') }} as cap
+    from section_values sv cross join q
 ),
 capped as (
-    select
-        *,
-        case when raw_value is null or n_section = 0 then null
-             else least(raw_value,
-                        xs[lo + 1]
-                        + (h - lo) * (xs[least(lo + 2, n_section)]
-                                      - xs[lo + 1]))
-        end as capped_value
-    from (select *, (n_section - 1) * winsor_q as h,
-                 cast(floor((n_section - 1) * winsor_q) as bigint) as lo from lists)
+    select v.*, case when v.raw_value is null then null else least(v.raw_value, c.cap) end as capped_value
+    from v
+    join section_caps c
+      on c.indicator_code = v.indicator_code and c.oked_section is not distinct from v.oked_section
 ),
 normalised as (
     select

@@ -60,34 +60,31 @@ raw_values as (
     left join inc i using (bin)
 ),
 
-sorted_lists as (
-    -- per section, each component's values in ascending order (for the percentile)
-    select
-        r.*,
-        p.winsor_q,
-        count(*) over s as n_section,
-        list_sort(list(kch) over s) as kch_list,
-        list_sort(list(kt) over s) as kt_list,
-        list_sort(list(diseases_per_1000) over s) as diseases_list
-    from raw_values r
+section_caps as (
+    -- per section, each component's winsor cap (one sorted list per section)
+    select l.oked_section,
+           {{ winsor_cap('l.kch_list', 'l.n_section', 'p.winsor_q') }} as kch_cap,
+           {{ winsor_cap('l.kt_list', 'l.n_section', 'p.winsor_q') }} as kt_cap,
+           {{ winsor_cap('l.diseases_list', 'l.n_section', 'p.winsor_q') }} as diseases_cap
+    from (
+        select oked_section, count(*) as n_section,
+               list_sort(list(kch)) as kch_list,
+               list_sort(list(kt)) as kt_list,
+               list_sort(list(diseases_per_1000)) as diseases_list
+        from raw_values
+        group by oked_section
+    ) l
     cross join p
-    window s as (partition by oked_section)
 ),
 
 winsorised as (
-    -- cap at the winsor quantile of the section, linear interpolation between order
-    -- statistics (the same definition as quantile_cont / numpy's default):
-    -- h = (n − 1)·q, value = x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]) (0-based)
     select
-        *,
-        least(kch, kch_list[lo + 1] + (h - lo) * (kch_list[least(lo + 2, n_section)] - kch_list[lo + 1])) as kch_w,
-        least(kt, kt_list[lo + 1] + (h - lo) * (kt_list[least(lo + 2, n_section)] - kt_list[lo + 1])) as kt_w,
-        least(diseases_per_1000, diseases_list[lo + 1]
-            + (h - lo) * (diseases_list[least(lo + 2, n_section)] - diseases_list[lo + 1])) as diseases_w
-    from (
-        select *, (n_section - 1) * winsor_q as h, cast(floor((n_section - 1) * winsor_q) as bigint) as lo
-        from sorted_lists
-    )
+        r.*,
+        least(r.kch, c.kch_cap) as kch_w,
+        least(r.kt, c.kt_cap) as kt_w,
+        least(r.diseases_per_1000, c.diseases_cap) as diseases_w
+    from raw_values r
+    join section_caps c on c.oked_section is not distinct from r.oked_section
 ),
 
 normalised as (
