@@ -8,6 +8,8 @@ from typing import Iterator
 
 import duckdb
 
+from pipelines.memory import DUCKDB_MEMORY_LIMIT
+
 DQ_TABLES = {
     # Current state: rebuilt by each run, identical for identical input.
     "rejected_rows": """extract VARCHAR, drop_date DATE, file VARCHAR, line BIGINT,
@@ -22,7 +24,7 @@ DQ_TABLES = {
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    con = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": DUCKDB_MEMORY_LIMIT})
     try:
         yield con
     finally:

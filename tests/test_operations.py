@@ -48,24 +48,6 @@ def test_sigkill_mid_run_then_rerun_equals_uninterrupted_run(tiny_run, tmp_path)
     assert _snapshot(warehouse) == _snapshot(tiny_run.warehouse)
 
 
-def test_published_copy_opens_read_only_while_a_run_writes(tiny_run, tmp_path):
-    warehouse = tmp_path / "wh.duckdb"
-    shutil.copy(tiny_run.warehouse, warehouse)
-    shutil.copytree(tiny_run.warehouse.parent / "published", tmp_path / "published")
-    proc = _start_run(tiny_run.landing, warehouse)
-    try:
-        _wait_for(proc, "dbt build as of")
-        con = duckdb.connect(str(tmp_path / "published" / "lrm_analyst.duckdb"), read_only=True)
-        workers = con.execute("SELECT count(*) FROM marts.guarantee_assignments").fetchone()[0]
-        columns = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns").fetchall()]
-        con.close()
-        assert workers > 0
-        assert "iin" not in columns
-    finally:
-        proc.wait(timeout=900)
-    assert proc.returncode == 0
-
-
 def test_sensor_starts_runs_only_for_complete_drops(tmp_path, tiny_landing):
     landing = tmp_path / "landing"
     complete = sorted(p for p in tiny_landing.iterdir() if p.is_dir() and (p / contract.SUCCESS_MARKER).exists())

@@ -35,7 +35,8 @@ from pipelines.quality.paths import data_docs_dir, gx_project_dir  # noqa: E402
 DATASOURCE = "warehouse"
 DOCS_SITE = "dq_report"
 MART_CHUNK_ROWS = 2_000_000  # larger marts are validated a slice at a time
-_IIN_CANDIDATE = r"(^|\D)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])[1-6]\d{5}(\D|$)"
+# A 12-digit run that stands alone: inside a hex worker_key or another code it is chance.
+_IIN_CANDIDATE = r"(^|[^0-9A-Za-z])\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])[1-6]\d{5}([^0-9A-Za-z]|$)"
 
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
@@ -269,7 +270,7 @@ def mart_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 def _iin_like(value: str) -> bool:
     import re
 
-    for m in re.finditer(r"(?<!\d)\d{12}(?!\d)", value):
+    for m in re.finditer(r"(?<![0-9A-Za-z])\d{12}(?![0-9A-Za-z])", value):
         s = m.group(0)
         if s[2:4] in {f"{i:02d}" for i in range(1, 13)} and 1 <= int(s[4:6]) <= 31 and s[6] in "123456" and is_valid_id(s):
             return True

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipelines.quality import history, report, runner
 from pipelines.quality.paths import report_location, run_page  # noqa: F401 (report_location re-exported)
+from pipelines.memory import release_memory
 from pipelines.run_lock import warehouse_lock
 from pipelines.warehouse import connect, ensure_dq
 
@@ -40,6 +41,7 @@ def check_raw(warehouse: Path, run_id: str, extract: str, as_of: dt.date | None 
         history.record_ingest(con, run_id, extract)
         page, index = _finish(con, warehouse, run_id, as_of, landing_dir)
     docs = runner.build_data_docs(warehouse, validator.rendered) if build_docs else None
+    release_memory()
     return StepOutcome(records, page, index, docs)
 
 
@@ -56,4 +58,5 @@ def check_mart(warehouse: Path, run_id: str, mart: str, as_of: dt.date | None = 
         history.record_checks(con, run_id, f"marts/{mart}", records, CHECK_NAMES)
         page, index = _finish(con, warehouse, run_id, as_of, landing_dir)
     docs = runner.build_data_docs(warehouse, validator.rendered) if build_docs else None
+    release_memory()
     return StepOutcome(records, page, index, docs)

@@ -23,6 +23,7 @@ from pipelines.contract import Extract
 from pipelines.defs.resources import LrmSettings
 from pipelines.ingest.reader import UnreadableFileError
 from pipelines.ingest.load import ingest_extract, read_worker_keys, write_worker_keys
+from pipelines.memory import release_memory
 from pipelines.pseudonym import load_key
 from pipelines.run_lock import warehouse_lock
 from pipelines.warehouse import connect, connect_delivery, ensure_dq
@@ -81,6 +82,7 @@ def _ingest_asset(extract: Extract) -> AssetsDefinition:
             with connect_delivery(settings.delivery) as dcon:
                 write_worker_keys(dcon, keys)
         del known, keys
+        release_memory()
         elapsed = time.perf_counter() - started
         context.log.info(
             f"ingest {extract.name}: {len(result.files)} file(s), landed {result.landed}, "
