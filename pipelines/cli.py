@@ -1,6 +1,13 @@
 """The `lrm` command (contracts/outputs.md): `lrm run` and `lrm generate`."""
 from __future__ import annotations
 
+import os
+
+# Polars allocates with jemalloc, which keeps freed pages for a while; `lrm run` is one
+# long process whose next step (dbt, a child process) needs them back now. Read when
+# Polars loads, so it is set before anything imports it.
+os.environ.setdefault("_RJEM_MALLOC_CONF", "background_thread:true,dirty_decay_ms:0,muzzy_decay_ms:0")
+
 import argparse
 import datetime as dt
 import contextlib
