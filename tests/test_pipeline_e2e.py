@@ -106,7 +106,13 @@ def _snapshot(path: Path) -> dict[str, list]:
     tables = _query(path, "SELECT table_schema, table_name FROM information_schema.tables "
                           "WHERE table_type = 'BASE TABLE' AND NOT (table_schema = 'dq' AND table_name LIKE 'run_%') "
                           "AND table_name NOT LIKE 'check_%' ORDER BY 1, 2")
-    return {f"{s}.{t}": sorted(map(repr, _query(path, f'SELECT * FROM {s}."{t}"'))) for s, t in tables}
+    return {f"{s}.{t}": sorted(map(repr, map(_rounded, _query(path, f'SELECT * FROM {s}."{t}"')))) for s, t in tables}
+
+
+def _rounded(row: tuple) -> tuple:
+    # Parallel float sums differ in the last bits between runs; 9 decimals is the
+    # precision the marts promise (dbt macro stable_float).
+    return tuple(round(v, 9) if isinstance(v, float) else v for v in row)
 
 
 def test_second_run_changes_nothing_and_readers_use_the_published_copy_meanwhile(tiny_run):
@@ -137,7 +143,8 @@ def test_second_run_changes_nothing_and_readers_use_the_published_copy_meanwhile
 def test_unreadable_file_fails_naming_it_and_keeps_prior_tables(tiny_run, tmp_path):
     warehouse = tmp_path / "wh.duckdb"
     shutil.copy(tiny_run.warehouse, warehouse)
-    shutil.copy(tiny_run.key_file, tmp_path / tiny_run.key_file.name)
+    if tiny_run.key_file.exists():  # the suite normally sets LRM_PSEUDONYM_KEY instead
+        shutil.copy(tiny_run.key_file, tmp_path / tiny_run.key_file.name)
     before = _snapshot(warehouse)
     landing = tmp_path / "landing"
     shutil.copytree(tiny_run.landing, landing)

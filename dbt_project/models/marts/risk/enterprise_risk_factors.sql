@@ -10,8 +10,8 @@ with n as (
 i as (
     select
         i.*,
-        100 * i.weight * i.risk_value
-            / sum(i.weight) filter (where i.available) over (partition by i.bin) as contribution
+        {{ stable_float('100 * i.weight * i.risk_value / sum(i.weight) filter (where i.available) over (partition by i.bin)') }}
+            as contribution
     from {{ ref('int_risk__indicators') }} i
     where i.available
 ),
