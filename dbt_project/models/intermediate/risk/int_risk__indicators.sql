@@ -64,8 +64,8 @@ select
     direction,
     normalisation,
     raw_value,
-    normalised_value,
-    case when direction = 'higher_better' then 1 - normalised_value else normalised_value end as risk_value,
+    {{ stable_float('normalised_value') }} as normalised_value,
+    {{ stable_float("case when direction = 'higher_better' then 1 - normalised_value else normalised_value end") }} as risk_value,
     weight,
     coalesce(source_available, false) and raw_value is not null as available,
     case
