@@ -29,9 +29,9 @@ acts as (
     select
         attestation_id,
         workplace_id,
-        any_value(bin) as bin,
-        any_value(order_no) as order_no,
-        any_value(order_date) as order_date,
+        max(bin) as bin,  -- max, not any_value: a rerun must pick the same row
+        max(order_no) as order_no,
+        max(order_date) as order_date,
         count(*) as factors_total,
         count(class_rank) as factors_classified,
         max(class_rank) as base_rank,
