@@ -282,13 +282,13 @@ valued as (
 intensity as (
     select
         *,
-        case efficiency_basis
+        {{ stable_float("case efficiency_basis
             when 'share_of_workplaces' then value / nullif(workplaces, 0)
             when 'share_of_workers'    then value / nullif(headcount_end, 0)
             when 'per_100_workers'     then value * 100 / nullif(headcount_end, 0)
             when 'kzt_per_worker'      then value / nullif(headcount_end, 0)
             when 'share'               then value
-        end as intensity
+        end") }} as intensity
     from valued
 )
 select
