@@ -7,20 +7,9 @@ with x as (
 select
     x.oked_section as oked_section,
     max(o.section_name_en) as section_name,
-    count(*) as enterprises,
-    count(*) filter (where x.risk_level = 'low') as enterprises_low,
-    count(*) filter (where x.risk_level = 'medium') as enterprises_medium,
-    count(*) filter (where x.risk_level = 'high') as enterprises_high,
-    count(*) filter (where x.risk_level = 'very_high') as enterprises_very_high,
-    cast(sum(x.workers) as bigint) as workers,
-    cast(sum(x.workers_harmful) as bigint) as workers_harmful,
-    cast(sum(x.workers_harmful) / nullif(sum(x.workers), 0) as double) as harmful_share,
-    cast(sum(x.injuries) as bigint) as injuries,
-    cast(sum(x.fatalities) as bigint) as fatalities,
-    cast(sum(x.diseases) as bigint) as occupational_diseases,
-    cast(avg(x.risk_score) as double) as mean_risk_score,
-    cast(avg(x.ctr_score) as double) as mean_ctr_score,
-    cast('{{ var("as_of") }}' as date) as as_of
+    {{ risk_map_measures() }}
 from x
-left join {{ ref('oked_sections') }} o on o.section = x.oked_section
+-- the seed has a row per division: one name per section, or the sums multiply
+left join (select section, max(section_name_en) as section_name_en from {{ ref('oked_sections') }} group by section) o
+    on o.section = x.oked_section
 group by all
