@@ -15,7 +15,7 @@ from pipelines import contract
 from pipelines.defs.ingest.assets import drops_partitions
 from pipelines.defs.ops.sensors import build_new_drop_sensor
 from pipelines.defs.resources import LrmSettings
-from tests.test_pipeline_e2e import KNOWN_UNSTABLE_ON_RERUN, _snapshot
+from tests.test_pipeline_e2e import _snapshot
 
 
 def _start_run(landing: Path, warehouse: Path) -> subprocess.Popen:
@@ -47,7 +47,7 @@ def test_sigkill_mid_run_then_rerun_equals_uninterrupted_run(tiny_run, tmp_path)
     assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
     killed_then_rerun, uninterrupted = _snapshot(warehouse), _snapshot(tiny_run.warehouse)
     assert killed_then_rerun.keys() == uninterrupted.keys()
-    differing = [t for t in uninterrupted if killed_then_rerun[t] != uninterrupted[t] and t not in KNOWN_UNSTABLE_ON_RERUN]
+    differing = [t for t in uninterrupted if killed_then_rerun[t] != uninterrupted[t]]
     assert not differing, differing
 
 

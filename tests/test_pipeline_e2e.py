@@ -8,7 +8,6 @@ import csv
 import shutil
 import stat
 import subprocess
-import warnings
 import sys
 from pathlib import Path
 
@@ -25,11 +24,6 @@ def _query(path: Path, sql: str, params=None):
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
-
-
-# An open defect, named in issue 4's note: Appendix 1 values differ between two runs on
-# tiny data (not reproduced by rebuilding the model alone). Everything else must match.
-KNOWN_UNSTABLE_ON_RERUN = {"intermediate.int_risk__appendix1_values", "marts.enterprise_appendix1"}
 
 
 def _landed_rows(landing: Path) -> dict[str, int]:
@@ -143,10 +137,7 @@ def test_second_run_changes_nothing_and_readers_use_the_published_copy_meanwhile
     after = _snapshot(tiny_run.warehouse)
     assert before.keys() == after.keys()
     changed = [t for t in before if before[t] != after[t]]
-    unexplained = [t for t in changed if t not in KNOWN_UNSTABLE_ON_RERUN]
-    assert not unexplained, f"tables changed on rerun: {unexplained}"
-    if changed:
-        warnings.warn(f"known open defect (issue 4, Appendix 1): changed on rerun: {changed}")
+    assert not changed, f"tables changed on rerun: {changed}"
 
 
 def test_unreadable_file_fails_naming_it_and_keeps_prior_tables(tiny_run, tmp_path):

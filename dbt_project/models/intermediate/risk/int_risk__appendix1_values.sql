@@ -106,7 +106,7 @@ hc as (
         count(c.contract_id) filter (where c.start_date <= ep.period_start
                                        and (c.end_date is null or c.end_date >= ep.period_start)) as headcount_start,
         count(c.contract_id) filter (where c.end_date >= ep.period_start and c.end_date < ep.period_end) as separations,
-        avg(c.monthly_income) filter (where c.start_date <= ep.period_end
+        {{ exact_avg('c.monthly_income') }} filter (where c.start_date <= ep.period_end
                                         and (c.end_date is null or c.end_date >= ep.period_end)) as mean_income_end
     from ep
     left join contracts c on c.bin = ep.bin
@@ -166,7 +166,7 @@ wp_agg as (
         count(*) filter (where act.valid and act.degree is not null) as s03,
         count(*) filter (where ra.injury >= (select hazard from p)) as s04,
         coalesce(sum(wp.workers) filter (where act.valid and act.is_harmful), 0) as s05,
-        sum(wp.workers * (1 - ra.ppe)) filter (where ra.ppe is not null and wp.workers > 0)
+        cast({{ exact_sum('wp.workers * (1 - ra.ppe)', 9) }} filter (where ra.ppe is not null and wp.workers > 0) as double)
             / nullif(sum(wp.workers) filter (where ra.ppe is not null and wp.workers > 0), 0) as s13
     from wp
     left join act using (workplace_id, period_offset)
@@ -201,10 +201,10 @@ grants as (
         (count(*) filter (where g.guarantee = 'milk') * any_value(c.milk)
          + count(*) filter (where g.guarantee = 'therapeutic_nutrition') * any_value(c.lpp))
             * any_value(c.months)                                                          as e02,
-        coalesce(sum(g.value * i.monthly_income / c.leave_div)
-                     filter (where g.guarantee = 'additional_leave'), 0)
-        + coalesce(sum(c.sw_frac * i.monthly_income * c.months)
-                     filter (where g.guarantee = 'short_week'), 0)                          as e04,
+        cast(coalesce({{ exact_sum('g.value * i.monthly_income / c.leave_div') }}
+                          filter (where g.guarantee = 'additional_leave'), 0)
+             + coalesce({{ exact_sum('c.sw_frac * i.monthly_income * c.months') }}
+                          filter (where g.guarantee = 'short_week'), 0) as double)           as e04,
         count(*) filter (where g.guarantee in ('additional_leave', 'short_week')
                            and i.monthly_income is null)                                    as e04_unknown
     from ep

@@ -55,7 +55,7 @@ select
     c.guarantee,
     count(distinct c.worker_key) as workers,
     count(*) filter (where c.cost_kzt_year is null) as workers_cost_unknown,
-    cast(round(coalesce(sum(c.cost_kzt_year), 0), 2) as double) as cost_kzt_year,
+    cast(round(coalesce({{ exact_sum('c.cost_kzt_year') }}, 0), 2) as double) as cost_kzt_year,
     cast('{{ var("as_of") }}' as date) as as_of
 from costed c
 join {{ ref('stg_registry__enterprises') }} e using (bin)
