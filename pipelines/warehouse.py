@@ -31,11 +31,32 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
         con.close()
 
 
+# Pipeline state, not published: event extracts whose raw rows changed in a drop that the
+# incremental staging models may already have merged (a reload, a backfill, a full
+# reload). The next dbt build rebuilds staging in full and clears the marks; a run that
+# fails before then leaves them for the next one.
+REBUILD_DUE = "ops.staging_rebuild_due"
+
+
 def ensure_dq(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute("CREATE SCHEMA IF NOT EXISTS dq")
     for name, columns in DQ_TABLES.items():
         con.execute(f"CREATE TABLE IF NOT EXISTS dq.{name} ({columns})")
+    con.execute("CREATE SCHEMA IF NOT EXISTS ops")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {REBUILD_DUE} (extract VARCHAR, reason VARCHAR, marked_at TIMESTAMP)")
+
+
+def staging_rebuild_due(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(extract, reason) of every mark; empty when the incremental staging is current."""
+    ensure_dq(con)
+    return con.execute(f"SELECT extract, reason FROM {REBUILD_DUE} ORDER BY marked_at, extract").fetchall()
+
+
+def clear_staging_rebuild_due(con: duckdb.DuckDBPyConnection) -> None:
+    """After a successful full build. The caller holds the warehouse lock from reading the
+    marks until here, so no ingestion can have added one in between."""
+    con.execute(f"DELETE FROM {REBUILD_DUE}")
 
 
 def default_delivery_path(warehouse: Path) -> Path:

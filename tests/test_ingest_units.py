@@ -173,3 +173,41 @@ def test_readme_contract_table_is_generated_from_the_contract(tmp_path):
     copy = tmp_path / "README.md"
     copy.write_text(contract_doc.README.read_text(encoding="utf-8"), encoding="utf-8")
     assert not contract_doc.rewrite(copy), "README's contract table is stale: run python -m pipelines.contract_doc"
+
+
+# docs/design.md, "Incremental runs": event staging merges only drops newer than it holds,
+# so any other change to an event extract's raw rows must mark it for a full rebuild.
+# (step, extract, drops loaded: None = every drop, else indexes into the landing's drops, expected mark)
+REBUILD_CASES = [
+    ("first drop on an empty warehouse", "complaints", [0], None),
+    ("the next drop is appended", "complaints", [1], None),
+    ("the same drop again: a reload", "complaints", [1], "reloaded or back-filled"),
+    ("an older drop: a backfill", "complaints", [0], "reloaded or back-filled"),
+    ("the newest drop, never loaded", "complaints", [2], None),
+    ("every drop: a full reload", "complaints", None, "every drop reloaded"),
+    ("a snapshot extract is rebuilt from its newest drop anyway", "enterprises", [2], None),
+]
+
+
+def test_raw_changes_other_than_new_drops_mark_event_staging_for_rebuild(tiny_landing, tmp_path):
+    import duckdb
+
+    from pipelines.ingest.landing import scan_landing
+    from pipelines.ingest.load import ingest_extract
+    from pipelines.warehouse import clear_staging_rebuild_due, ensure_dq, staging_rebuild_due
+
+    landing = scan_landing(tiny_landing)
+    assert len(landing.drops) >= 3
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    ensure_dq(con)
+    ingest_extract(con, landing, EXTRACTS["enterprises"], b"unit-key")  # what the events' bins refer to
+    for step, extract, drops, expected in REBUILD_CASES:
+        clear_staging_rebuild_due(con)
+        dates = None if drops is None else {landing.drops[i].date for i in drops}
+        ingest_extract(con, landing, EXTRACTS[extract], b"unit-key", dates)
+        marks = staging_rebuild_due(con)
+        if expected is None:
+            assert marks == [], step
+        else:
+            assert [m[0] for m in marks] == [extract] and expected in marks[0][1], (step, marks)
+    con.close()

@@ -126,6 +126,7 @@ def test_second_run_changes_nothing_and_readers_use_the_published_copy_meanwhile
     for line in proc.stdout:
         seen.append(line)
         if "dbt build as of" in line:  # raw rewritten, marts being rebuilt
+            assert "full rebuild of staging" in line, line  # every drop reloaded: no incremental merge
             assignments = _query(published, "SELECT count(*) FROM marts.guarantee_assignments")[0][0]
             columns = {r[0] for r in _query(published, "SELECT column_name FROM information_schema.columns")}
             assert assignments > 0 and "iin" not in columns

@@ -7,6 +7,19 @@ from {{ relation }}
 where _drop_date = (select max(_drop_date) from {{ relation }})
 {% endmacro %}
 
+{#- Event staging is incremental (docs/design.md, "Incremental runs"): on a normal night
+    it reads only the drops newer than any it holds, and their winners replace the rows
+    with the same key (delete+insert). Raw changes to drops it may already hold (a reload,
+    a backfill) make the pipeline pass --full-refresh instead (ops.staging_rebuild_due):
+    the newest drop wins, so a new drop's winner beats every older row of its key. -#}
+{% macro event_rows(relation) %}
+select *
+from {{ relation }}
+{% if is_incremental() %}
+where _drop_date > (select coalesce(max(drop_date), date '0001-01-01') from {{ this }})
+{% endif %}
+{% endmacro %}
+
 {#- Event rule: one row per key, the latest drop wins, then the highest line.
     Use after the columns are typed (keys compare as typed values) and the metadata is
     renamed to drop_date / source_line. -#}

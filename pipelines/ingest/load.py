@@ -19,7 +19,7 @@ from pipelines.ingest.landing import Landing
 from pipelines.ingest.reader import LINE_COL, SHAPE_COL, read_landed_csv
 from pipelines.ingest.validate import COLUMN_COL, REASON_COL, validate
 from pipelines.pseudonym import MASK, worker_keys
-from pipelines.warehouse import connect_delivery
+from pipelines.warehouse import REBUILD_DUE, connect_delivery
 
 META = ["_drop_date", "_file", "_line"]
 
@@ -93,6 +93,7 @@ def ingest_extract(
     rejected_counts: dict[str, int] = {}
     con.execute("BEGIN TRANSACTION")
     try:
+        _mark_rebuild_if_not_appending(con, extract, replace_all, [d.date for d in selected])
         _clear(con, extract, None if replace_all else sorted(drop_dates))
         for drop in selected:
             path = drop.file(extract.name)
@@ -143,6 +144,21 @@ def ingest_extract(
     result.rejected_by_reason = dict(sorted(rejected_counts.items()))
     keys = pl.concat(used_keys).unique("iin") if used_keys else pl.DataFrame(schema={"iin": pl.String, "worker_key": pl.String})
     return result, keys
+
+
+def _mark_rebuild_if_not_appending(con, extract: Extract, replace_all: bool, dates: list[dt.date]) -> None:
+    """Event staging merges only drops newer than it has seen; any other change to raw
+    (a full reload, a reloaded or back-filled drop) marks it for a full rebuild."""
+    if extract.kind != "event" or not dates:
+        return
+    newest = con.execute(f"SELECT max(_drop_date) FROM raw.{extract.name}").fetchone()[0] if _exists(con, extract.name) else None
+    if replace_all:
+        reason = "every drop reloaded"
+    elif newest is not None and min(dates) <= newest:
+        reason = f"drop {min(dates)} reloaded or back-filled (raw already holds drops up to {newest})"
+    else:
+        return
+    con.execute(f"INSERT INTO {REBUILD_DUE} VALUES (?, ?, now())", [extract.name, reason])
 
 
 def _clear(con, extract: Extract, only_drops: list[dt.date] | None) -> None:

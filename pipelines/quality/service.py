@@ -31,12 +31,13 @@ def _finish(con, warehouse: Path, run_id: str, as_of: dt.date | None, landing_di
 
 
 def check_raw(warehouse: Path, run_id: str, extract: str, as_of: dt.date | None = None, landing_dir: str = "",
-              build_docs: bool = True) -> StepOutcome:
+              build_docs: bool = True, drop_range: tuple[str, str] | None = None) -> StepOutcome:
+    """drop_range: the drops this run loaded (FIRST, LAST); None checks every drop."""
     validator = runner.Validator(warehouse, run_id)
     with warehouse_lock(warehouse, WRITER_WAIT_SECONDS), connect(warehouse) as con:
         ensure_dq(con)
         history.ensure_history(con)
-        records = runner.validate_raw(con, validator, extract)
+        records = runner.validate_raw(con, validator, extract, drop_range)
         history.record_checks(con, run_id, f"raw/{extract}", records, CHECK_NAMES)
         history.record_ingest(con, run_id, extract)
         page, index = _finish(con, warehouse, run_id, as_of, landing_dir)

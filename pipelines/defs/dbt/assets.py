@@ -17,6 +17,7 @@ from pipelines.defs.dbt.project import dbt_project
 from pipelines.defs.ingest.assets import WAREHOUSE_POOL, WRITER_WAIT_SECONDS, raw_asset_key
 from pipelines.defs.resources import LrmSettings
 from pipelines.run_lock import warehouse_lock
+from pipelines.warehouse import clear_staging_rebuild_due, connect, staging_rebuild_due
 
 
 class LrmDbtTranslator(DagsterDbtTranslator):
@@ -41,6 +42,17 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Lr
     # process after every ingestion step has closed its connection (one writer at a time).
     os.environ["LRM_WAREHOUSE"] = str(settings.warehouse)
     as_of = settings.resolve_as_of().isoformat()
-    context.log.info(f"dbt build as of {as_of} on {settings.warehouse}")
     with warehouse_lock(settings.warehouse, WRITER_WAIT_SECONDS):
-        yield from dbt.cli(["build", "--vars", json.dumps({"as_of": as_of})], context=context).stream()
+        with connect(settings.warehouse) as con:
+            marks = staging_rebuild_due(con)
+        args = ["build", "--vars", json.dumps({"as_of": as_of})]
+        if marks:
+            args.append("--full-refresh")
+            why = "; ".join(sorted({f"{extract}: {reason}" for extract, reason in marks}))
+            context.log.info(f"dbt build as of {as_of} on {settings.warehouse}, full rebuild of staging ({why})")
+        else:
+            context.log.info(f"dbt build as of {as_of} on {settings.warehouse}, event staging merges the new drops only")
+        yield from dbt.cli(args, context=context).stream()
+        if marks:
+            with connect(settings.warehouse) as con:
+                clear_staging_rebuild_due(con)

@@ -18,6 +18,8 @@ from dagster import (
     asset,
 )
 
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG, PARTITION_NAME_TAG
+
 from pipelines import contract
 from pipelines.contract import Extract
 from pipelines.defs.resources import LrmSettings
@@ -40,6 +42,15 @@ WAREHOUSE_POOL = "duckdb_warehouse_writer"  # a step queues behind another run's
 # One partition per drop folder. A run over a range of drops loads them in one step
 # (single-run backfill), which is how `lrm run` loads every drop at once.
 drops_partitions = DynamicPartitionsDefinition(name="drops")
+
+
+def run_drop_range(tags: dict[str, str]) -> tuple[str, str] | None:
+    """The drops a run loads, (FIRST, LAST) from its partition tags; None when it names none."""
+    if ASSET_PARTITION_RANGE_START_TAG in tags:
+        return tags[ASSET_PARTITION_RANGE_START_TAG], tags[ASSET_PARTITION_RANGE_END_TAG]
+    if PARTITION_NAME_TAG in tags:
+        return tags[PARTITION_NAME_TAG], tags[PARTITION_NAME_TAG]
+    return None
 
 
 def raw_asset_key(extract_name: str) -> AssetKey:

@@ -1,11 +1,13 @@
 {#- Every run keeps what it assigned: the assignments of both regimes as of var('as_of'),
     appended to this table (incremental, delete+insert on as_of, so re-running the same
     as_of replaces its snapshot and the table stays idempotent). marts.assignment_history and
-    marts.assignment_events are derived from it. A --full-refresh wipes the history. -#}
+    marts.assignment_events are derived from it. It ignores --full-refresh (which the
+    pipeline passes to rebuild event staging): the history would be lost. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='as_of',
+    full_refresh=false,
     on_schema_change='append_new_columns'
 ) }}
 select

@@ -1,7 +1,10 @@
 -- stg_employer__granted_guarantees: raw.granted_guarantees, typed. Rule — event: one row per (worker_key, bin, guarantee, year), latest drop then highest line wins (docs/design.md).
 
+{% set key = ['worker_key', 'bin', 'guarantee', 'year'] %}
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=key, on_schema_change='fail') }}
+
 with source as (
-    select * from {{ source('employer', 'granted_guarantees') }}
+    {{ event_rows(source('employer', 'granted_guarantees')) }}
 ),
 
 typed as (
@@ -17,4 +20,4 @@ typed as (
 
 select *
 from typed
-{{ latest_per_key(['worker_key', 'bin', 'guarantee', 'year']) }}
+{{ latest_per_key(key) }}

@@ -1,7 +1,10 @@
 -- stg_hr__payroll: raw.payroll, typed. Rule — event: one row per (worker_key, bin, month), latest drop then highest line wins (docs/design.md).
 
+{% set key = ['worker_key', 'bin', 'month'] %}
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=key, on_schema_change='fail') }}
+
 with source as (
-    select * from {{ source('hr', 'payroll') }}
+    {{ event_rows(source('hr', 'payroll')) }}
 ),
 
 typed as (
@@ -19,4 +22,4 @@ typed as (
 
 select *
 from typed
-{{ latest_per_key(['worker_key', 'bin', 'month']) }}
+{{ latest_per_key(key) }}

@@ -1,7 +1,10 @@
 -- stg_inspection__complaints: raw.complaints, typed. Rule — event: one row per (complaint_id), latest drop then highest line wins (docs/design.md).
 
+{% set key = ['complaint_id'] %}
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=key, on_schema_change='fail') }}
+
 with source as (
-    select * from {{ source('inspection', 'complaints') }}
+    {{ event_rows(source('inspection', 'complaints')) }}
 ),
 
 typed as (
@@ -17,4 +20,4 @@ typed as (
 
 select *
 from typed
-{{ latest_per_key(['complaint_id']) }}
+{{ latest_per_key(key) }}

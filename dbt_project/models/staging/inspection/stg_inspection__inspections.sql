@@ -1,7 +1,10 @@
 -- stg_inspection__inspections: raw.inspections, typed. Rule — event: one row per (inspection_id), latest drop then highest line wins (docs/design.md).
 
+{% set key = ['inspection_id'] %}
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=key, on_schema_change='fail') }}
+
 with source as (
-    select * from {{ source('inspection', 'inspections') }}
+    {{ event_rows(source('inspection', 'inspections')) }}
 ),
 
 typed as (
@@ -18,4 +21,4 @@ typed as (
 
 select *
 from typed
-{{ latest_per_key(['inspection_id']) }}
+{{ latest_per_key(key) }}

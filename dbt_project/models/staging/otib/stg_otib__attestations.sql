@@ -1,7 +1,10 @@
 -- stg_otib__attestations: raw.attestations, typed. Rule — event: one row per (attestation_id, workplace_id, factor), latest drop then highest line wins (docs/design.md).
 
+{% set key = ['attestation_id', 'workplace_id', 'factor'] %}
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=key, on_schema_change='fail') }}
+
 with source as (
-    select * from {{ source('otib', 'attestations') }}
+    {{ event_rows(source('otib', 'attestations')) }}
 ),
 
 typed as (
@@ -21,4 +24,4 @@ typed as (
 
 select *
 from typed
-{{ latest_per_key(['attestation_id', 'workplace_id', 'factor']) }}
+{{ latest_per_key(key) }}

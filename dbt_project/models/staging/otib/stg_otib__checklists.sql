@@ -1,7 +1,10 @@
 -- stg_otib__checklists: raw.checklists, typed. Rule — event: one row per (bin, submitted_on), latest drop then highest line wins (docs/design.md).
 
+{% set key = ['bin', 'submitted_on'] %}
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=key, on_schema_change='fail') }}
+
 with source as (
-    select * from {{ source('otib', 'checklists') }}
+    {{ event_rows(source('otib', 'checklists')) }}
 ),
 
 typed as (
@@ -48,4 +51,4 @@ typed as (
 
 select *
 from typed
-{{ latest_per_key(['bin', 'submitted_on']) }}
+{{ latest_per_key(key) }}

@@ -1,7 +1,10 @@
 -- stg_otib__incidents: raw.incidents, typed. Rule — event: one row per (incident_id), latest drop then highest line wins (docs/design.md).
 
+{% set key = ['incident_id'] %}
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=key, on_schema_change='fail') }}
+
 with source as (
-    select * from {{ source('otib', 'incidents') }}
+    {{ event_rows(source('otib', 'incidents')) }}
 ),
 
 typed as (
@@ -19,4 +22,4 @@ typed as (
 
 select *
 from typed
-{{ latest_per_key(['incident_id']) }}
+{{ latest_per_key(key) }}

@@ -1,7 +1,10 @@
 -- stg_otib__risk_assessments: raw.risk_assessments, typed. Rule — event: one row per (workplace_id, assessed_on), latest drop then highest line wins (docs/design.md).
 
+{% set key = ['workplace_id', 'assessed_on'] %}
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=key, on_schema_change='fail') }}
+
 with source as (
-    select * from {{ source('otib', 'risk_assessments') }}
+    {{ event_rows(source('otib', 'risk_assessments')) }}
 ),
 
 typed as (
@@ -20,4 +23,4 @@ typed as (
 
 select *
 from typed
-{{ latest_per_key(['workplace_id', 'assessed_on']) }}
+{{ latest_per_key(key) }}
