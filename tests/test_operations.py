@@ -82,6 +82,11 @@ def test_killed_run_rerun_then_next_drop_alone_equals_one_uninterrupted_full_run
     assert _newest_as_of(warehouse, SNAPSHOTS) == _newest_as_of(tiny_run.warehouse, SNAPSHOTS)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute(f"SELECT count(*) FROM {REBUILD_DUE}").fetchone()[0] == 0
+        # The GX raw suites of the incremental run checked its drop alone (and reconciled all).
+        last_run = con.execute("SELECT run_id FROM dq.run_history ORDER BY started_at DESC LIMIT 1").fetchone()[0]
+        batches = {r[0] for r in con.execute("SELECT DISTINCT batch FROM dq.check_results WHERE run_id = ? AND asset_key LIKE 'raw/%'",
+                                             [last_run]).fetchall()}
+        assert batches == {newest.name, "all drops"}, batches
         assert con.execute(f"SELECT count(DISTINCT as_of) FROM {SNAPSHOTS}").fetchone()[0] == 2
 
 
