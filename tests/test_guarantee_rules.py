@@ -402,6 +402,55 @@ def test_history_ended_assignment(wh):
     assert got == [(AS_OF, "ended", False)]
 
 
+@pytest.fixture(scope="module")
+def history_reruns(tmp_path_factory):
+    """The two runs of `wh`, then the newest as_of again, then the earlier one again: the
+    versions table after each step (issue 6: history kept incrementally must not depend
+    on how often a night is rerun, and a run for an earlier as_of must not rewrite it)."""
+    tmp = tmp_path_factory.mktemp("history")
+    db = tmp / "wh.duckdb"
+    _write_raw(db)
+    con = duckdb.connect(str(db))
+    con.execute("create table intermediate.int_guarantees__assignments_risk_model as "
+                "select * from (select null::varchar worker_key, null::varchar bin, null::varchar workplace_id, "
+                "null::varchar guarantee, 'risk_model' regime, null::double volume, null::varchar unit, "
+                "null::varchar legal_basis, null::varchar evidence, null::date as_of) where false")
+    con.close()
+    build = ["build", "--select", *MODELS.split(), "--exclude", "int_guarantees__assignments_risk_model",
+             "--exclude", "staging,resource_type:test"]
+    seeds = ["path:../seeds/reference", "path:../seeds/rules"]
+
+    def versions():
+        with duckdb.connect(str(db), read_only=True) as c:
+            return (sorted(map(repr, c.execute("select * from intermediate.int_guarantees__assignment_versions").fetchall())),
+                    [str(r[0]) for r in c.execute("select as_of from intermediate.int_guarantees__assignment_runs order by 1").fetchall()])
+
+    steps = {}
+    _dbt([*build[:2], *seeds, *build[2:]], db, tmp, as_of=PREVIOUS_RUN)
+    _dbt(build, db, tmp)
+    steps["two runs"] = versions()
+    _dbt(build, db, tmp)
+    steps["newest again"] = versions()
+    _dbt(build, db, tmp, as_of=PREVIOUS_RUN)
+    steps["earlier again"] = versions()
+    with duckdb.connect(str(db), read_only=True) as c:
+        steps["history as of the earlier run"] = c.execute(
+            "select count(*), count(valid_to), bool_and(is_current), max(valid_from) from marts.assignment_history").fetchone()
+    yield steps
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_history_rerun_of_the_newest_run_changes_nothing(history_reruns):
+    assert history_reruns["two runs"][1] == [PREVIOUS_RUN, AS_OF]
+    assert history_reruns["newest again"] == history_reruns["two runs"]
+
+
+def test_history_run_for_an_earlier_as_of_reads_it_as_it_was(history_reruns):
+    assert history_reruns["earlier again"] == history_reruns["two runs"]
+    rows, closed, all_current, newest_start = history_reruns["history as of the earlier run"]
+    assert rows > 0 and closed == 0 and all_current and str(newest_start) == PREVIOUS_RUN
+
+
 def test_s9_no_iin_in_marts(wh):
     """§9: an IIN is personal data — marts carry only worker_key, never an iin column."""
     cols = wh.execute("select table_name, column_name from information_schema.columns "
