@@ -299,22 +299,31 @@ def _dbt(args: list[str], db: Path, tmp: Path, as_of: str = AS_OF) -> None:
     assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-2000:]
 
 
-@pytest.fixture(scope="module")
-def wh(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("guarantees")
-    db = tmp / "wh.duckdb"
+# The guarantees layers for one as_of; the risk model's assignments are a stub (its
+# input, R_ind, is another layer's) and the data tests run in the project's own build.
+BUILD = ["build", "--select", *MODELS.split(), "--exclude", "int_guarantees__assignments_risk_model",
+         "--exclude", "staging,resource_type:test"]
+SEEDS = ["path:../seeds/reference", "path:../seeds/rules"]
+
+
+def _build_two_runs(db: Path, tmp: Path) -> None:
+    """The run the day before (PREVIOUS_RUN, with the seeds), then the as_of run."""
     _write_raw(db)
-    exclude = ["--exclude", "int_guarantees__assignments_risk_model"]
     con = duckdb.connect(str(db))
     con.execute("create table intermediate.int_guarantees__assignments_risk_model as "
                 "select * from (select null::varchar worker_key, null::varchar bin, null::varchar workplace_id, "
                 "null::varchar guarantee, 'risk_model' regime, null::double volume, null::varchar unit, "
                 "null::varchar legal_basis, null::varchar evidence, null::date as_of) where false")
     con.close()
-    build = ["build", "--select", *MODELS.split(), *exclude, "--exclude", "staging,resource_type:test"]
-    seeds = ["path:../seeds/reference", "path:../seeds/rules"]
-    _dbt([*build[:2], *seeds, *build[2:]], db, tmp, as_of=PREVIOUS_RUN)  # the run before, kept in the snapshots
-    _dbt(build, db, tmp)
+    _dbt([*BUILD[:2], *SEEDS, *BUILD[2:]], db, tmp, as_of=PREVIOUS_RUN)
+    _dbt(BUILD, db, tmp)
+
+
+@pytest.fixture(scope="module")
+def wh(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("guarantees")
+    db = tmp / "wh.duckdb"
+    _build_two_runs(db, tmp)
     con = duckdb.connect(str(db), read_only=True)
     yield con
     con.close()
@@ -409,16 +418,6 @@ def history_reruns(tmp_path_factory):
     on how often a night is rerun, and a run for an earlier as_of must not rewrite it)."""
     tmp = tmp_path_factory.mktemp("history")
     db = tmp / "wh.duckdb"
-    _write_raw(db)
-    con = duckdb.connect(str(db))
-    con.execute("create table intermediate.int_guarantees__assignments_risk_model as "
-                "select * from (select null::varchar worker_key, null::varchar bin, null::varchar workplace_id, "
-                "null::varchar guarantee, 'risk_model' regime, null::double volume, null::varchar unit, "
-                "null::varchar legal_basis, null::varchar evidence, null::date as_of) where false")
-    con.close()
-    build = ["build", "--select", *MODELS.split(), "--exclude", "int_guarantees__assignments_risk_model",
-             "--exclude", "staging,resource_type:test"]
-    seeds = ["path:../seeds/reference", "path:../seeds/rules"]
 
     def versions():
         with duckdb.connect(str(db), read_only=True) as c:
@@ -426,12 +425,11 @@ def history_reruns(tmp_path_factory):
                     [str(r[0]) for r in c.execute("select as_of from intermediate.int_guarantees__assignment_runs order by 1").fetchall()])
 
     steps = {}
-    _dbt([*build[:2], *seeds, *build[2:]], db, tmp, as_of=PREVIOUS_RUN)
-    _dbt(build, db, tmp)
+    _build_two_runs(db, tmp)
     steps["two runs"] = versions()
-    _dbt(build, db, tmp)
+    _dbt(BUILD, db, tmp)
     steps["newest again"] = versions()
-    _dbt(build, db, tmp, as_of=PREVIOUS_RUN)
+    _dbt(BUILD, db, tmp, as_of=PREVIOUS_RUN)
     steps["earlier again"] = versions()
     with duckdb.connect(str(db), read_only=True) as c:
         steps["history as of the earlier run"] = c.execute(
