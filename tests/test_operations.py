@@ -108,3 +108,16 @@ def test_sensor_starts_runs_only_for_complete_drops(tmp_path, tiny_landing):
         (landing / complete[1].name / contract.SUCCESS_MARKER).touch()  # now complete
         later = sensor(build_sensor_context(instance=instance, resources={"settings": settings}))
         assert [r.partition_key for r in later.run_requests] == [complete[1].name]
+
+
+def test_raw_checks_cover_the_drops_the_run_loads():
+    """A sensor run names one partition, `lrm run` and the schedule a range, a run from the
+    UI without partitions none (then every drop is checked)."""
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG, PARTITION_NAME_TAG
+
+    from pipelines.defs.ingest.assets import run_drop_range
+
+    assert run_drop_range({PARTITION_NAME_TAG: "2026-11-23"}) == ("2026-11-23", "2026-11-23")
+    assert run_drop_range({ASSET_PARTITION_RANGE_START_TAG: "2026-11-21",
+                           ASSET_PARTITION_RANGE_END_TAG: "2026-11-23"}) == ("2026-11-21", "2026-11-23")
+    assert run_drop_range({"lrm/trigger": "manual"}) is None
