@@ -138,3 +138,28 @@ def test_hostile_values_are_escaped_in_data_docs_and_summary(tmp_path):
         assert bad not in page
     assert "&lt;svg onload=alert(4)&gt;" in page and "=HYPERLINK(" in page
     assert 'id="status" class="blocked"' in page
+
+
+def test_data_docs_index_links_only_the_newest_results(tmp_path, monkeypatch):
+    """The GX index reads every result it links; nightly runs would make each check step
+    slower than the last. It links the newest DOCS_INDEX_RESULTS, every page still built."""
+    import re
+
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    from pipelines.quality import runner
+
+    monkeypatch.setattr(runner, "DOCS_INDEX_RESULTS", 3)
+    warehouse = tmp_path / "wh.duckdb"
+    suite = gx.ExpectationSuite(name="unit.nightly", expectations=[gxe.ExpectColumnValuesToNotBeNull(column="x")])
+    for night in range(5):
+        validator = runner.Validator(warehouse, f"night-{night}")
+        validator.validate("raw/unit", suite, "unit.nightly", f"2025-01-0{night + 1}", pd.DataFrame({"x": [night]}))
+        runner.build_data_docs(warehouse, validator.rendered)
+    docs = warehouse.parent / "dq_report" / "data_docs"
+    index = (docs / "index.html").read_text(encoding="utf-8")
+    linked = set(re.findall(r'validations/[^"]+?\.html', index))
+    assert len(linked) == 3
+    assert all(any(f"night-{n}" in link for link in linked) for n in (2, 3, 4))
+    assert len(list((docs / "validations").rglob("*.html"))) == 5

@@ -36,6 +36,7 @@ from pipelines.quality.paths import data_docs_dir, gx_project_dir  # noqa: E402
 DATASOURCE = "warehouse"
 DOCS_SITE = "dq_report"
 MART_CHUNK_ROWS = 2_000_000  # larger marts are validated a slice at a time
+DOCS_INDEX_RESULTS = 1_000  # newest validation results linked from the Data Docs index: ~15 full runs
 # A 12-digit run that stands alone: inside a hex worker_key or another code it is chance.
 _IIN_CANDIDATE = r"(^|[^0-9A-Za-z])\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])[1-6]\d{5}([^0-9A-Za-z]|$)"
 
@@ -90,13 +91,18 @@ def gx_context(warehouse: Path):
     for name in list(sites):
         if name != DOCS_SITE:
             ctx.delete_data_docs_site(name)
+    site = {
+        "class_name": "SiteBuilder",
+        "show_how_to_buttons": False,
+        # The index reads every validation result it links: unbounded, each step of every
+        # night would read all the nights before. The run pages (report.py) keep the rest.
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "validation_results_limit": DOCS_INDEX_RESULTS},
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(data_docs_dir(warehouse))},
+    }
     if DOCS_SITE not in sites:
-        ctx.add_data_docs_site(site_name=DOCS_SITE, site_config={
-            "class_name": "SiteBuilder",
-            "show_how_to_buttons": False,
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(data_docs_dir(warehouse))},
-        })
+        ctx.add_data_docs_site(site_name=DOCS_SITE, site_config=site)
+    elif sites[DOCS_SITE] != site:
+        ctx.update_data_docs_site(site_name=DOCS_SITE, site_config=site)
     try:
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
