@@ -121,3 +121,43 @@ def test_raw_checks_cover_the_drops_the_run_loads():
     assert run_drop_range({ASSET_PARTITION_RANGE_START_TAG: "2026-11-21",
                            ASSET_PARTITION_RANGE_END_TAG: "2026-11-23"}) == ("2026-11-21", "2026-11-23")
     assert run_drop_range({"lrm/trigger": "manual"}) is None
+
+
+def test_nightly_schedule_loads_only_new_drops_and_weekly_reloads_all(tmp_path, tiny_landing):
+    """Issue 6: every night the drops no run has loaded yet (the incremental path); every
+    week every drop (the full rebuild). A drop counts as loaded once every raw asset has
+    materialized it."""
+    import datetime as dt
+
+    from dagster import AssetMaterialization, build_schedule_context, instance_for_test
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+    from pipelines.defs.ingest.assets import raw_asset_key
+    from pipelines.defs.ops.schedules import build_nightly_schedule, build_weekly_schedule
+
+    drops = sorted(p.name for p in tiny_landing.iterdir() if p.is_dir() and (p / contract.SUCCESS_MARKER).exists())
+    assert len(drops) >= 3
+    settings = LrmSettings(landing_dir=str(tiny_landing), warehouse_path=str(tmp_path / "wh.duckdb"))
+    nightly, weekly = build_nightly_schedule("lrm_all"), build_weekly_schedule("lrm_all")
+    when = dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.timezone.utc)
+
+    def evaluate(schedule, instance):
+        return schedule(build_schedule_context(instance=instance, resources={"settings": settings},
+                                               scheduled_execution_time=when))
+
+    def drop_range(request):
+        return request.tags[ASSET_PARTITION_RANGE_START_TAG], request.tags[ASSET_PARTITION_RANGE_END_TAG]
+
+    with instance_for_test() as instance:  # a schedule's context needs an instance with a ref
+        assert drop_range(evaluate(nightly, instance)) == (drops[0], drops[-1])  # nothing loaded yet
+        for name in contract.ingest_order():
+            for drop in drops[:-1]:
+                instance.report_runless_asset_event(AssetMaterialization(raw_asset_key(name), partition=drop))
+        assert drop_range(evaluate(nightly, instance)) == (drops[-1], drops[-1])
+        # One raw asset short of the newest drop: that drop is not loaded yet.
+        for name in contract.ingest_order()[:-1]:
+            instance.report_runless_asset_event(AssetMaterialization(raw_asset_key(name), partition=drops[-1]))
+        assert drop_range(evaluate(nightly, instance)) == (drops[-1], drops[-1])
+        instance.report_runless_asset_event(AssetMaterialization(raw_asset_key(contract.ingest_order()[-1]), partition=drops[-1]))
+        assert isinstance(evaluate(nightly, instance), SkipReason)
+        assert drop_range(evaluate(weekly, instance)) == (drops[0], drops[-1])
