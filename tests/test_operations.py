@@ -129,7 +129,7 @@ def test_nightly_schedule_loads_only_new_drops_and_weekly_reloads_all(tmp_path, 
     materialized it."""
     import datetime as dt
 
-    from dagster import AssetMaterialization, build_schedule_context, instance_for_test
+    from dagster import AssetMaterialization, build_schedule_context
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
     from pipelines.defs.ingest.assets import raw_asset_key
@@ -148,7 +148,9 @@ def test_nightly_schedule_loads_only_new_drops_and_weekly_reloads_all(tmp_path, 
     def drop_range(request):
         return request.tags[ASSET_PARTITION_RANGE_START_TAG], request.tags[ASSET_PARTITION_RANGE_END_TAG]
 
-    with instance_for_test() as instance:  # a schedule's context needs an instance with a ref
+    # A schedule's context needs a persistent instance (it reopens it from its ref).
+    (tmp_path / "dagster_home").mkdir()
+    with DagsterInstance.local_temp(tempdir=str(tmp_path / "dagster_home")) as instance:
         assert drop_range(evaluate(nightly, instance)) == (drops[0], drops[-1])  # nothing loaded yet
         for name in contract.ingest_order():
             for drop in drops[:-1]:

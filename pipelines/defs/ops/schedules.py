@@ -19,6 +19,10 @@ def loaded_drops(instance: DagsterInstance) -> set[str]:
     return set.intersection(*loaded)
 
 
+def _complete_drops(settings: LrmSettings) -> list[str]:
+    return [d.date.isoformat() for d in scan_landing(settings.landing_dir_path).drops]
+
+
 def _drops_request(context: ScheduleEvaluationContext, keys: list[str], trigger: str) -> RunRequest:
     context.instance.add_dynamic_partitions(drops_partitions.name, keys)
     return RunRequest(
@@ -32,9 +36,8 @@ def build_nightly_schedule(job_name: str):
               execution_timezone="Asia/Almaty",
               description="03:00 Almaty: load the complete drops not loaded yet (incremental) and rebuild the marts.")
     def nightly_new_drops(context: ScheduleEvaluationContext, settings: LrmSettings):
-        complete = [d.date.isoformat() for d in scan_landing(settings.landing_dir_path).drops]
         loaded = loaded_drops(context.instance)
-        new = [k for k in complete if k not in loaded]
+        new = [k for k in _complete_drops(settings) if k not in loaded]
         if not new:
             return SkipReason(f"every complete drop in {settings.landing_dir} is loaded")
         # A range: a loaded drop between two new ones is reloaded, which marks staging for
@@ -49,7 +52,7 @@ def build_weekly_schedule(job_name: str):
               execution_timezone="Asia/Almaty",
               description="Sunday 04:00 Almaty: reload every complete drop and rebuild everything (the full rebuild).")
     def weekly_full_rebuild(context: ScheduleEvaluationContext, settings: LrmSettings):
-        complete = [d.date.isoformat() for d in scan_landing(settings.landing_dir_path).drops]
+        complete = _complete_drops(settings)
         if not complete:
             return SkipReason(f"no complete drop in {settings.landing_dir}")
         return _drops_request(context, complete, "weekly")
