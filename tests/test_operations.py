@@ -142,8 +142,11 @@ def test_nightly_schedule_loads_only_new_drops_and_weekly_reloads_all(tmp_path, 
     when = dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.timezone.utc)
 
     def evaluate(schedule, instance):
-        return schedule(build_schedule_context(instance=instance, resources={"settings": settings},
-                                               scheduled_execution_time=when))
+        # Closed after use: an open context leaves the instance it reopened set as Dagster's
+        # current state storage, which later in-process runs would find dead.
+        with build_schedule_context(instance=instance, resources={"settings": settings},
+                                    scheduled_execution_time=when) as context:
+            return schedule(context)
 
     def drop_range(request):
         return request.tags[ASSET_PARTITION_RANGE_START_TAG], request.tags[ASSET_PARTITION_RANGE_END_TAG]
