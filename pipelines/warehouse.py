@@ -47,6 +47,11 @@ def ensure_dq(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE TABLE IF NOT EXISTS {REBUILD_DUE} (extract VARCHAR, reason VARCHAR, marked_at TIMESTAMP)")
 
 
+def mark_staging_rebuild_due(con: duckdb.DuckDBPyConnection, extract: str, reason: str) -> None:
+    """Inside the load's transaction, so the mark and the raw change land together."""
+    con.execute(f"INSERT INTO {REBUILD_DUE} VALUES (?, ?, now())", [extract, reason])
+
+
 def staging_rebuild_due(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """(extract, reason) of every mark; empty when the incremental staging is current."""
     ensure_dq(con)

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from pipelines import contract
-from pipelines.warehouse import default_delivery_path
+from pipelines.warehouse import REBUILD_DUE, default_delivery_path
 
 
 def _query(path: Path, sql: str, params=None):
@@ -160,7 +160,7 @@ def test_unreadable_file_fails_naming_it_and_keeps_prior_tables(tiny_run, tmp_pa
     assert _snapshot(warehouse) == before
     # The rolled-back load left no mark of its own; the extracts reloaded before it did,
     # so the next dbt build rebuilds their staging.
-    marked = {r[0] for r in _query(warehouse, "SELECT extract FROM ops.staging_rebuild_due")}
+    marked = {r[0] for r in _query(warehouse, f"SELECT extract FROM {REBUILD_DUE}")}
     assert "incidents" not in marked and marked
 
 

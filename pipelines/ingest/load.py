@@ -19,7 +19,7 @@ from pipelines.ingest.landing import Landing
 from pipelines.ingest.reader import LINE_COL, SHAPE_COL, read_landed_csv
 from pipelines.ingest.validate import COLUMN_COL, REASON_COL, validate
 from pipelines.pseudonym import MASK, worker_keys
-from pipelines.warehouse import REBUILD_DUE, connect_delivery
+from pipelines.warehouse import connect_delivery, mark_staging_rebuild_due
 
 META = ["_drop_date", "_file", "_line"]
 
@@ -158,7 +158,7 @@ def _mark_rebuild_if_not_appending(con, extract: Extract, replace_all: bool, dat
         reason = f"drop {min(dates)} reloaded or back-filled (raw already holds drops up to {newest})"
     else:
         return
-    con.execute(f"INSERT INTO {REBUILD_DUE} VALUES (?, ?, now())", [extract.name, reason])
+    mark_staging_rebuild_due(con, extract.name, reason)
 
 
 def _clear(con, extract: Extract, only_drops: list[dt.date] | None) -> None:

@@ -36,11 +36,8 @@ previous_run as (
 ),
 
 cur as (
-    select worker_key, bin, workplace_id, guarantee, regime, cast(volume as double) as volume, unit, legal_basis, evidence
-    from {{ ref('int_guarantees__assignments_current_law') }}
-    union all
-    select worker_key, bin, workplace_id, guarantee, regime, cast(volume as double) as volume, unit, legal_basis, evidence
-    from {{ ref('int_guarantees__assignments_risk_model') }}
+    select worker_key, bin, workplace_id, guarantee, regime, volume, unit, legal_basis, evidence
+    from {{ ref('int_guarantees__assignments') }}
 ),
 
 prev as (
