@@ -42,7 +42,7 @@ _IIN_CANDIDATE = r"(^|[^0-9A-Za-z])\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])[1-6
 
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 # GX hashes every DataFrame under 1 GB for a batch marker that nothing here reads (a batch
-# is named by its extract and drop): a third of a drop's validation time at national scale.
+# is named by its extract and drop): a quarter of a drop's validation time at national scale.
 _gx_pandas.HASH_THRESHOLD = 0
 
 
