@@ -13,6 +13,7 @@ from pipelines.defs.quality.checks import build_quality_checks
 from pipelines.defs.ops.schedules import build_nightly_schedule, build_weekly_schedule
 from pipelines.defs.ops.sensors import build_new_drop_sensor
 from pipelines.defs.resources import LrmSettings, settings_from_env
+from pipelines.memory import freeze_long_lived
 
 ALL_ASSETS_JOB = "lrm_all"
 
@@ -36,3 +37,4 @@ def build_definitions(settings: LrmSettings | None = None) -> Definitions:
 
 
 defs = build_definitions()
+freeze_long_lived()

@@ -11,6 +11,14 @@ import os
 DUCKDB_MEMORY_LIMIT = os.environ.get("LRM_DUCKDB_MEMORY_LIMIT", "4GB")
 
 
+def freeze_long_lived() -> None:
+    """Moves what is alive now (Dagster's definitions, dbt's manifest, the imported
+    libraries: half a million objects) out of the collector's sight. They live as long as
+    the process; without this each step's collection walked them all again, 0.3 s a step."""
+    gc.collect()
+    gc.freeze()
+
+
 def release_memory() -> None:
     gc.collect()
     try:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.quality import history, report, runner
+from pipelines.quality import history, report, runner, suites
 from pipelines.quality.paths import report_location, run_page  # noqa: F401 (report_location re-exported)
 from pipelines.memory import release_memory
 from pipelines.run_lock import warehouse_lock
@@ -30,6 +30,13 @@ def _finish(con, warehouse: Path, run_id: str, as_of: dt.date | None, landing_di
     return page, report.render_index(con, warehouse)
 
 
+def _build_docs(warehouse: Path, validator: runner.Validator, records: list[runner.CheckRecord]) -> Path:
+    """This step's pages. The index waits for the end of the run (publish), unless a
+    blocking expectation failed: then the run ends here, and auditors look now."""
+    blocked = any(r.severity == suites.CRITICAL and not r.success for r in records)
+    return runner.build_data_docs(warehouse, validator.rendered, index=blocked)
+
+
 def check_raw(warehouse: Path, run_id: str, extract: str, as_of: dt.date | None = None, landing_dir: str = "",
               build_docs: bool = True, drop_range: tuple[str, str] | None = None) -> StepOutcome:
     """drop_range: the drops this run loaded (FIRST, LAST); None checks every drop."""
@@ -41,7 +48,7 @@ def check_raw(warehouse: Path, run_id: str, extract: str, as_of: dt.date | None 
         history.record_checks(con, run_id, f"raw/{extract}", records, CHECK_NAMES)
         history.record_ingest(con, run_id, extract)
         page, index = _finish(con, warehouse, run_id, as_of, landing_dir)
-    docs = runner.build_data_docs(warehouse, validator.rendered) if build_docs else None
+    docs = _build_docs(warehouse, validator, records) if build_docs else None
     release_memory()
     return StepOutcome(records, page, index, docs)
 
@@ -58,6 +65,6 @@ def check_mart(warehouse: Path, run_id: str, mart: str, as_of: dt.date | None = 
         records = runner.validate_mart(con, validator, mart)
         history.record_checks(con, run_id, f"marts/{mart}", records, CHECK_NAMES)
         page, index = _finish(con, warehouse, run_id, as_of, landing_dir)
-    docs = runner.build_data_docs(warehouse, validator.rendered) if build_docs else None
+    docs = _build_docs(warehouse, validator, records) if build_docs else None
     release_memory()
     return StepOutcome(records, page, index, docs)

@@ -4,6 +4,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 from pipelines.defs.dbt.assets import dbt_models
 from pipelines.defs.resources import LrmSettings
 from pipelines.publish import publish
+from pipelines.quality.runner import build_data_docs_index
 
 MART_KEYS = sorted((k for k in dbt_models.keys if k.path[0] == "marts"), key=lambda k: k.to_user_string())
 
@@ -19,6 +20,8 @@ MART_KEYS = sorted((k for k in dbt_models.keys if k.path[0] == "marts"), key=lam
 def published_analyst_copy(context: AssetExecutionContext, settings: LrmSettings) -> MaterializeResult:
     # Reads the warehouse and writes only outside it: no warehouse lock needed beyond the run's.
     result = publish(settings.warehouse, context.run_id)
+    # The Data Docs index, once per run: the check steps render only their own pages.
+    build_data_docs_index(settings.warehouse)
     context.log.info(f"publish: {result.analyst_copy} and {result.parquet_dir} ({len(result.tables)} tables)")
     return MaterializeResult(metadata={
         "analyst_copy": MetadataValue.path(str(result.analyst_copy)),
