@@ -24,7 +24,7 @@ import pytest
 from pipelines import contract
 from pipelines.identifiers import complete_id
 
-D1, D2, D3 = "2025-05-31", "2025-06-30", "2025-07-31"
+D1, D2, D3, D4 = "2025-05-31", "2025-06-30", "2025-07-31", "2025-08-31"
 HOSTILE_NAME = '=HYPERLINK("http://evil.example","x")<script>alert(1)</script>'
 HOSTILE_FOLDER = "<img src=x onerror=alert(2)>drop"
 
@@ -121,7 +121,8 @@ def make_landing(root: Path) -> Path:
 
 # ---------------------------------------------------------------------- running it
 
-def run_pipeline(landing: Path, warehouse: Path):
+def run_pipeline(landing: Path, warehouse: Path, drops: tuple[str, str] | None = None):
+    """Every drop, or the range FIRST..LAST (as `lrm run --drops`)."""
     from dagster import DagsterInstance
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
@@ -134,8 +135,9 @@ def run_pipeline(landing: Path, warehouse: Path):
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(drops_partitions.name, keys)
     job = build_definitions(settings).resolve_job_def(ALL_ASSETS_JOB)
+    first, last = drops or (keys[0], keys[-1])
     return job.execute_in_process(instance=instance, raise_on_error=False,
-                                  tags={ASSET_PARTITION_RANGE_START_TAG: keys[0], ASSET_PARTITION_RANGE_END_TAG: keys[-1]})
+                                  tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last})
 
 
 def _q(path: Path, sql: str, params=None):
@@ -204,6 +206,25 @@ def test_blocking_failure_keeps_previous_marts_untouched(runs):
         assert runs["published"].read_bytes() == runs["published_before"]
     status = _q(runs["warehouse"], "SELECT status FROM dq.run_history WHERE run_id = ?", [second.run_id])
     assert status == [("blocked",)]
+
+
+def test_a_blocked_drop_is_checked_again_by_the_run_of_the_next_drop(runs, tmp_path):
+    """A drop whose blocking check failed keeps its rows in raw. The next drop's run, for
+    that drop alone (the sensor's run), checks it again and stays blocked: event staging
+    would otherwise merge its rows into the marts unchecked."""
+    landing = tmp_path / "landing"
+    shutil.copytree(runs["landing"], landing)
+    shutil.copytree(runs["warehouse"].parent, tmp_path / "wh")
+    warehouse = tmp_path / "wh" / runs["warehouse"].name
+    _write_drop(landing, D4, _rows(D4, 4))  # a good drop: every region is back
+    third = run_pipeline(landing, warehouse, drops=(D4, D4))
+    ev = _check_evaluations(third)[("raw/enterprises", "gx_critical")]
+    assert not ev.passed and f"{D3}: " in str(ev.metadata["failures"].value)
+    assert not third.success
+    assert _marts(warehouse) == runs["marts_before"]
+    checked = _q(warehouse, "SELECT DISTINCT batch FROM dq.check_results WHERE run_id = ? AND asset_key = 'raw/enterprises' "
+                            "AND batch <> 'all drops' ORDER BY 1", [third.run_id])
+    assert checked == [(D3,), (D4,)]  # the passed drops D1, D2 are not checked again
 
 
 class _Table(html.parser.HTMLParser):

@@ -261,10 +261,10 @@ def _raw_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 def validate_raw(con: duckdb.DuckDBPyConnection, validator: Validator, extract_name: str,
                  drop_range: tuple[str, str] | None = None) -> list[CheckRecord]:
-    """The drops FIRST..LAST (all when None) of raw.<extract>, a drop at a time, then the
-    extract's row-count reconciliation over every drop. A drop not loaded by this run was
-    validated by the run that loaded it; only its size and dimension values are read here,
-    as the drift baseline of the next drop."""
+    """The drops FIRST..LAST (all when None) of raw.<extract>, and every unsettled drop, a
+    drop at a time; then the extract's row-count reconciliation over every drop. Any other
+    drop passed when the run that loaded it checked it: only its size and dimension values
+    are read here, as the drift baseline of the next drop."""
     spec = suites.raw_spec(extract_name)
     extract = spec.extract
     asset_key = f"raw/{extract_name}"
@@ -280,7 +280,9 @@ def validate_raw(con: duckdb.DuckDBPyConnection, validator: Validator, extract_n
         suite = suites.raw_suite(spec)
         sql = suites.raw_batch_sql(spec)
         previous: dict[str, Any] | None = None
-        selected = [drop_range is None or drop_range[0] <= drop <= drop_range[1] for drop, _ in files]
+        unsettled = _unsettled_drops(con, asset_key) if drop_range is not None else set()
+        selected = [drop_range is None or drop_range[0] <= drop <= drop_range[1] or drop in unsettled
+                    for drop, _ in files]
         for i, (drop, loaded) in enumerate(files):
             if not selected[i]:
                 next_selected = i + 1 < len(files) and selected[i + 1]
@@ -298,6 +300,24 @@ def validate_raw(con: duckdb.DuckDBPyConnection, validator: Validator, extract_n
     records += validator.validate(asset_key, suites.reconciliation_suite(extract), f"raw.{extract_name} reconciliation",
                                   "all drops", recon.to_pandas())
     return records
+
+
+def _unsettled_drops(con: duckdb.DuckDBPyConnection, asset_key: str) -> set[str]:
+    """Loaded drops whose latest check failed a critical expectation, or that no check has
+    seen (the run that loaded them was blocked or killed first). Their rows are still in
+    raw, and event staging would merge them with the next drop: they are checked again,
+    and block again, until a corrected drop is loaded or the drop is removed."""
+    return {r[0] for r in con.execute("""
+        WITH loaded AS (
+            SELECT DISTINCT CAST(drop_date AS VARCHAR) AS batch FROM dq.ingest_files WHERE extract = ?
+        ), latest AS (
+            SELECT batch, bool_and(success) FILTER (WHERE severity = ?) AS passed
+            FROM dq.check_results WHERE asset_key = ?
+            GROUP BY batch, checked_at
+            QUALIFY checked_at = max(checked_at) OVER (PARTITION BY batch)
+        )
+        SELECT loaded.batch FROM loaded LEFT JOIN latest USING (batch) WHERE latest.passed IS NOT TRUE
+    """, [asset_key.split("/", 1)[1], suites.CRITICAL, asset_key]).fetchall()}
 
 
 # ------------------------------------------------------------------------------ marts
