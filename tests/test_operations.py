@@ -123,16 +123,17 @@ def test_raw_checks_cover_the_drops_the_run_loads():
     assert run_drop_range({"lrm/trigger": "manual"}) is None
 
 
-def test_nightly_schedule_loads_only_new_drops_and_weekly_reloads_all(tmp_path, tiny_landing):
-    """Issue 6: every night the drops no run has loaded yet (the incremental path); every
-    week every drop (the full rebuild). A drop counts as loaded once every raw asset has
-    materialized it."""
+def test_nightly_schedule_loads_the_drops_no_run_settled_and_weekly_reloads_all(tmp_path, tiny_landing):
+    """Issue 6: every night the drops no run has settled yet (the incremental path), which
+    includes the drops of a run that failed after loading them; every week every drop (the
+    full rebuild). A drop is settled by a successful run that covered it, or is in hand
+    while a queued or running one covers it."""
     import datetime as dt
 
-    from dagster import AssetMaterialization, build_schedule_context
-    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+    from dagster import DagsterRunStatus, build_schedule_context
+    from dagster._core.storage.dagster_run import DagsterRun
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG, PARTITION_NAME_TAG
 
-    from pipelines.defs.ingest.assets import raw_asset_key
     from pipelines.defs.ops.schedules import build_nightly_schedule, build_weekly_schedule
 
     drops = sorted(p.name for p in tiny_landing.iterdir() if p.is_dir() and (p / contract.SUCCESS_MARKER).exists())
@@ -151,18 +152,22 @@ def test_nightly_schedule_loads_only_new_drops_and_weekly_reloads_all(tmp_path, 
     def drop_range(request):
         return request.tags[ASSET_PARTITION_RANGE_START_TAG], request.tags[ASSET_PARTITION_RANGE_END_TAG]
 
+    def run(instance, status, first, last=None, job="lrm_all"):
+        tags = ({PARTITION_NAME_TAG: first} if last is None
+                else {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last})
+        instance.add_run(DagsterRun(job_name=job, status=status, tags=tags))
+
     # A schedule's context needs a persistent instance (it reopens it from its ref).
     (tmp_path / "dagster_home").mkdir()
     with DagsterInstance.local_temp(tempdir=str(tmp_path / "dagster_home")) as instance:
-        assert drop_range(evaluate(nightly, instance)) == (drops[0], drops[-1])  # nothing loaded yet
-        for name in contract.ingest_order():
-            for drop in drops[:-1]:
-                instance.report_runless_asset_event(AssetMaterialization(raw_asset_key(name), partition=drop))
+        assert drop_range(evaluate(nightly, instance)) == (drops[0], drops[-1])  # nothing settled yet
+        run(instance, DagsterRunStatus.SUCCESS, drops[0], drops[-2])
+        run(instance, DagsterRunStatus.SUCCESS, drops[-1], job="some_other_job")  # not the pipeline
         assert drop_range(evaluate(nightly, instance)) == (drops[-1], drops[-1])
-        # One raw asset short of the newest drop: that drop is not loaded yet.
-        for name in contract.ingest_order()[:-1]:
-            instance.report_runless_asset_event(AssetMaterialization(raw_asset_key(name), partition=drops[-1]))
+        # The sensor's run of the newest drop failed (in dbt, or at a blocking check) after
+        # loading it: the next night tries again.
+        run(instance, DagsterRunStatus.FAILURE, drops[-1])
         assert drop_range(evaluate(nightly, instance)) == (drops[-1], drops[-1])
-        instance.report_runless_asset_event(AssetMaterialization(raw_asset_key(contract.ingest_order()[-1]), partition=drops[-1]))
+        run(instance, DagsterRunStatus.STARTED, drops[-1])  # the retry, running
         assert isinstance(evaluate(nightly, instance), SkipReason)
         assert drop_range(evaluate(weekly, instance)) == (drops[0], drops[-1])

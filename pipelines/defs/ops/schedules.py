@@ -1,22 +1,35 @@
-"""The schedules. Every night: the complete drops not loaded yet, in one incremental run
-(a backstop for the new-drop sensor). Every week: every drop reloaded in one run, the
-full rebuild, whose time grows with how many drops the landing directory keeps."""
-from dagster import DagsterInstance, RunRequest, ScheduleEvaluationContext, SkipReason, schedule
+"""The schedules. Every night: the complete drops no run has settled yet, in one
+incremental run (a backstop for the new-drop sensor, and the retry of a failed night).
+Every week: every drop reloaded in one run, the full rebuild, whose time grows with how
+many drops the landing directory keeps."""
+from dagster import (DagsterInstance, DagsterRunStatus, RunRequest, RunsFilter, ScheduleEvaluationContext, SkipReason,
+                     schedule)
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from pipelines import contract
-from pipelines.defs.ingest.assets import drops_partitions, raw_asset_key
+from pipelines.defs.ingest.assets import drops_partitions, run_drop_range
 from pipelines.defs.resources import LrmSettings
 from pipelines.ingest.landing import scan_landing
 
 NIGHTLY_SCHEDULE = "nightly_new_drops"
 WEEKLY_SCHEDULE = "weekly_full_rebuild"
 
+# A run in one of these states has the drops it covers in hand; a failed or canceled one
+# leaves them to the next night.
+IN_HAND = [DagsterRunStatus.SUCCESS, DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED,
+           DagsterRunStatus.STARTING, DagsterRunStatus.STARTED]
 
-def loaded_drops(instance: DagsterInstance) -> set[str]:
-    """Drops that every raw asset has materialized: the runs that loaded them got that far."""
-    loaded = [instance.get_materialized_partitions(raw_asset_key(name)) for name in contract.ingest_order()]
-    return set.intersection(*loaded)
+
+def settled_drops(instance: DagsterInstance, job_name: str, complete: list[str]) -> set[str]:
+    """Complete drops that a run of the job took all the way (loaded, checked, built,
+    published), or that a queued or running one covers. Loaded is not enough: a run
+    stopped by dbt or by a blocking check has loaded its drops and published nothing."""
+    settled: set[str] = set()
+    for record in instance.get_run_records(filters=RunsFilter(job_name=job_name, statuses=IN_HAND)):
+        covered = run_drop_range(record.dagster_run.tags)
+        if covered is None:  # a run without partitions loads every drop there is
+            covered = ("", record.create_timestamp.date().isoformat())
+        settled.update(k for k in complete if covered[0] <= k <= covered[1])
+    return settled
 
 
 def _complete_drops(settings: LrmSettings) -> list[str]:
@@ -34,12 +47,14 @@ def _drops_request(context: ScheduleEvaluationContext, keys: list[str], trigger:
 def build_nightly_schedule(job_name: str):
     @schedule(name=NIGHTLY_SCHEDULE, job_name=job_name, cron_schedule="0 3 * * *",
               execution_timezone="Asia/Almaty",
-              description="03:00 Almaty: load the complete drops not loaded yet (incremental) and rebuild the marts.")
+              description="03:00 Almaty: load the complete drops no run has settled (incremental), "
+                          "including those of a failed run, and rebuild the marts.")
     def nightly_new_drops(context: ScheduleEvaluationContext, settings: LrmSettings):
-        loaded = loaded_drops(context.instance)
-        new = [k for k in _complete_drops(settings) if k not in loaded]
+        complete = _complete_drops(settings)
+        settled = settled_drops(context.instance, job_name, complete)
+        new = [k for k in complete if k not in settled]
         if not new:
-            return SkipReason(f"every complete drop in {settings.landing_dir} is loaded")
+            return SkipReason(f"every complete drop in {settings.landing_dir} is settled by a run")
         # A range: a loaded drop between two new ones is reloaded, which marks staging for
         # a full rebuild (docs/design.md, "Incremental runs") — slower, never wrong.
         return _drops_request(context, new, "nightly")
