@@ -80,7 +80,8 @@ def floor(warehouse: Path, target: Path) -> dict:
         node = manifest["nodes"][uid]
         compiled = target / "compiled" / node["package_name"] / node["original_file_path"]
         sql = compiled.read_text()
-        con.execute(f'CREATE OR REPLACE TABLE "{node["schema"]}"."{node["alias"]}" AS {sql}')
+        kind = "VIEW" if node["config"]["materialized"] == "view" else "TABLE"
+        con.execute(f'CREATE OR REPLACE {kind} "{node["schema"]}"."{node["alias"]}" AS {sql}')
     seconds = time.perf_counter() - started
     con.close()
     return {"models": len(order), "seconds": round(seconds, 2)}
