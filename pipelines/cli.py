@@ -130,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
     job = defs.resolve_job_def(ALL_ASSETS_JOB)
     job = job.with_logger_defs({"progress": _progress_logger_def()})
     started = time.perf_counter()
-    keys = [d.date.isoformat() for d in landing.drops]
+    keys = landing.keys
     if not keys:
         print(f"lrm run: no complete drop to load in {landing.root}", file=sys.stderr)
         return 2

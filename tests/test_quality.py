@@ -131,7 +131,7 @@ def run_pipeline(landing: Path, warehouse: Path, drops: tuple[str, str] | None =
     from pipelines.defs.resources import LrmSettings
 
     settings = LrmSettings(landing_dir=str(landing), warehouse_path=str(warehouse))
-    keys = [d.date.isoformat() for d in settings.landing().drops]
+    keys = settings.landing().keys
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(drops_partitions.name, keys)
     job = build_definitions(settings).resolve_job_def(ALL_ASSETS_JOB)

@@ -25,6 +25,11 @@ class Landing:
     issues: list[tuple[str, str]] = field(default_factory=list)  # (path, what is wrong)
 
     @property
+    def keys(self) -> list[str]:
+        """The drops' dates as Dagster partition keys (YYYY-MM-DD), oldest first."""
+        return [d.date.isoformat() for d in self.drops]
+
+    @property
     def newest(self) -> dt.date | None:
         return self.drops[-1].date if self.drops else None
 

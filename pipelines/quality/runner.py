@@ -280,8 +280,8 @@ def validate_raw(con: duckdb.DuckDBPyConnection, validator: Validator, extract_n
         suite = suites.raw_suite(spec)
         sql = suites.raw_batch_sql(spec)
         previous: dict[str, Any] | None = None
-        unsettled = _unsettled_drops(con, asset_key) if drop_range is not None else set()
-        selected = [drop_range is None or drop_range[0] <= drop <= drop_range[1] or drop in unsettled
+        passed = _passed_drops(con, asset_key) if drop_range is not None else set()
+        selected = [drop_range is None or drop_range[0] <= drop <= drop_range[1] or drop not in passed
                     for drop, _ in files]
         for i, (drop, loaded) in enumerate(files):
             if not selected[i]:
@@ -302,25 +302,18 @@ def validate_raw(con: duckdb.DuckDBPyConnection, validator: Validator, extract_n
     return records
 
 
-def _unsettled_drops(con: duckdb.DuckDBPyConnection, asset_key: str) -> set[str]:
-    """Loaded drops whose latest check failed a critical expectation, or that no check has
-    seen (the run that loaded them was blocked or killed first). Their rows are still in
-    raw, and event staging would merge them with the next drop: they are checked again,
-    and block again, until a corrected drop is loaded or the drop is removed."""
+def _passed_drops(con: duckdb.DuckDBPyConnection, asset_key: str) -> set[str]:
+    """Drops whose latest check passed every critical expectation. Any other loaded drop is
+    unsettled: its run was blocked, or killed before checking it, and its rows are still in
+    raw, where event staging would merge them with the next drop. It is checked again, and
+    blocks again, until a corrected drop is loaded or the drop is removed."""
     return {r[0] for r in con.execute("""
-        WITH loaded AS (
-            SELECT DISTINCT CAST(drop_date AS VARCHAR) AS batch FROM dq.ingest_files WHERE extract = ?
-        ), latest AS (
-            SELECT batch, bool_and(success) FILTER (WHERE severity = ?) AS passed
-            FROM dq.check_results WHERE asset_key = ?
-            GROUP BY batch, checked_at
-            QUALIFY checked_at = max(checked_at) OVER (PARTITION BY batch)
-        )
-        SELECT loaded.batch FROM loaded LEFT JOIN latest USING (batch) WHERE latest.passed IS NOT TRUE
-    """, [asset_key.split("/", 1)[1], suites.CRITICAL, asset_key]).fetchall()}
+        SELECT batch FROM dq.check_results WHERE asset_key = ?
+        GROUP BY batch, checked_at
+        QUALIFY checked_at = max(checked_at) OVER (PARTITION BY batch)
+            AND bool_and(success) FILTER (WHERE severity = ?)
+    """, [asset_key, suites.CRITICAL]).fetchall()}
 
-
-# ------------------------------------------------------------------------------ marts
 
 def _drop_baseline(con: duckdb.DuckDBPyConnection, spec: suites.RawSpec, batch_sql: str, drop: str) -> dict[str, Any]:
     """What drift_parameters needs of a drop, without fetching it."""
@@ -331,6 +324,8 @@ def _drop_baseline(con: duckdb.DuckDBPyConnection, spec: suites.RawSpec, batch_s
             f"SELECT DISTINCT {column} FROM ({batch_sql}) WHERE {column} IS NOT NULL", params=[drop]).fetchall()}
     return baseline
 
+
+# ------------------------------------------------------------------------------ marts
 
 def mart_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts' AND table_name = ?",

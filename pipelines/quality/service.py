@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.quality import history, report, runner, suites
+from pipelines.quality import history, report, runner
 from pipelines.quality.paths import report_location, run_page  # noqa: F401 (report_location re-exported)
 from pipelines.memory import release_memory
 from pipelines.run_lock import warehouse_lock
@@ -33,7 +33,7 @@ def _finish(con, warehouse: Path, run_id: str, as_of: dt.date | None, landing_di
 def _build_docs(warehouse: Path, validator: runner.Validator, records: list[runner.CheckRecord]) -> Path:
     """This step's pages. The index waits for the end of the run (publish), unless a
     blocking expectation failed: then the run ends here, and auditors look now."""
-    blocked = any(r.severity == suites.CRITICAL and not r.success for r in records)
+    blocked = any(r.outcome == "failed" for r in records)
     return runner.build_data_docs(warehouse, validator.rendered, index=blocked)
 
 

@@ -33,7 +33,7 @@ def settled_drops(instance: DagsterInstance, job_name: str, complete: list[str])
 
 
 def _complete_drops(settings: LrmSettings) -> list[str]:
-    return [d.date.isoformat() for d in scan_landing(settings.landing_dir_path).drops]
+    return scan_landing(settings.landing_dir_path).keys
 
 
 def _drops_request(context: ScheduleEvaluationContext, keys: list[str], trigger: str) -> RunRequest:

@@ -10,8 +10,7 @@ NEW_DROP_SENSOR = "new_drop_sensor"
 
 def new_drop_requests(settings: LrmSettings, known: set[str]) -> tuple[list[str], list[RunRequest]]:
     """The complete drops not yet known as partitions, and one run request for each."""
-    landing = scan_landing(settings.landing_dir_path)
-    new = [d.date.isoformat() for d in landing.drops if d.date.isoformat() not in known]
+    new = [k for k in scan_landing(settings.landing_dir_path).keys if k not in known]
     return new, [RunRequest(run_key=f"drop-{key}", partition_key=key, tags={"lrm/trigger": "new_drop"}) for key in new]
 
 

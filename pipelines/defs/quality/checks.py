@@ -82,7 +82,7 @@ def raw_check(extract_name: str) -> AssetChecksDefinition:
         from pipelines.quality.service import check_raw
 
         started = time.perf_counter()
-        # The drops this run loaded; the others were validated by the runs that loaded them.
+        # The drops this run loaded (and any earlier drop that has not passed yet).
         outcome = check_raw(settings.warehouse, context.run.run_id, extract_name, _as_of(settings), settings.landing_dir,
                             drop_range=run_drop_range(context.run.tags))
         context.log.info(f"gx raw.{extract_name}: {summarise(outcome.records)} in {time.perf_counter() - started:.1f}s; report {outcome.run_page}")
