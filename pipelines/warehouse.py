@@ -14,8 +14,11 @@ DQ_TABLES = {
     # Current state: rebuilt by each run, identical for identical input.
     "rejected_rows": """extract VARCHAR, drop_date DATE, file VARCHAR, line BIGINT,
         "column" VARCHAR, reason VARCHAR, raw_record VARCHAR""",
+    # rows_unchanged: a snapshot's rows identical to the previous drop's, which raw keeps
+    # as they were (docs/design.md, "Snapshot versions"); rows_loaded counts them too.
     "ingest_files": """extract VARCHAR, drop_date DATE, file VARCHAR, rows_landed BIGINT,
-        rows_loaded BIGINT, rows_rejected BIGINT, missing_optional_columns VARCHAR""",
+        rows_loaded BIGINT, rows_rejected BIGINT, missing_optional_columns VARCHAR,
+        rows_unchanged BIGINT""",
     "landing_issues": """path VARCHAR, issue VARCHAR""",
 }
 
@@ -38,11 +41,24 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
 REBUILD_DUE = "ops.staging_rebuild_due"
 
 
+# A snapshot extract's raw table holds versions (docs/design.md, "Snapshot versions"):
+# each row as it landed, with the first drop that no longer holds it as it is.
+SNAPSHOT_UNTIL = "_until_drop"
+
+
+def in_snapshot_of(alias: str, drop: str) -> str:
+    """SQL: the version `alias` is a row of drop `drop`'s snapshot (a date expression)."""
+    return f"{alias}._drop_date <= {drop} AND ({alias}.{SNAPSHOT_UNTIL} IS NULL OR {alias}.{SNAPSHOT_UNTIL} > {drop})"
+
+
 def ensure_dq(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute("CREATE SCHEMA IF NOT EXISTS dq")
     for name, columns in DQ_TABLES.items():
         con.execute(f"CREATE TABLE IF NOT EXISTS dq.{name} ({columns})")
+    # A warehouse written before snapshots were versioned (its snapshot extracts are
+    # reloaded whole by their next load: pipelines/ingest/load.py).
+    con.execute("ALTER TABLE dq.ingest_files ADD COLUMN IF NOT EXISTS rows_unchanged BIGINT")
     con.execute("CREATE SCHEMA IF NOT EXISTS ops")
     con.execute(f"CREATE TABLE IF NOT EXISTS {REBUILD_DUE} (extract VARCHAR, reason VARCHAR, marked_at TIMESTAMP)")
 

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from pipelines import contract
-from pipelines.warehouse import REBUILD_DUE, default_delivery_path
+from pipelines.warehouse import REBUILD_DUE, default_delivery_path, in_snapshot_of
 
 
 def _query(path: Path, sql: str, params=None):
@@ -26,9 +26,10 @@ def _query(path: Path, sql: str, params=None):
         con.close()
 
 
-def _landed_rows(landing: Path) -> dict[str, int]:
-    """Data rows in every complete drop's file, counted independently of the pipeline."""
-    counts = {name: 0 for name in contract.EXTRACTS}
+def _landed_rows(landing: Path) -> dict[tuple[str, str], int]:
+    """Data rows of each (extract, drop) file of every complete drop, counted independently
+    of the pipeline."""
+    counts: dict[tuple[str, str], int] = {}
     for drop in sorted(landing.iterdir()):
         if not drop.is_dir() or not (drop / contract.SUCCESS_MARKER).exists():
             continue
@@ -37,17 +38,37 @@ def _landed_rows(landing: Path) -> dict[str, int]:
             if path.exists():
                 with path.open(encoding="utf-8-sig", newline="") as fh:
                     rows = list(csv.reader(fh))[1:]
-                counts[name] += sum(1 for r in rows if any(f.strip() for f in r))
+                counts[name, drop.name] = sum(1 for r in rows if any(f.strip() for f in r))
     return counts
 
 
 def test_every_landed_row_is_loaded_or_rejected(tiny_run):
+    """Per file: landed = in raw + quarantined. A snapshot drop's rows in raw are its drop's
+    snapshot, rebuilt from the versions raw keeps (docs/design.md, "Snapshot versions")."""
     landed = _landed_rows(tiny_run.landing)
     for name in contract.EXTRACTS:
-        loaded = _query(tiny_run.warehouse, f"SELECT count(*) FROM raw.{name}")[0][0]
-        rejected = _query(tiny_run.warehouse, "SELECT count(*) FROM dq.rejected_rows WHERE extract = ?", [name])[0][0]
-        assert landed[name] == loaded + rejected, name
-        assert landed[name] > 0, f"the generator wrote no {name}"
+        assert sum(n for (e, _), n in landed.items() if e == name) > 0, f"the generator wrote no {name}"
+    for (name, drop), rows in landed.items():
+        extract = contract.EXTRACTS[name]
+        where = in_snapshot_of("r", "CAST(? AS DATE)") if extract.kind == "snapshot" else "r._drop_date = CAST(? AS DATE)"
+        params = [drop, drop] if extract.kind == "snapshot" else [drop]
+        loaded = _query(tiny_run.warehouse, f"SELECT count(*) FROM raw.{name} r WHERE {where}", params)[0][0]
+        rejected = _query(tiny_run.warehouse, "SELECT count(*) FROM dq.rejected_rows WHERE extract = ? AND drop_date = ?", [name, drop])[0][0]
+        assert rows == loaded + rejected, (name, drop)
+
+
+def test_raw_keeps_a_snapshot_as_versions_written_once(tiny_run):
+    """A snapshot row that did not change since the previous drop is not written again:
+    raw holds fewer rows than the drops' snapshots together, and every loaded row is either
+    written or counted unchanged."""
+    for name, extract in contract.EXTRACTS.items():
+        if extract.kind != "snapshot":
+            continue
+        loaded, unchanged, drops = _query(tiny_run.warehouse,
+            "SELECT sum(rows_loaded), sum(rows_unchanged), count(*) FROM dq.ingest_files WHERE extract = ?", [name])[0]
+        in_raw = _query(tiny_run.warehouse, f"SELECT count(*) FROM raw.{name}")[0][0]
+        assert drops >= 2 and unchanged > 0, name
+        assert in_raw == loaded - unchanged < loaded, name
 
 
 def test_staging_follows_snapshot_and_event_rules(tiny_run):
@@ -62,7 +83,8 @@ def test_staging_follows_snapshot_and_event_rules(tiny_run):
         extract = contract.EXTRACTS[name]
         key = ", ".join("worker_key" if k == "iin" else k for k in extract.key)
         if extract.kind == "snapshot":
-            expected = f"SELECT count(*) FROM raw.{name} WHERE _drop_date = (SELECT max(_drop_date) FROM raw.{name})"
+            newest = f"(SELECT max(drop_date) FROM dq.ingest_files WHERE extract = '{name}')"
+            expected = f"SELECT count(*) FROM raw.{name} r WHERE {in_snapshot_of('r', newest)}"
         else:
             expected = f"SELECT count(*) FROM (SELECT DISTINCT {key} FROM raw.{name})"
         assert _query(tiny_run.warehouse, expected)[0][0] == _query(tiny_run.warehouse, f"SELECT count(*) FROM staging.{model}")[0][0], model

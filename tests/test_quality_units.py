@@ -37,6 +37,14 @@ def test_raw_suite_is_derived_from_the_contract(name):
     assert unique and (unique[0].configuration.kwargs.get("column_list") or [unique[0].configuration.kwargs["column"]]) == key
     severities = {e.severity.value if hasattr(e.severity, "value") else e.severity for e in suite.expectations}
     assert severities <= {"critical", "warning"}
+    # Drift is checked on what drifts: an event drop's rows, a snapshot drop's whole snapshot.
+    drift = {"expect_table_row_count_to_be_between", "expect_column_distinct_values_to_contain_set"}
+    in_rows = {e.expectation_type for e in suite.expectations} & drift
+    if extract.kind == "snapshot":
+        assert not in_rows and spec.drift
+        assert {e.expectation_type for e in suites.snapshot_suite(spec).expectations} & drift
+    else:
+        assert bool(in_rows) == bool(spec.drift)
     # The expectation file adds drift only: no contract column list kept there.
     raw_json = (suites.EXPECTATIONS_DIR / "raw" / f"{name}.json").read_text(encoding="utf-8")
     assert "column_set" not in raw_json and "columns" not in json.loads(raw_json)
@@ -53,8 +61,11 @@ def test_batch_sql_derives_checks_in_duckdb():
 
     con.execute("CREATE SCHEMA raw")
     b = complete_id("05014000001")
-    con.execute("CREATE TABLE raw.enterprises AS SELECT * FROM (VALUES (?, 'x', '05101', '351010000', 'active', '3', '2005-01-01', DATE '2025-01-01', 'f', 2)) "
-                "t(bin, name, oked, kato, status, headcount, registered_on, _drop_date, _file, _line)", [b])
+    # Two versions of one enterprise: it moved from region 75 (section C) to 35 (B) in the 2025-01-01 drop.
+    con.execute("CREATE TABLE raw.enterprises AS SELECT * FROM (VALUES "
+                "(?, 'x', '10101', '751010000', 'active', '3', '2005-01-01', DATE '2024-12-01', 'e', 2, DATE '2025-01-01'), "
+                "(?, 'x', '05101', '351010000', 'active', '3', '2005-01-01', DATE '2025-01-01', 'f', 2, NULL)) "
+                "t(bin, name, oked, kato, status, headcount, registered_on, _drop_date, _file, _line, _until_drop)", [b, b])
     con.execute("CREATE TABLE raw.employees AS SELECT * FROM (VALUES "
                 "('C1', 'k', ?, 'W1', '2024-02-30', NULL, '12.5x', DATE '2025-01-01', 'f', 2), "
                 "('C2', 'k', ?, 'W1', '1900-01-01', '2020-01-01', '100', DATE '2025-01-01', 'f', 3)) "
@@ -67,8 +78,12 @@ def test_batch_sql_derives_checks_in_duckdb():
     assert df["row:end_after_start"].tolist()[1] is True
     assert df["ref:workplaces(workplace_id,bin)"].tolist() == [True, True]
     assert df["bin:checksum_ok"].tolist() == [True, True]
-    ent = con.sql(suites.raw_batch_sql(suites.raw_spec("enterprises")), params=["2025-01-01"]).to_arrow_table().to_pandas()
-    assert ent["dim:region"].tolist() == ["35"] and ent["dim:oked_section"].tolist() == ["B"]
+    # A snapshot drifts as a whole: the versions that make each drop's snapshot.
+    spec = suites.raw_spec("enterprises")
+    for drop, region, section in (("2024-12-01", "75", "C"), ("2025-01-01", "35", "B"), ("2025-02-01", "35", "B")):
+        ent = con.sql(suites.snapshot_batch_sql(spec), params=[drop]).to_arrow_table().to_pandas()
+        assert ent["dim:region"].tolist() == [region] and ent["dim:oked_section"].tolist() == [section], drop
+    assert con.sql(suites.snapshot_batch_sql(spec), params=["2024-11-01"]).fetchall() == []
 
 
 def test_drift_parameters_compare_with_the_previous_drop():

@@ -1,10 +1,12 @@
 {#- Staging helpers: the snapshot and event rules of docs/design.md. -#}
 
-{#- Snapshot rule: only the rows of the newest drop present in `relation`. -#}
+{#- Snapshot rule: the rows of the newest drop that holds the file. Raw keeps a snapshot as
+    versions (docs/design.md, "Snapshot versions"): those rows are the versions no drop
+    has closed, each with the drop, file and line where it landed as it is now. -#}
 {% macro snapshot_rows(relation) %}
-select *
+select * exclude (_until_drop)
 from {{ relation }}
-where _drop_date = (select max(_drop_date) from {{ relation }})
+where _until_drop is null
 {% endmacro %}
 
 {#- Event staging is incremental (docs/design.md, "Incremental runs"): on a normal night

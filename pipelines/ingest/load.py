@@ -3,6 +3,11 @@
 All files are read and validated before the warehouse is touched, and the tables are
 replaced in one transaction: an unreadable file changes nothing, and a rerun on the same
 landing directory writes the same rows.
+
+An event extract's raw table holds every drop's rows. A snapshot extract's holds versions
+(docs/design.md, "Snapshot versions"): a drop writes only its rows that differ from the
+snapshot before it, and closes (`_until_drop`) the rows it no longer holds, so raw grows
+with what changes, not with the number of drops.
 """
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ from pipelines.ingest.landing import Landing
 from pipelines.ingest.reader import LINE_COL, SHAPE_COL, read_landed_csv
 from pipelines.ingest.validate import COLUMN_COL, REASON_COL, validate
 from pipelines.pseudonym import MASK, worker_keys
-from pipelines.warehouse import connect_delivery, mark_staging_rebuild_due
+from pipelines.warehouse import SNAPSHOT_UNTIL as UNTIL, connect_delivery, mark_staging_rebuild_due
 
 META = ["_drop_date", "_file", "_line"]
 
@@ -32,6 +37,7 @@ class FileResult:
     loaded: int
     rejected: int
     missing_optional: list[str]
+    unchanged: int = 0  # a snapshot's rows identical to the previous drop's, kept as they were
 
 
 @dataclass
@@ -70,6 +76,8 @@ def _references(con: duckdb.DuckDBPyConnection, extract: Extract) -> dict[str, p
 def _empty_raw(extract: Extract) -> pl.DataFrame:
     schema = {raw_column_name(extract, c): pl.String for c in extract.column_names}
     schema.update({"_drop_date": pl.Date, "_file": pl.String, "_line": pl.Int64})
+    if extract.kind == "snapshot":
+        schema[UNTIL] = pl.Date
     return pl.DataFrame(schema=schema)
 
 
@@ -80,7 +88,9 @@ def ingest_extract(
     """(Re)loads the given drops (all when None) of one extract, in one transaction.
 
     Loading every drop replaces the tables whole, so a drop removed from the landing
-    directory disappears too; loading some drops replaces just their rows. Each drop is
+    directory disappears too; loading some drops replaces just their rows. A snapshot's
+    versions fold its drops in order, so loading a drop that is not newer than every drop
+    it holds reloads the extract whole. Each drop is
     written as soon as it is validated (memory stays at one file), and an unreadable file
     rolls the whole transaction back. `known_keys` are (iin, worker_key) pairs already
     computed; returns the result and the pairs this extract used, for the delivery file.
@@ -88,7 +98,9 @@ def ingest_extract(
     result = ExtractResult(extract.name)
     refs = _references(con, extract)
     replace_all = drop_dates is None or {d.date for d in landing.drops} <= drop_dates
-    selected = [d for d in landing.drops if drop_dates is None or d.date in drop_dates]
+    if extract.kind == "snapshot" and not replace_all and not _versions_take(con, extract, drop_dates):
+        replace_all = True
+    selected = [d for d in landing.drops if replace_all or d.date in drop_dates]
     used_keys: list[pl.DataFrame] = []
     rejected_counts: dict[str, int] = {}
     con.execute("BEGIN TRANSACTION")
@@ -130,13 +142,17 @@ def ingest_extract(
                 pl.struct(read.header).struct.json_encode().alias("raw_record"),
             )
             file_result = FileResult(str(drop.date), display, checked.height, good.height, bad.height, read.missing_optional)
-            _append(con, extract, good, masked, file_result)
+            if extract.kind == "snapshot":
+                file_result.unchanged = _write_snapshot(con, extract, good, drop.date)
+            else:
+                _write_rows(con, extract, good)
+            _record_file(con, extract, masked, file_result)
             result.files.append(file_result)
             for reason in masked["reason"].str.split(":").list.first().to_list():
                 rejected_counts[reason] = rejected_counts.get(reason, 0) + 1
             del checked, read, good, bad, masked
         if not _exists(con, extract.name):
-            _append(con, extract, _empty_raw(extract), None, None)
+            _write_rows(con, extract, _empty_raw(extract))
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -151,7 +167,7 @@ def _mark_rebuild_if_not_appending(con, extract: Extract, replace_all: bool, dat
     (a full reload, a reloaded or back-filled drop) marks it for a full rebuild."""
     if extract.kind != "event" or not dates:
         return
-    newest = con.execute(f"SELECT max(_drop_date) FROM raw.{extract.name}").fetchone()[0] if _exists(con, extract.name) else None
+    newest = con.execute(f"SELECT max(_drop_date) FROM raw.{extract.name}").fetchall()[0][0] if _exists(con, extract.name) else None
     if replace_all:
         reason = "every drop reloaded"
     elif newest is not None and min(dates) <= newest:
@@ -174,34 +190,89 @@ def _clear(con, extract: Extract, only_drops: list[dt.date] | None) -> None:
     con.execute(f"DELETE FROM dq.ingest_files WHERE extract = ? AND drop_date IN ({marks})", [extract.name, *only_drops])
 
 
-def _append(con, extract: Extract, good: pl.DataFrame, bad: pl.DataFrame | None, file: FileResult | None) -> None:
+def _versions_take(con, extract: Extract, drop_dates: set[dt.date]) -> bool:
+    """True when the drops can fold onto the snapshot versions raw holds: every one is
+    newer than every drop already loaded (or nothing is loaded yet)."""
+    if not _exists(con, extract.name):
+        return True
+    if UNTIL not in _columns(con, extract.name):  # written before snapshots were versioned
+        return False
+    newest = con.execute("SELECT max(drop_date) FROM dq.ingest_files WHERE extract = ?", [extract.name]).fetchall()[0][0]
+    return newest is None or min(drop_dates) > newest
+
+
+def _write_snapshot(con, extract: Extract, good: pl.DataFrame, drop_date: dt.date) -> int:
+    """Writes the drop's rows that are new or differ from the open version of their key,
+    and closes the open versions the drop does not hold as they are; returns the rows
+    left as they were. The open versions are then exactly the drop's good rows."""
+    if not _exists(con, extract.name):
+        _write_rows(con, extract, good.with_columns(pl.lit(None, dtype=pl.Date).alias(UNTIL)))
+        return 0
+    table = f"raw.{extract.name}"
+    _add_new_columns(con, extract, good.columns)
+    data = [c for c in _columns(con, extract.name) if c not in (*META, UNTIL)]
+    columns = ", ".join(f'"{c}"' for c in data)
+    incoming = ", ".join(f'"{c}"' if c in good.columns else f'CAST(NULL AS VARCHAR) AS "{c}"' for c in data)
+    key = [f'"{raw_column_name(extract, k)}"' for k in extract.key]
+    same_key = " AND ".join(f"t.{k} = d.{k}" for k in key)
+    con.register("incoming_good", good.to_arrow())
+    try:
+        # Every column compared as landed (text, nulls equal): EXCEPT is a set difference.
+        con.execute(f"CREATE OR REPLACE TEMP TABLE snapshot_open AS SELECT {columns} "
+                    f"FROM {table} WHERE {UNTIL} IS NULL")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE snapshot_incoming AS SELECT {incoming} FROM incoming_good")
+        con.execute(f"UPDATE {table} AS t SET {UNTIL} = ? "
+                    f"FROM (SELECT * FROM snapshot_open EXCEPT SELECT * FROM snapshot_incoming) AS d "
+                    f"WHERE t.{UNTIL} IS NULL AND {same_key}", [drop_date])
+        written = con.execute(
+            f"INSERT INTO {table} BY NAME SELECT t.*, CAST(NULL AS DATE) AS {UNTIL} FROM incoming_good t "
+            f"WHERE EXISTS (SELECT 1 FROM (SELECT * FROM snapshot_incoming EXCEPT SELECT * FROM snapshot_open) AS d "
+            f"WHERE {same_key}) ORDER BY _line").fetchall()[0][0]
+    finally:
+        con.unregister("incoming_good")
+        con.execute("DROP TABLE IF EXISTS snapshot_open")
+        con.execute("DROP TABLE IF EXISTS snapshot_incoming")
+    return good.height - written
+
+
+def _write_rows(con, extract: Extract, good: pl.DataFrame) -> None:
     table = f"raw.{extract.name}"
     con.register("incoming_good", good.to_arrow())
     try:
         if not _exists(con, extract.name):
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM incoming_good ORDER BY _line")
         else:
-            existing = {r[0] for r in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ?",
-                [extract.name]).fetchall()}
-            for column in good.columns:
-                if column not in existing:  # an extra column first seen in this drop
-                    con.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" VARCHAR')
+            _add_new_columns(con, extract, good.columns)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_good ORDER BY _line")
-        if bad is not None and bad.height:
-            con.register("incoming_bad", bad.to_arrow())
-            con.execute("INSERT INTO dq.rejected_rows SELECT * FROM incoming_bad ORDER BY line")
-            con.unregister("incoming_bad")
-        if file is not None:
-            con.execute("INSERT INTO dq.ingest_files VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [extract.name, file.drop_date, file.file, file.landed, file.loaded, file.rejected,
-                         ",".join(file.missing_optional) or None])
     finally:
         con.unregister("incoming_good")
 
 
+def _add_new_columns(con, extract: Extract, columns: list[str]) -> None:
+    existing = set(_columns(con, extract.name))
+    for column in columns:
+        if column not in existing:  # an extra column first seen in this drop
+            con.execute(f'ALTER TABLE raw.{extract.name} ADD COLUMN "{column}" VARCHAR')
+
+
+def _record_file(con, extract: Extract, bad: pl.DataFrame, file: FileResult) -> None:
+    if bad.height:
+        con.register("incoming_bad", bad.to_arrow())
+        con.execute("INSERT INTO dq.rejected_rows SELECT * FROM incoming_bad ORDER BY line")
+        con.unregister("incoming_bad")
+    con.execute("INSERT INTO dq.ingest_files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [extract.name, file.drop_date, file.file, file.landed, file.loaded, file.rejected,
+                 ",".join(file.missing_optional) or None, file.unchanged])
+
+
+def _columns(con, name: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ? "
+        "ORDER BY ordinal_position", [name]).fetchall()]
+
+
 def _exists(con, name: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = ?", [name]).fetchone()[0])
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = ?", [name]).fetchall()[0][0])
 
 
 def read_worker_keys(delivery: Path) -> pl.DataFrame | None:

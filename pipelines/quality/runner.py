@@ -269,8 +269,8 @@ def validate_raw(con: duckdb.DuckDBPyConnection, validator: Validator, extract_n
     extract = spec.extract
     asset_key = f"raw/{extract_name}"
     files = con.execute(
-        "SELECT CAST(drop_date AS VARCHAR), sum(rows_loaded) FROM dq.ingest_files WHERE extract = ? GROUP BY 1 ORDER BY 1",
-        [extract_name]).fetchall()
+        "SELECT CAST(drop_date AS VARCHAR), sum(rows_loaded) - sum(coalesce(rows_unchanged, 0)) FROM dq.ingest_files "
+        "WHERE extract = ? GROUP BY 1 ORDER BY 1", [extract_name]).fetchall()
     records: list[CheckRecord] = []
     if not files:
         return records
@@ -279,23 +279,31 @@ def validate_raw(con: duckdb.DuckDBPyConnection, validator: Validator, extract_n
         con.execute(suites.id_ok_macro_sql())
         suite = suites.raw_suite(spec)
         sql = suites.raw_batch_sql(spec)
+        drift_sql = suites.drift_batch_sql(spec)
+        snapshot = suites.snapshot_suite(spec) if extract.kind == "snapshot" else None
         previous: dict[str, Any] | None = None
         passed = _passed_drops(con, asset_key) if drop_range is not None else set()
         selected = [drop_range is None or drop_range[0] <= drop <= drop_range[1] or drop not in passed
                     for drop, _ in files]
-        for i, (drop, loaded) in enumerate(files):
+        for i, (drop, added) in enumerate(files):
             if not selected[i]:
                 next_selected = i + 1 < len(files) and selected[i + 1]
-                previous = _drop_baseline(con, spec, sql, drop) if next_selected else None
+                previous = _drop_baseline(con, spec, drift_sql, drop) if next_selected else None
                 continue
-            frame = con.sql(sql, params=[drop]).to_arrow_table()
-            df = frame.to_pandas()
-            params = {"rows_loaded": int(loaded or 0), **suites.drift_parameters(spec, previous)}
+            df = con.sql(sql, params=[drop]).to_arrow_table().to_pandas()
+            params = {"rows_added": int(added or 0)}
+            if snapshot is None:
+                params.update(suites.drift_parameters(spec, previous))
             records += validator.validate(asset_key, suite, f"raw.{extract_name} drop={drop}", drop, df, params)
+            if snapshot is not None:
+                del df
+                df = con.sql(drift_sql, params=[drop]).to_arrow_table().to_pandas()
+                records += validator.validate(asset_key, snapshot, f"raw.{extract_name} snapshot drop={drop}", drop, df,
+                                              suites.drift_parameters(spec, previous))
             previous = {"rows": len(df)}
             for dim in spec.dimensions:
                 previous[f"dim:{dim}"] = {v for v in df[f"dim:{dim}"].dropna().unique().tolist()}
-            del df, frame
+            del df
     recon = con.sql(suites.reconciliation_sql(extract, exists), params=[extract_name]).to_arrow_table()
     records += validator.validate(asset_key, suites.reconciliation_suite(extract), f"raw.{extract_name} reconciliation",
                                   "all drops", recon.to_pandas())
@@ -316,7 +324,7 @@ def _passed_drops(con: duckdb.DuckDBPyConnection, asset_key: str) -> set[str]:
 
 
 def _drop_baseline(con: duckdb.DuckDBPyConnection, spec: suites.RawSpec, batch_sql: str, drop: str) -> dict[str, Any]:
-    """What drift_parameters needs of a drop, without fetching it."""
+    """What drift_parameters needs of a drop (batch_sql: `suites.drift_batch_sql`), without fetching it."""
     baseline: dict[str, Any] = {"rows": con.sql(f"SELECT count(*) FROM ({batch_sql})", params=[drop]).fetchall()[0][0]}
     for dim in spec.dimensions:
         column = '"dim:' + dim + '"'

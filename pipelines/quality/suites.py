@@ -5,6 +5,10 @@ raw.<extract>, plus what expectations/raw/<extract>.json adds (drift against the
 drop, extra expectations). Nothing here keeps its own column list: every column, type,
 domain, key and reference comes from `contract.EXTRACTS`.
 
+A drop's rows in raw are what it added: an event drop's rows, or the rows a snapshot drop
+changed or added (raw keeps a snapshot as versions). A snapshot's drift and key are
+checked on the whole snapshot of the drop (`snapshot_suite`), since that is what drifts.
+
 Values in raw are VARCHAR as landed. The batch query (`raw_batch_sql`) adds derived
 columns that GX can check with its standard expectations — `<col>:number` (the typed
 value), `<col>:parses`, `<col>:in_window`, `<col>:checksum_ok`, `ref:<extract>`,
@@ -27,6 +31,7 @@ import great_expectations.expectations as gxe  # noqa: E402
 from pipelines import contract  # noqa: E402
 from pipelines.contract import Extract  # noqa: E402
 from pipelines.identifiers import OKED_DIVISION_SECTION  # noqa: E402
+from pipelines.warehouse import in_snapshot_of  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
@@ -100,7 +105,7 @@ def dimension_sql(extract: Extract, dimension: str) -> str:
 
 
 def raw_batch_sql(spec: RawSpec) -> str:
-    """One drop of raw.<extract> (parameter: the drop date) with the derived columns."""
+    """The rows one drop added to raw.<extract> (parameter: the drop date) with the derived columns."""
     extract = spec.extract
     derived: list[str] = []
     for col in extract.columns:
@@ -141,8 +146,9 @@ def raw_batch_sql(spec: RawSpec) -> str:
                 f"(t.class IS NOT NULL OR (t.factor NOT IN ({stated}) AND t.measured IS NOT NULL AND t.limit_value IS NOT NULL)) "
                 f"AS {_q('row:class_or_measure')}"
             )
-    for dim in spec.dimensions:
-        derived.append(f"{dimension_sql(extract, dim)} AS {_q('dim:' + dim)}")
+    if extract.kind == "event":  # a snapshot drifts as a whole: snapshot_batch_sql
+        for dim in spec.dimensions:
+            derived.append(f"{dimension_sql(extract, dim)} AS {_q('dim:' + dim)}")
     select = ",\n  ".join(["t.*", *derived])
     return f"SELECT\n  {select}\nFROM raw.{_q(extract.name)} t\nWHERE t._drop_date = CAST(? AS DATE)\nORDER BY t._line"
 
@@ -156,14 +162,17 @@ def _exp(cls, severity: str, description: str | None = None, **kwargs):
 
 
 def raw_suite(spec: RawSpec) -> gx.ExpectationSuite:
-    """The suite for one drop of raw.<extract>. Parameters: rows_loaded (from dq.ingest_files),
-    and per drift check the previous drop's values (see `drift_parameters`)."""
+    """The suite for the rows one drop added to raw.<extract>. Parameters: rows_added (from
+    dq.ingest_files), and for an event extract, per drift check the previous drop's values
+    (see `drift_parameters`)."""
     e = spec.extract
     exps: list = [
         _exp(gxe.ExpectTableColumnsToMatchSet, CRITICAL, "Every contract column is in raw (IIN columns as worker_key), with _drop_date, _file, _line.",
              column_set=[raw_name(e, c) for c in e.column_names] + list(META_COLUMNS), exact_match=False),
-        _exp(gxe.ExpectTableRowCountToEqual, CRITICAL, "Rows in raw = rows_loaded recorded in dq.ingest_files for this drop.",
-             value={"$PARAMETER": "rows_loaded"}),
+        _exp(gxe.ExpectTableRowCountToEqual, CRITICAL,
+             "Rows this drop added to raw = rows_loaded − rows_unchanged recorded in dq.ingest_files "
+             "(a snapshot keeps its rows that did not change since the previous drop as they were).",
+             value={"$PARAMETER": "rows_added"}),
     ]
     for col in e.columns:
         name = raw_name(e, col.name)
@@ -222,6 +231,41 @@ def raw_suite(spec: RawSpec) -> gx.ExpectationSuite:
         elif check == "class_or_measure":
             exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, "A stated-class factor has a class; a measured one has measured and limit_value, or a class.",
                              column="row:class_or_measure", value_set=[True]))
+    if e.kind == "event":
+        exps.extend(_drift_expectations(spec))
+    exps.extend(_from_json(x) for x in spec.extra)
+    return gx.ExpectationSuite(name=f"raw.{e.name}", expectations=exps, meta={"source": "pipelines/contract.py + expectations/raw/" + e.name + ".json"})
+
+
+def snapshot_suite(spec: RawSpec) -> gx.ExpectationSuite:
+    """The suite for the whole snapshot of one drop of a snapshot extract (the batch of
+    `snapshot_batch_sql`): its key is unique, and its drift against the previous drop's."""
+    e = spec.extract
+    key = [raw_name(e, k) for k in e.key]
+    exps: list = [_exp(gxe.ExpectCompoundColumnsToBeUnique, CRITICAL, f"Key ({', '.join(key)}) is unique within the drop's snapshot.",
+                       column_list=key) if len(key) > 1 else
+                  _exp(gxe.ExpectColumnValuesToBeUnique, CRITICAL, f"Key {key[0]} is unique within the drop's snapshot.", column=key[0])]
+    exps.extend(_drift_expectations(spec))
+    return gx.ExpectationSuite(name=f"raw.{e.name}.snapshot", expectations=exps, meta={"source": "expectations/raw/" + e.name + ".json"})
+
+
+def snapshot_batch_sql(spec: RawSpec) -> str:
+    """The snapshot of one drop (parameter: the drop date): its key and drift dimensions."""
+    e = spec.extract
+    columns = [f"t.{_q(raw_name(e, k))}" for k in e.key]
+    columns += [f"{dimension_sql(e, dim)} AS {_q('dim:' + dim)}" for dim in spec.dimensions]
+    return (f"SELECT {', '.join(columns)}\nFROM raw.{_q(e.name)} t, (SELECT CAST(? AS DATE) AS drop_date) p\n"
+            f"WHERE {in_snapshot_of('t', 'p.drop_date')}")
+
+
+def drift_batch_sql(spec: RawSpec) -> str:
+    """The batch a drop's drift is measured on: an event drop's rows, a snapshot drop's snapshot."""
+    return snapshot_batch_sql(spec) if spec.extract.kind == "snapshot" else raw_batch_sql(spec)
+
+
+def _drift_expectations(spec: RawSpec) -> list:
+    exps: list = []
+    e = spec.extract
     for i, d in enumerate(spec.drift):
         sev = d.get("severity", WARNING)
         if d["check"] == "values_not_vanished":
@@ -238,8 +282,7 @@ def raw_suite(spec: RawSpec) -> gx.ExpectationSuite:
                              min_value={"$PARAMETER": f"drift{i}_min_rows"}))
         else:
             raise KeyError(f"{e.name}: unknown drift check {d['check']!r}")
-    exps.extend(_from_json(x) for x in spec.extra)
-    return gx.ExpectationSuite(name=f"raw.{e.name}", expectations=exps, meta={"source": "pipelines/contract.py + expectations/raw/" + e.name + ".json"})
+    return exps
 
 
 def drift_parameters(spec: RawSpec, previous: dict[str, Any] | None) -> dict[str, Any]:
@@ -258,8 +301,11 @@ def drift_parameters(spec: RawSpec, previous: dict[str, Any] | None) -> dict[str
 # ---------------------------------------------------------------------- reconciliation
 
 def reconciliation_sql(extract: Extract, raw_exists: bool) -> str:
-    in_raw = (f"(SELECT count(*) FROM raw.{_q(extract.name)} r WHERE r._file = f.file AND r._drop_date = f.drop_date)"
-              if raw_exists else "0")
+    """A file's rows in raw: an event file's rows, or the rows of a snapshot drop's
+    snapshot (its versions rebuild exactly the rows the drop loaded)."""
+    same_file = "r._file = f.file AND r._drop_date = f.drop_date"
+    where = in_snapshot_of("r", "f.drop_date") if extract.kind == "snapshot" else same_file
+    in_raw = f"(SELECT count(*) FROM raw.{_q(extract.name)} r WHERE {where})" if raw_exists else "0"
     return (
         "SELECT CAST(f.drop_date AS VARCHAR) AS drop_date, f.file, f.rows_landed, f.rows_loaded, f.rows_rejected,\n"
         "  f.rows_loaded + f.rows_rejected AS \"rows_loaded+rows_rejected\",\n"
@@ -273,7 +319,8 @@ def reconciliation_suite(extract: Extract) -> gx.ExpectationSuite:
     return gx.ExpectationSuite(name=f"raw.{extract.name}.reconciliation", expectations=[
         _exp(gxe.ExpectColumnPairValuesToBeEqual, CRITICAL, "Every landed row was loaded or quarantined: landed = loaded + rejected.",
              column_A="rows_landed", column_B="rows_loaded+rows_rejected"),
-        _exp(gxe.ExpectColumnPairValuesToBeEqual, CRITICAL, "rows_loaded = the file's rows in raw.",
+        _exp(gxe.ExpectColumnPairValuesToBeEqual, CRITICAL,
+             "rows_loaded = the file's rows in raw (a snapshot file: the rows of its drop's snapshot).",
              column_A="rows_loaded", column_B="rows_in_raw"),
         _exp(gxe.ExpectColumnPairValuesToBeEqual, CRITICAL, "rows_rejected = the file's rows in dq.rejected_rows.",
              column_A="rows_rejected", column_B="rows_in_quarantine"),
