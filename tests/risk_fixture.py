@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipelines.contract import EXTRACTS  # noqa: E402
 from pipelines.identifiers import complete_id  # noqa: E402
+from pipelines.ingest.load import empty_raw  # noqa: E402
 
 AS_OF = "2025-06-30"
 DROP = "2025-06-30"
@@ -145,11 +146,13 @@ def load_raw(con, rows: dict[str, list[dict]] | None = None, drop: set[str] = fr
     for name, ex in EXTRACTS.items():
         cols = ["worker_key" if c.type == "iin" else c.name for c in ex.columns]
         src = ["iin" if c.type == "iin" else c.name for c in ex.columns]
-        ddl = ", ".join(f'"{c}" varchar' for c in cols)
+        insert_columns = ", ".join([*(f'"{c}"' for c in cols), "_drop_date", "_file", "_line"])
         con.execute(f"drop table if exists raw.{name}")
-        con.execute(f"create table raw.{name} ({ddl}, _drop_date date, _file varchar, _line bigint)")
+        con.register("empty_raw", empty_raw(ex).to_arrow())
+        con.execute(f"create table raw.{name} as select * from empty_raw")
+        con.unregister("empty_raw")
         if name in drop:
             continue
         for line, r in enumerate(rows.get(name, []), start=2):
             vals = [worker_key(r.get(s)) if s == "iin" else r.get(s) for s in src] + [DROP, f"{DROP}/{name}.csv", line]
-            con.execute(f"insert into raw.{name} values ({', '.join('?' * len(vals))})", vals)
+            con.execute(f"insert into raw.{name} ({insert_columns}) values ({', '.join('?' * len(vals))})", vals)

@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from pipelines.contract import EXTRACTS
+from pipelines.ingest.load import empty_raw
 
 REPO = Path(__file__).resolve().parents[1]
 DBT_PROJECT = REPO / "dbt_project"
@@ -276,11 +277,13 @@ def _write_raw(db: Path) -> None:
     con.execute("create schema raw")
     for name, extract in EXTRACTS.items():
         cols = ["worker_key" if c == "iin" else c for c in extract.column_names]
-        ddl = ", ".join(f'"{c}" varchar' for c in cols)
-        con.execute(f'create table raw."{name}" ({ddl}, _drop_date date, _file varchar, _line bigint)')
+        insert_columns = ", ".join([*(f'"{c}"' for c in cols), "_drop_date", "_file", "_line"])
+        con.register("empty_raw", empty_raw(extract).to_arrow())
+        con.execute(f'create table raw."{name}" as select * from empty_raw')
+        con.unregister("empty_raw")
         for line, row in enumerate(_raw_rows()[name], start=2):
             values = [row.get(c) for c in cols] + [DROP, f"{DROP}/{name}.csv", line]
-            con.execute(f'insert into raw."{name}" values ({", ".join("?" for _ in values)})', values)
+            con.execute(f'insert into raw."{name}" ({insert_columns}) values ({", ".join("?" for _ in values)})', values)
     # The risk layer is not under test: the two tables our marts read, empty.
     con.execute("create schema intermediate")
     con.execute("create table intermediate.int_risk__workplace_individual_risk "

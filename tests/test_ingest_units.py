@@ -211,3 +211,77 @@ def test_raw_changes_other_than_new_drops_mark_event_staging_for_rebuild(tiny_la
         else:
             assert [m[0] for m in marks] == [extract] and expected in marks[0][1], (step, marks)
     con.close()
+
+
+# docs/design.md, "Snapshot versions"; landing.md: a snapshot's newest drop that holds the
+# file is the truth, and a drop may omit any file. Four drops of enterprises (A..D are BINs):
+_A, _B, _C, _D = (complete_id(f"0501400000{i}") for i in range(1, 5))
+SNAPSHOT_DROPS = {
+    "2025-01-01": [(_A, "a1"), (_B, "b1"), (_C, "c1")],
+    "2025-02-01": [(_A, "a1"), (_B, "b2"), (_D, "d1")],  # B changed, C gone, D new
+    "2025-03-01": None,  # the drop omits the file
+    "2025-04-01": [(_A, "a1"), (_B, "b2"), (_C, "c1"), (_D, "BAD")],  # C back, D's row rejected
+}
+# (drop, its snapshot, rows_loaded, rows_unchanged)
+SNAPSHOT_EXPECTED = [
+    ("2025-01-01", {_A: "a1", _B: "b1", _C: "c1"}, 3, 0),
+    ("2025-02-01", {_A: "a1", _B: "b2", _D: "d1"}, 3, 1),
+    ("2025-03-01", {_A: "a1", _B: "b2", _D: "d1"}, None, None),
+    ("2025-04-01", {_A: "a1", _B: "b2", _C: "c1"}, 3, 2),
+]
+# How the drops are loaded (indexes into the drops; None = every drop): all give the same raw.
+SNAPSHOT_LOADS = [
+    ("drop by drop", [[0], [1], [2], [3]]),
+    ("every drop at once", [None]),
+    ("two drops, then the rest", [[0, 1], [2, 3]]),
+    ("then an older drop again: the extract is reloaded whole", [[0], [1], [2], [3], [1]]),
+    ("a newer drop first, then a backfill of the older ones", [[3], [0, 1]]),
+]
+
+
+def _snapshot_landing(root: Path) -> Path:
+    header = "bin,name,oked,kato,status,headcount,registered_on\n"
+    for drop, rows in SNAPSHOT_DROPS.items():
+        folder = root / drop
+        folder.mkdir(parents=True)
+        (folder / "_SUCCESS").write_text("")
+        if rows is not None:
+            lines = [f"{b},{n},{'bad' if n == 'BAD' else '05101'},351010000,active,5,2001-01-01\n" for b, n in rows]
+            (folder / "enterprises.csv").write_text(header + "".join(lines), encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("how,loads", SNAPSHOT_LOADS, ids=[c[0] for c in SNAPSHOT_LOADS])
+def test_a_snapshot_is_kept_as_versions_that_rebuild_every_drop(tmp_path, how, loads):
+    import duckdb
+
+    from pipelines.ingest.landing import scan_landing
+    from pipelines.ingest.load import ingest_extract
+    from pipelines.warehouse import ensure_dq, in_snapshot_of
+
+    landing = scan_landing(_snapshot_landing(tmp_path / "landing"))
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    ensure_dq(con)
+    for drops in loads:
+        ingest_extract(con, landing, EXTRACTS["enterprises"], b"unit-key",
+                       None if drops is None else {landing.drops[i].date for i in drops})
+    for drop, snapshot, loaded, unchanged in SNAPSHOT_EXPECTED:
+        rows = con.execute(f"SELECT bin, name FROM raw.enterprises r WHERE {in_snapshot_of('r', 'CAST(? AS DATE)')}",
+                           [drop, drop]).fetchall()
+        assert dict(rows) == snapshot and len(rows) == len(snapshot), (how, drop)
+        counts = con.execute("SELECT rows_loaded, rows_unchanged FROM dq.ingest_files WHERE extract = 'enterprises' "
+                             "AND drop_date = ?", [drop]).fetchall()
+        assert counts == ([] if loaded is None else [(loaded, unchanged)]), (how, drop)
+    # Each version is written once, with the drop, file and line where it landed as it is.
+    versions = con.execute("SELECT name, CAST(_drop_date AS VARCHAR), _file, _line, CAST(_until_drop AS VARCHAR) "
+                           "FROM raw.enterprises ORDER BY 2, 4").fetchall()
+    assert versions == [
+        ("a1", "2025-01-01", "2025-01-01/enterprises.csv", 2, None),
+        ("b1", "2025-01-01", "2025-01-01/enterprises.csv", 3, "2025-02-01"),
+        ("c1", "2025-01-01", "2025-01-01/enterprises.csv", 4, "2025-02-01"),
+        ("b2", "2025-02-01", "2025-02-01/enterprises.csv", 3, None),
+        ("d1", "2025-02-01", "2025-02-01/enterprises.csv", 4, "2025-04-01"),
+        ("c1", "2025-04-01", "2025-04-01/enterprises.csv", 4, None),
+    ], how
+    assert con.execute("SELECT count(*) FROM dq.rejected_rows WHERE extract = 'enterprises'").fetchall() == [(1,)]
+    con.close()

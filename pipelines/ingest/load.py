@@ -73,7 +73,9 @@ def _references(con: duckdb.DuckDBPyConnection, extract: Extract) -> dict[str, p
     return refs
 
 
-def _empty_raw(extract: Extract) -> pl.DataFrame:
+def empty_raw(extract: Extract) -> pl.DataFrame:
+    """raw.<extract> with no rows: its contract columns (as text), lineage and, for a
+    snapshot, the version's end."""
     schema = {raw_column_name(extract, c): pl.String for c in extract.column_names}
     schema.update({"_drop_date": pl.Date, "_file": pl.String, "_line": pl.Int64})
     if extract.kind == "snapshot":
@@ -152,7 +154,7 @@ def ingest_extract(
                 rejected_counts[reason] = rejected_counts.get(reason, 0) + 1
             del checked, read, good, bad, masked
         if not _exists(con, extract.name):
-            _write_rows(con, extract, _empty_raw(extract))
+            _write_rows(con, extract, empty_raw(extract))
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
