@@ -234,7 +234,8 @@ SNAPSHOT_LOADS = [
     ("drop by drop", [[0], [1], [2], [3]]),
     ("every drop at once", [None]),
     ("two drops, then the rest", [[0, 1], [2, 3]]),
-    ("then an older drop again: the extract is reloaded whole", [[0], [1], [2], [3], [1]]),
+    ("the newest drop again: a retry", [[0], [1], [2], [3], [3]]),
+    ("then an older drop again: rewound to it, the later drops replayed", [[0], [1], [2], [3], [1]]),
     ("a newer drop first, then a backfill of the older ones", [[3], [0, 1]]),
 ]
 
@@ -284,4 +285,30 @@ def test_a_snapshot_is_kept_as_versions_that_rebuild_every_drop(tmp_path, how, l
         ("c1", "2025-04-01", "2025-04-01/enterprises.csv", 4, None),
     ], how
     assert con.execute("SELECT count(*) FROM dq.rejected_rows WHERE extract = 'enterprises'").fetchall() == [(1,)]
+    con.close()
+
+
+def test_a_corrected_newest_drop_replaces_its_versions(tmp_path):
+    """A drop reloaded after upstream corrected it (its bad row fixed): the versions it
+    closed are reopened first, so a row it now holds unchanged keeps its first landing."""
+    import duckdb
+
+    from pipelines.ingest.landing import scan_landing
+    from pipelines.ingest.load import ingest_extract
+    from pipelines.warehouse import ensure_dq
+
+    root = _snapshot_landing(tmp_path / "landing")
+    landing = scan_landing(root)
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    ensure_dq(con)
+    ingest_extract(con, landing, EXTRACTS["enterprises"], b"unit-key")
+    fixed = root / "2025-04-01" / "enterprises.csv"
+    fixed.write_text(fixed.read_text(encoding="utf-8").replace(f"{_D},BAD,bad", f"{_D},d1,05101"), encoding="utf-8")
+    ingest_extract(con, landing, EXTRACTS["enterprises"], b"unit-key", {landing.drops[3].date})
+    open_versions = con.execute("SELECT name, CAST(_drop_date AS VARCHAR) FROM raw.enterprises "
+                                "WHERE _until_drop IS NULL ORDER BY name").fetchall()
+    assert open_versions == [("a1", "2025-01-01"), ("b2", "2025-02-01"), ("c1", "2025-04-01"), ("d1", "2025-02-01")]
+    assert con.execute("SELECT rows_loaded, rows_unchanged FROM dq.ingest_files WHERE drop_date = '2025-04-01'").fetchall() == [(4, 3)]
+    assert con.execute("SELECT count(*) FROM raw.enterprises").fetchall() == [(6,)]
+    assert con.execute("SELECT count(*) FROM dq.rejected_rows").fetchall() == [(0,)]
     con.close()

@@ -91,8 +91,8 @@ def ingest_extract(
 
     Loading every drop replaces the tables whole, so a drop removed from the landing
     directory disappears too; loading some drops replaces just their rows. A snapshot's
-    versions fold its drops in order, so loading a drop that is not newer than every drop
-    it holds reloads the extract whole. Each drop is
+    versions fold its drops in order, so loading a drop also replays every drop loaded
+    after it. Each drop is
     written as soon as it is validated (memory stays at one file), and an unreadable file
     rolls the whole transaction back. `known_keys` are (iin, worker_key) pairs already
     computed; returns the result and the pairs this extract used, for the delivery file.
@@ -100,8 +100,9 @@ def ingest_extract(
     result = ExtractResult(extract.name)
     refs = _references(con, extract)
     replace_all = drop_dates is None or {d.date for d in landing.drops} <= drop_dates
-    if extract.kind == "snapshot" and not replace_all and not _versions_take(con, extract, drop_dates):
-        replace_all = True
+    if extract.kind == "snapshot" and not replace_all:
+        drop_dates = _snapshot_replay(con, extract, drop_dates)
+        replace_all = drop_dates is None
     selected = [d for d in landing.drops if replace_all or d.date in drop_dates]
     used_keys: list[pl.DataFrame] = []
     rejected_counts: dict[str, int] = {}
@@ -188,19 +189,23 @@ def _clear(con, extract: Extract, only_drops: list[dt.date] | None) -> None:
     marks = ", ".join("?" * len(only_drops))
     if _exists(con, extract.name):
         con.execute(f"DELETE FROM raw.{extract.name} WHERE _drop_date IN ({marks})", only_drops)
+        if extract.kind == "snapshot":  # rewind: reopen what the replayed drops closed
+            con.execute(f"UPDATE raw.{extract.name} SET {UNTIL} = NULL WHERE {UNTIL} IN ({marks})", only_drops)
     con.execute(f"DELETE FROM dq.rejected_rows WHERE extract = ? AND drop_date IN ({marks})", [extract.name, *only_drops])
     con.execute(f"DELETE FROM dq.ingest_files WHERE extract = ? AND drop_date IN ({marks})", [extract.name, *only_drops])
 
 
-def _versions_take(con, extract: Extract, drop_dates: set[dt.date]) -> bool:
-    """True when the drops can fold onto the snapshot versions raw holds: every one is
-    newer than every drop already loaded (or nothing is loaded yet)."""
+def _snapshot_replay(con, extract: Extract, drop_dates: set[dt.date]) -> set[dt.date] | None:
+    """Versions fold the drops in date order, so loading a drop replays every loaded drop
+    from it on (`_clear` rewinds them first): the given drops and those. None: every drop,
+    when raw was written before snapshots were versioned."""
     if not _exists(con, extract.name):
-        return True
-    if UNTIL not in _columns(con, extract.name):  # written before snapshots were versioned
-        return False
-    newest = con.execute("SELECT max(drop_date) FROM dq.ingest_files WHERE extract = ?", [extract.name]).fetchall()[0][0]
-    return newest is None or min(drop_dates) > newest
+        return drop_dates
+    if UNTIL not in _columns(con, extract.name):
+        return None
+    later = con.execute("SELECT DISTINCT drop_date FROM dq.ingest_files WHERE extract = ? AND drop_date >= ?",
+                        [extract.name, min(drop_dates)]).fetchall()
+    return drop_dates | {r[0] for r in later}
 
 
 def _write_snapshot(con, extract: Extract, good: pl.DataFrame, drop_date: dt.date) -> int:
