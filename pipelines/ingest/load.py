@@ -58,6 +58,10 @@ class ExtractResult:
     def rejected(self) -> int:
         return sum(f.rejected for f in self.files)
 
+    @property
+    def unchanged(self) -> int:
+        return sum(f.unchanged for f in self.files)
+
 
 def raw_column_name(extract: Extract, column: str) -> str:
     return "worker_key" if column in extract.iin_columns else column

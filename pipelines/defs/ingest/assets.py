@@ -95,14 +95,16 @@ def _ingest_asset(extract: Extract) -> AssetsDefinition:
         del known, keys
         release_memory()
         elapsed = time.perf_counter() - started
+        unchanged = f" ({result.unchanged} unchanged since the previous snapshot, not written again)" if extract.kind == "snapshot" else ""
         context.log.info(
             f"ingest {extract.name}: {len(result.files)} file(s), landed {result.landed}, "
-            f"loaded {result.loaded}, rejected {result.rejected} {result.rejected_by_reason or ''} in {elapsed:.1f}s"
+            f"loaded {result.loaded}{unchanged}, rejected {result.rejected} {result.rejected_by_reason or ''} in {elapsed:.1f}s"
         )
         return MaterializeResult(
             metadata={
                 "rows_landed": result.landed,
                 "rows_loaded": result.loaded,
+                "rows_unchanged": result.unchanged,
                 "rows_rejected": result.rejected,
                 "rejected_by_reason": MetadataValue.json(result.rejected_by_reason),
                 "files": MetadataValue.json([f.__dict__ for f in result.files]),
