@@ -268,12 +268,18 @@ def test_report_lists_rejected_rows_matching_dq(runs):
     page = run_page(wh, run_id)
     assert page.exists() and index_page(wh).exists()
     rows = _page_rows(page.read_text(encoding="utf-8"))
-    files = _q(wh, "SELECT extract, CAST(drop_date AS VARCHAR), rows_landed, rows_loaded, rows_rejected FROM dq.ingest_files "
-                   "WHERE drop_date <= ?", [D2])
+    files = _q(wh, "SELECT extract, CAST(drop_date AS VARCHAR), rows_landed, rows_loaded, rows_rejected, rows_unchanged "
+                   "FROM dq.ingest_files WHERE drop_date <= ?", [D2])
     assert len(files) == 2 * len(contract.EXTRACTS)
-    for extract, drop, landed, loaded, rejected in files:
+    for extract, drop, landed, loaded, rejected, unchanged in files:
         row = rows[(extract, drop)]
         assert (int(row["landed"]), int(row["loaded"]), int(row["rejected"])) == (landed, loaded, rejected), (extract, drop)
+        # A snapshot drop's rows unchanged since the previous drop (not written again); none for events.
+        if contract.EXTRACTS[extract].kind == "snapshot":
+            assert int(row["unchanged"]) == unchanged and (drop != D1 or unchanged == 0), (extract, drop)
+        else:
+            assert row["unchanged"] == "" and unchanged == 0, (extract, drop)
+    assert int(rows[("employees", D2)]["unchanged"]) > 0
     reasons = defaultdict(dict)
     for extract, drop, code, n in _q(wh, "SELECT extract, CAST(drop_date AS VARCHAR), split_part(reason, ':', 1), count(*) "
                                          "FROM dq.rejected_rows WHERE drop_date <= ? GROUP BY ALL", [D2]):

@@ -33,7 +33,7 @@ HISTORY_TABLES = {
         success BOOLEAN, outcome VARCHAR, element_count BIGINT, unexpected_count BIGINT,
         unexpected_percent DOUBLE, observed_value VARCHAR, details VARCHAR, description VARCHAR""",
     "run_ingest_files": """run_id VARCHAR, recorded_at TIMESTAMP, extract VARCHAR, drop_date DATE, file VARCHAR,
-        rows_landed BIGINT, rows_loaded BIGINT, rows_rejected BIGINT""",
+        rows_landed BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, rows_unchanged BIGINT""",
     "run_rejections": """run_id VARCHAR, extract VARCHAR, drop_date DATE, reason_code VARCHAR, rows BIGINT""",
 }
 
@@ -42,6 +42,8 @@ def ensure_history(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS dq")
     for name, columns in HISTORY_TABLES.items():
         con.execute(f"CREATE TABLE IF NOT EXISTS dq.{name} ({columns})")
+    # History written before snapshots were versioned (pipelines/warehouse.py, ingest_files).
+    con.execute("ALTER TABLE dq.run_ingest_files ADD COLUMN IF NOT EXISTS rows_unchanged BIGINT")
 
 
 @functools.lru_cache(maxsize=1)
@@ -90,7 +92,8 @@ def record_ingest(con: duckdb.DuckDBPyConnection, run_id: str, extract: str) -> 
     con.execute("DELETE FROM dq.run_ingest_files WHERE run_id = ? AND extract = ?", [run_id, extract])
     con.execute("DELETE FROM dq.run_rejections WHERE run_id = ? AND extract = ?", [run_id, extract])
     con.execute(
-        "INSERT INTO dq.run_ingest_files SELECT ?, now(), extract, drop_date, file, rows_landed, rows_loaded, rows_rejected "
+        "INSERT INTO dq.run_ingest_files BY NAME SELECT ? AS run_id, now() AS recorded_at, extract, drop_date, file, "
+        "rows_landed, rows_loaded, rows_rejected, rows_unchanged "
         "FROM dq.ingest_files WHERE extract = ?", [run_id, extract])
     con.execute(
         "INSERT INTO dq.run_rejections SELECT ?, extract, drop_date, split_part(reason, ':', 1), count(*) "

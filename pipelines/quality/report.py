@@ -82,7 +82,8 @@ def render_run(con: duckdb.DuckDBPyConnection, warehouse: Path, run_id: str) -> 
             "SELECT asset_key, batch, outcome, count(*) FROM dq.check_results WHERE run_id = ? GROUP BY ALL", [run_id]).fetchall():
         checks[(asset, batch)][outcome] += n
     files = con.execute(
-        "SELECT extract, CAST(drop_date AS VARCHAR), file, rows_landed, rows_loaded, rows_rejected FROM dq.run_ingest_files "
+        "SELECT extract, CAST(drop_date AS VARCHAR), file, rows_landed, rows_loaded, rows_rejected, rows_unchanged "
+        "FROM dq.run_ingest_files "
         "WHERE run_id = ? ORDER BY drop_date, file", [run_id]).fetchall()
     reasons: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for extract, drop, code, n in con.execute(
@@ -110,17 +111,21 @@ def render_run(con: duckdb.DuckDBPyConnection, warehouse: Path, run_id: str) -> 
     ]
 
     out.append("<h2>Ingestion by extract and drop</h2>")
+    out.append("<p>Unchanged: the rows of a snapshot file identical to the previous drop's, counted as loaded but "
+               "not written again (raw keeps a snapshot as versions).</p>")
     out.append("<table id=\"ingestion\"><thead><tr><th>Extract</th><th>Drop</th><th>File</th><th>Landed</th><th>Loaded</th>"
-               "<th>Rejected</th><th>Rejected by reason</th><th>Passed</th><th>Warned</th><th>Failed</th></tr></thead><tbody>")
+               "<th>Unchanged</th><th>Rejected</th><th>Rejected by reason</th><th>Passed</th><th>Warned</th><th>Failed</th></tr></thead><tbody>")
     order = [x for x in contract.ingest_order() if x in by_extract] + sorted(set(by_extract) - set(contract.EXTRACTS))
     for extract in order:
-        tot = [0, 0, 0]
-        for _, drop, file, landed, loaded, rejected in by_extract[extract]:
-            tot = [tot[0] + landed, tot[1] + loaded, tot[2] + rejected]
+        tot = [0, 0, 0, 0]
+        snapshot = extract in contract.EXTRACTS and contract.EXTRACTS[extract].kind == "snapshot"
+        for _, drop, file, landed, loaded, rejected, unchanged in by_extract[extract]:
+            tot = [tot[0] + landed, tot[1] + loaded, tot[2] + rejected, tot[3] + (unchanged or 0)]
             why = ", ".join(f"{e(code)}: {n}" for code, n in sorted(reasons.get((extract, drop), {}).items()))
             out.append(
                 f"<tr class=\"drop\" data-extract=\"{e(extract)}\" data-drop=\"{e(drop)}\"><td>{e(extract)}</td><td>{e(drop)}</td>"
                 f"<td>{e(file)}</td><td class=\"n\" data-field=\"landed\">{landed}</td><td class=\"n\" data-field=\"loaded\">{loaded}</td>"
+                f"<td class=\"n\" data-field=\"unchanged\">{unchanged if snapshot and unchanged is not None else ''}</td>"
                 f"<td class=\"n\" data-field=\"rejected\">{rejected}</td><td data-field=\"reasons\">{why}</td>"
                 f"{_counts_cells(checks.get((f'raw/{extract}', drop), {}))}</tr>")
         all_reasons: dict[str, int] = defaultdict(int)
@@ -132,6 +137,7 @@ def render_run(con: duckdb.DuckDBPyConnection, warehouse: Path, run_id: str) -> 
         out.append(
             f"<tr class=\"total\" data-extract=\"{e(extract)}\" data-drop=\"all\"><td>{e(extract)}</td><td>all drops</td>"
             f"<td>reconciliation</td><td class=\"n\" data-field=\"landed\">{tot[0]}</td><td class=\"n\" data-field=\"loaded\">{tot[1]}</td>"
+            f"<td class=\"n\" data-field=\"unchanged\">{tot[3] if snapshot else ''}</td>"
             f"<td class=\"n\" data-field=\"rejected\">{tot[2]}</td><td data-field=\"reasons\">{why}</td>"
             f"{_counts_cells(checks.get((f'raw/{extract}', 'all drops'), {}))}</tr>")
     out.append("</tbody></table>")
