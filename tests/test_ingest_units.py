@@ -312,3 +312,29 @@ def test_a_corrected_newest_drop_replaces_its_versions(tmp_path):
     assert con.execute("SELECT count(*) FROM raw.enterprises").fetchall() == [(6,)]
     assert con.execute("SELECT count(*) FROM dq.rejected_rows").fetchall() == [(0,)]
     con.close()
+
+
+def test_a_snapshot_written_before_versions_is_reloaded_whole_by_its_next_load(tmp_path):
+    """Upgrading a warehouse: raw.enterprises as the earlier layout wrote it (every drop's
+    rows, no _until_drop) becomes versions at the next load, even of the newest drop alone."""
+    import duckdb
+
+    from pipelines.ingest.landing import scan_landing
+    from pipelines.ingest.load import ingest_extract
+    from pipelines.warehouse import ensure_dq
+
+    landing = scan_landing(_snapshot_landing(tmp_path / "landing"))
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    con.execute("CREATE SCHEMA dq")
+    con.execute("CREATE TABLE dq.ingest_files (extract VARCHAR, drop_date DATE, file VARCHAR, rows_landed BIGINT, "
+                "rows_loaded BIGINT, rows_rejected BIGINT, missing_optional_columns VARCHAR)")
+    con.execute("INSERT INTO dq.ingest_files VALUES ('enterprises', DATE '2025-01-01', '2025-01-01/enterprises.csv', 3, 3, 0, NULL)")
+    ensure_dq(con)
+    con.execute("CREATE TABLE raw.enterprises AS SELECT ? AS bin, 'old' AS name, '05101' AS oked, '351010000' AS kato, "
+                "'active' AS status, '5' AS headcount, '2001-01-01' AS registered_on, DATE '2025-01-01' AS _drop_date, "
+                "'2025-01-01/enterprises.csv' AS _file, 2 AS _line", [_A])
+    ingest_extract(con, landing, EXTRACTS["enterprises"], b"unit-key", {landing.drops[3].date})
+    assert con.execute("SELECT count(*), count(*) FILTER (name = 'old') FROM raw.enterprises").fetchall() == [(6, 0)]
+    assert con.execute("SELECT CAST(drop_date AS VARCHAR), rows_unchanged FROM dq.ingest_files ORDER BY 1").fetchall() == [
+        ("2025-01-01", 0), ("2025-02-01", 1), ("2025-04-01", 2)]
+    con.close()
