@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipelines.contract import EXTRACTS  # noqa: E402
 from pipelines.identifiers import complete_id  # noqa: E402
-from pipelines.ingest.load import empty_raw  # noqa: E402
+from pipelines.ingest.load import create_raw  # noqa: E402
 
 AS_OF = "2025-06-30"
 DROP = "2025-06-30"
@@ -148,9 +148,7 @@ def load_raw(con, rows: dict[str, list[dict]] | None = None, drop: set[str] = fr
         src = ["iin" if c.type == "iin" else c.name for c in ex.columns]
         insert_columns = ", ".join([*(f'"{c}"' for c in cols), "_drop_date", "_file", "_line"])
         con.execute(f"drop table if exists raw.{name}")
-        con.register("empty_raw", empty_raw(ex).to_arrow())
-        con.execute(f"create table raw.{name} as select * from empty_raw")
-        con.unregister("empty_raw")
+        create_raw(con, ex)
         if name in drop:
             continue
         for line, r in enumerate(rows.get(name, []), start=2):

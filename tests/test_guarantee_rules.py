@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from pipelines.contract import EXTRACTS
-from pipelines.ingest.load import empty_raw
+from pipelines.ingest.load import create_raw
 
 REPO = Path(__file__).resolve().parents[1]
 DBT_PROJECT = REPO / "dbt_project"
@@ -278,9 +278,7 @@ def _write_raw(db: Path) -> None:
     for name, extract in EXTRACTS.items():
         cols = ["worker_key" if c == "iin" else c for c in extract.column_names]
         insert_columns = ", ".join([*(f'"{c}"' for c in cols), "_drop_date", "_file", "_line"])
-        con.register("empty_raw", empty_raw(extract).to_arrow())
-        con.execute(f'create table raw."{name}" as select * from empty_raw')
-        con.unregister("empty_raw")
+        create_raw(con, extract)
         for line, row in enumerate(_raw_rows()[name], start=2):
             values = [row.get(c) for c in cols] + [DROP, f"{DROP}/{name}.csv", line]
             con.execute(f'insert into raw."{name}" ({insert_columns}) values ({", ".join("?" for _ in values)})', values)

@@ -77,9 +77,13 @@ def _references(con: duckdb.DuckDBPyConnection, extract: Extract) -> dict[str, p
     return refs
 
 
-def empty_raw(extract: Extract) -> pl.DataFrame:
-    """raw.<extract> with no rows: its contract columns (as text), lineage and, for a
-    snapshot, the version's end."""
+def create_raw(con: duckdb.DuckDBPyConnection, extract: Extract) -> None:
+    """An empty raw.<extract>: its contract columns (as text), lineage and, for a snapshot,
+    the version's end. Also what tests fill by hand."""
+    _write_rows(con, extract, _empty_raw(extract))
+
+
+def _empty_raw(extract: Extract) -> pl.DataFrame:
     schema = {raw_column_name(extract, c): pl.String for c in extract.column_names}
     schema.update({"_drop_date": pl.Date, "_file": pl.String, "_line": pl.Int64})
     if extract.kind == "snapshot":
@@ -159,7 +163,7 @@ def ingest_extract(
                 rejected_counts[reason] = rejected_counts.get(reason, 0) + 1
             del checked, read, good, bad, masked
         if not _exists(con, extract.name):
-            _write_rows(con, extract, empty_raw(extract))
+            create_raw(con, extract)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -220,8 +224,7 @@ def _write_snapshot(con, extract: Extract, good: pl.DataFrame, drop_date: dt.dat
         _write_rows(con, extract, good.with_columns(pl.lit(None, dtype=pl.Date).alias(UNTIL)))
         return 0
     table = f"raw.{extract.name}"
-    _add_new_columns(con, extract, good.columns)
-    data = [c for c in _columns(con, extract.name) if c not in (*META, UNTIL)]
+    data = [c for c in _add_new_columns(con, extract, good.columns) if c not in (*META, UNTIL)]
     columns = ", ".join(f'"{c}"' for c in data)
     incoming = ", ".join(f'"{c}"' if c in good.columns else f'CAST(NULL AS VARCHAR) AS "{c}"' for c in data)
     key = [f'"{raw_column_name(extract, k)}"' for k in extract.key]
@@ -259,11 +262,14 @@ def _write_rows(con, extract: Extract, good: pl.DataFrame) -> None:
         con.unregister("incoming_good")
 
 
-def _add_new_columns(con, extract: Extract, columns: list[str]) -> None:
-    existing = set(_columns(con, extract.name))
+def _add_new_columns(con, extract: Extract, columns: list[str]) -> list[str]:
+    """Adds the extra columns first seen in this drop; returns the table's columns."""
+    existing = _columns(con, extract.name)
     for column in columns:
-        if column not in existing:  # an extra column first seen in this drop
+        if column not in existing:
             con.execute(f'ALTER TABLE raw.{extract.name} ADD COLUMN "{column}" VARCHAR')
+            existing.append(column)
+    return existing
 
 
 def _record_file(con, extract: Extract, bad: pl.DataFrame, file: FileResult) -> None:
