@@ -4,7 +4,8 @@
 2. a full run on a fresh warehouse, with wall time and peak memory per step;
 3. dbt per model, from dbt's run_results.json;
 4. the floor: the same compiled model SQL run directly in one DuckDB process;
-5. an incremental run for a new drop that changes 1% of rows.
+5. an incremental run for a new drop that changes 1% of rows, and that drop's reach: the
+   enterprises it touches and their share of the contracts (docs/design.md, "Incremental runs").
 Results: var/bench/results.json and a table on stdout.
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ import duckdb
 
 from pipelines import contract
 from pipelines.defs.dbt.project import DBT_PROJECT_DIR, REPO_ROOT
+from pipelines.warehouse import SNAPSHOT_UNTIL, in_snapshot_of
 
 VAR = REPO_ROOT / "var"
 BENCH = VAR / "bench"
@@ -111,13 +113,40 @@ def incremental_landing(base: Path, out: Path, share: float = 0.01) -> str:
         if extract.kind == "snapshot":
             changed = _change_rows(rows, header, extract, rng, share)  # the full snapshot, 1% changed
         else:
-            changed = _change_rows(rng.sample(rows, max(1, int(len(rows) * share))), header, extract, rng, 1.0)
+            changed = _change_rows(rng.sample(rows, min(len(rows), max(1, int(len(rows) * share)))), header, extract, rng, 1.0)
         with (new / f"{name}.csv").open("w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(header)
             w.writerows(changed)
     (new / contract.SUCCESS_MARKER).touch()
     return new_date
+
+
+def drop_reach(con: duckdb.DuckDBPyConnection, drop: str) -> dict:
+    """What a loaded drop touches: the enterprises (in its snapshot) with a row it added,
+    changed or ended in any extract, and their share of the snapshot's contracts. That share
+    is the least an incremental rebuild by enterprise would redo. A row without a BIN counts
+    for the BIN of its workplace; regional statistics touch no enterprise."""
+    d = "CAST($drop AS DATE)"
+    touched = []
+    for name, extract in contract.EXTRACTS.items():
+        changed = f"r._drop_date = {d}" + (f" OR r.{SNAPSHOT_UNTIL} = {d}" if extract.kind == "snapshot" else "")
+        if "bin" in extract.column_names:
+            touched.append(f"SELECT r.bin FROM raw.{name} r WHERE {changed}")
+        elif "workplace_id" in extract.column_names:
+            touched.append(f"SELECT w.bin FROM raw.{name} r JOIN raw.workplaces w ON w.workplace_id = r.workplace_id "
+                           f"AND {in_snapshot_of('w', d)} WHERE {changed}")
+    (enterprises, touched_enterprises, contracts, touched_contracts), = con.execute(f"""
+        WITH touched AS ({' UNION '.join(touched)}),
+        enterprises AS (SELECT bin, bin IN (SELECT bin FROM touched) AS hit FROM raw.enterprises e WHERE {in_snapshot_of('e', d)}),
+        contracts AS (SELECT e.hit FROM raw.employees c JOIN enterprises e USING (bin) WHERE {in_snapshot_of('c', d)})
+        SELECT (SELECT count(*) FROM enterprises), (SELECT count(*) FILTER (WHERE hit) FROM enterprises),
+               count(*), count(*) FILTER (WHERE hit)
+        FROM contracts""", {"drop": drop}).fetchall()
+    return {"drop": drop, "enterprises": enterprises, "enterprises_touched": touched_enterprises,
+            "enterprises_touched_share": round(touched_enterprises / enterprises, 3) if enterprises else None,
+            "contracts": contracts, "contracts_of_touched_enterprises": touched_contracts,
+            "contracts_of_touched_enterprises_share": round(touched_contracts / contracts, 3) if contracts else None}
 
 
 def _change_rows(rows, header, extract, rng, share):
@@ -161,6 +190,8 @@ def main() -> int:
     _lrm("run", "--landing", str(inc_landing), "--warehouse", str(warehouse), "--drops", new_drop,
          "--metrics", str(BENCH / "incremental_run.json"))
     results["incremental_run"] = json.loads((BENCH / "incremental_run.json").read_text())
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        results["incremental_run"]["reach"] = drop_reach(con, new_drop)
 
     full = results["full_run"]["seconds"]
     dbt_step = results["full_run"]["steps"].get("dbt_models", {}).get("seconds") or 0
@@ -175,6 +206,9 @@ def main() -> int:
         "dbt_step_over_floor": round(dbt_step / results["floor"]["seconds"], 2) if results["floor"]["seconds"] else None,
         "incremental_seconds": results["incremental_run"]["seconds"],
         "incremental_share_of_full": round(results["incremental_run"]["seconds"] / full, 3),
+        "incremental_enterprises_touched_share": results["incremental_run"]["reach"]["enterprises_touched_share"],
+        "incremental_contracts_of_touched_enterprises_share":
+            results["incremental_run"]["reach"]["contracts_of_touched_enterprises_share"],
     }
     (BENCH / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(render_table(results))
@@ -205,6 +239,9 @@ def render_table(results: dict) -> str:
         f"dbt models {s['dbt_models_seconds']} s / floor {s['floor_seconds']} s = {s['dbt_models_over_floor']}; "
         f"dbt step (models + {sum(1 for m in results['dbt_models'] if not m['node'].startswith('model.'))} tests and seeds) / floor = {s['dbt_step_over_floor']}; "
         f"incremental / full = {s['incremental_share_of_full']}",
+        "",
+        f"the 1% drop touches {s['incremental_enterprises_touched_share']:.1%} of enterprises, which hold "
+        f"{s['incremental_contracts_of_touched_enterprises_share']:.1%} of the contracts",
     ]
     slow = sorted((m for m in results["dbt_models"] if m["node"].startswith("model.")), key=lambda m: -m["seconds"])[:8]
     lines += ["", "slowest dbt models: " + ", ".join(f"{m['node'].split('.')[-1]} {m['seconds']}s" for m in slow)]
