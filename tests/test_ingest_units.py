@@ -333,8 +333,32 @@ def test_a_snapshot_written_before_versions_is_reloaded_whole_by_its_next_load(t
     con.execute("CREATE TABLE raw.enterprises AS SELECT ? AS bin, 'old' AS name, '05101' AS oked, '351010000' AS kato, "
                 "'active' AS status, '5' AS headcount, '2001-01-01' AS registered_on, DATE '2025-01-01' AS _drop_date, "
                 "'2025-01-01/enterprises.csv' AS _file, 2 AS _line", [_A])
+    con.close()
+    # Until then, dbt's snapshot staging refuses it, saying what to do.
+    failed = _compile_enterprises_staging(tmp_path)
+    assert failed.returncode != 0
+    assert "raw.enterprises" in failed.stdout and "was written before snapshot versions" in failed.stdout, failed.stdout[-3000:]
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
     ingest_extract(con, landing, EXTRACTS["enterprises"], b"unit-key", {landing.drops[3].date})
     assert con.execute("SELECT count(*), count(*) FILTER (name = 'old') FROM raw.enterprises").fetchall() == [(6, 0)]
     assert con.execute("SELECT CAST(drop_date AS VARCHAR), rows_unchanged FROM dq.ingest_files ORDER BY 1").fetchall() == [
         ("2025-01-01", 0), ("2025-02-01", 1), ("2025-04-01", 2)]
     con.close()
+    compiled = _compile_enterprises_staging(tmp_path)
+    assert compiled.returncode == 0, compiled.stdout[-3000:]
+
+
+def _compile_enterprises_staging(tmp_path: Path):
+    import os
+    import subprocess
+    import sys
+
+    from pipelines.defs.dbt.project import DBT_PROJECT_DIR
+
+    dbt = Path(sys.executable).parent / "dbt"
+    return subprocess.run(
+        [str(dbt), "compile", "--select", "stg_registry__enterprises", "--profiles-dir", ".",
+         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
+         "--vars", "{as_of: '2025-04-01'}"],
+        cwd=DBT_PROJECT_DIR, env={**os.environ, "LRM_WAREHOUSE": str(tmp_path / "wh.duckdb")},
+        capture_output=True, text=True)

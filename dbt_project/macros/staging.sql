@@ -4,6 +4,12 @@
     versions (docs/design.md, "Snapshot versions"): those rows are the versions no drop
     has closed, each with the drop, file and line where it landed as it is now. -#}
 {% macro snapshot_rows(relation) %}
+{%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | list if execute else [] %}
+{%- if columns and '_until_drop' not in columns %}
+    {#- A raw table written before snapshot versions: its next load rewrites it. -#}
+    {{ exceptions.raise_compiler_error(relation.schema ~ "." ~ relation.identifier ~ " was written before snapshot versions (no _until_drop column): "
+        ~ "load raw first (lrm run, or materialise the raw assets), which rewrites it as versions") }}
+{%- endif %}
 select * exclude (_until_drop)
 from {{ relation }}
 where _until_drop is null
