@@ -5,7 +5,9 @@
 3. dbt per model, from dbt's run_results.json;
 4. the floor: the same compiled model SQL run directly in one DuckDB process;
 5. an incremental run for a new drop that changes 1% of rows, and that drop's reach: the
-   enterprises it touches and their share of the contracts (docs/design.md, "Incremental runs").
+   enterprises it touches and their share of the contracts (docs/design.md, "Incremental runs");
+6. a full rebuild of the same landing on a fresh warehouse, and every table the landing
+   decides compared with the incremental warehouse's: they must hold the same rows.
 Results: var/bench/results.json and a table on stdout.
 """
 from __future__ import annotations
@@ -27,7 +29,8 @@ import duckdb
 
 from pipelines import contract
 from pipelines.defs.dbt.project import DBT_PROJECT_DIR, REPO_ROOT
-from pipelines.warehouse import SNAPSHOT_UNTIL, in_snapshot_of
+from pipelines.memory import DUCKDB_MEMORY_LIMIT
+from pipelines.warehouse import RUN_COUNTING_TABLES, SNAPSHOT_UNTIL, in_snapshot_of, landing_derived_tables
 
 VAR = REPO_ROOT / "var"
 BENCH = VAR / "bench"
@@ -149,6 +152,32 @@ def drop_reach(con: duckdb.DuckDBPyConnection, drop: str) -> dict:
             "contracts_of_touched_enterprises_share": round(touched_contracts / contracts, 3) if contracts else None}
 
 
+def differing_tables(a: Path, b: Path) -> dict[str, int]:
+    """The tables the landing decides whose rows differ between two warehouses, with the
+    number of rows in one and not the other (doubles to 9 decimals, the marts' precision:
+    dbt macro stable_float). Assignment history counts runs and is left out."""
+    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT})
+    try:
+        con.execute(f"ATTACH '{a}' AS a (READ_ONLY)")
+        con.execute(f"ATTACH '{b}' AS b (READ_ONLY)")
+        in_a, in_b = set(landing_derived_tables(con, "a")), set(landing_derived_tables(con, "b"))
+        differing = {t: -1 for t in in_a ^ in_b}  # in one warehouse only
+        for table in sorted((in_a & in_b) - RUN_COUNTING_TABLES):
+            schema, name = table.split(".")
+            columns = ", ".join(
+                f'round("{c}", 9)' if t in ("DOUBLE", "FLOAT") else f'"{c}"' for c, t in con.execute(
+                    "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = 'a' "
+                    "AND table_schema = ? AND table_name = ? ORDER BY ordinal_position", [schema, name]).fetchall())
+            a_rows, b_rows = f'SELECT {columns} FROM a.{schema}."{name}"', f'SELECT {columns} FROM b.{schema}."{name}"'
+            (n,), = con.execute(f"SELECT count(*) FROM (({a_rows} EXCEPT ALL {b_rows}) UNION ALL "
+                                f"({b_rows} EXCEPT ALL {a_rows}))").fetchall()
+            if n:
+                differing[table] = n
+        return differing
+    finally:
+        con.close()
+
+
 def _change_rows(rows, header, extract, rng, share):
     numeric = [i for i, h in enumerate(header) if h in extract.column_names
                and extract.column(h).type == "decimal" and h not in extract.key]
@@ -193,6 +222,14 @@ def main() -> int:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         results["incremental_run"]["reach"] = drop_reach(con, new_drop)
 
+    print("bench: full rebuild of the incremental landing, compared with the incremental warehouse …", flush=True)
+    rebuilt = BENCH / "warehouse_rebuilt" / "lrm.duckdb"
+    if rebuilt.parent.exists():
+        shutil.rmtree(rebuilt.parent)
+    _lrm("run", "--landing", str(inc_landing), "--warehouse", str(rebuilt), "--metrics", str(BENCH / "rebuild_run.json"))
+    results["rebuild_run"] = json.loads((BENCH / "rebuild_run.json").read_text())
+    results["rebuild_run"]["tables_differing_from_incremental"] = differing_tables(warehouse, rebuilt)
+
     full = results["full_run"]["seconds"]
     dbt_step = results["full_run"]["steps"].get("dbt_models", {}).get("seconds") or 0
     model_seconds = sum(m["seconds"] for m in results["dbt_models"] if m["node"].startswith("model."))
@@ -209,6 +246,8 @@ def main() -> int:
         "incremental_enterprises_touched_share": results["incremental_run"]["reach"]["enterprises_touched_share"],
         "incremental_contracts_of_touched_enterprises_share":
             results["incremental_run"]["reach"]["contracts_of_touched_enterprises_share"],
+        "rebuild_seconds": results["rebuild_run"]["seconds"],
+        "incremental_equals_rebuild": not results["rebuild_run"]["tables_differing_from_incremental"],
     }
     (BENCH / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(render_table(results))
@@ -242,6 +281,9 @@ def render_table(results: dict) -> str:
         "",
         f"the 1% drop touches {s['incremental_enterprises_touched_share']:.1%} of enterprises, which hold "
         f"{s['incremental_contracts_of_touched_enterprises_share']:.1%} of the contracts",
+        f"full rebuild of the incremental landing: {s['rebuild_seconds']} s; its tables "
+        + ("equal the incremental warehouse's" if s["incremental_equals_rebuild"] else
+           f"DIFFER from the incremental warehouse's: {results['rebuild_run']['tables_differing_from_incremental']}"),
     ]
     slow = sorted((m for m in results["dbt_models"] if m["node"].startswith("model.")), key=lambda m: -m["seconds"])[:8]
     lines += ["", "slowest dbt models: " + ", ".join(f"{m['node'].split('.')[-1]} {m['seconds']}s" for m in slow)]

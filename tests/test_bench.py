@@ -71,3 +71,25 @@ def test_drop_reach_counts_the_enterprises_a_drop_touches_and_their_contracts(tm
         "contracts_of_touched_enterprises_share":
             round(contracts.filter(pl.col("bin").is_in(touched)).height / contracts.height, 3),
     }
+
+
+def test_differing_tables_finds_rows_that_differ_and_ignores_what_runs_may_differ_in(tiny_run, tmp_path):
+    """The bench's proof that an incremental warehouse equals a full rebuild: a changed row
+    in a mart or in raw is found, a float difference below the marts' precision and the
+    assignment history (which counts runs) are not."""
+    import shutil
+
+    a, b = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    shutil.copy(tiny_run.warehouse, a)
+    with duckdb.connect(str(a)) as con:  # at the marts' precision, so that 1e-12 more rounds back to it
+        con.execute("UPDATE marts.workplace_conditions SET r_ind = round(r_ind, 9)")
+    shutil.copy(a, b)
+    assert bench.differing_tables(a, b) == {}
+    con = duckdb.connect(str(b))
+    con.execute("UPDATE marts.enterprise_risk SET risk_level = 'changed' WHERE bin = (SELECT min(bin) FROM marts.enterprise_risk)")
+    con.execute("DELETE FROM raw.checklists WHERE rowid = (SELECT min(rowid) FROM raw.checklists)")
+    con.execute("UPDATE marts.workplace_conditions SET r_ind = r_ind + 1e-12 WHERE r_ind IS NOT NULL")
+    con.execute("DELETE FROM marts.assignment_history WHERE version_no > 1 OR worker_key = (SELECT min(worker_key) FROM marts.assignment_history)")
+    con.execute("CREATE TABLE marts.only_here AS SELECT 1 AS x")
+    con.close()
+    assert bench.differing_tables(a, b) == {"marts.enterprise_risk": 2, "raw.checklists": 1, "marts.only_here": -1}

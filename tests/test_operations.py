@@ -15,7 +15,7 @@ from pipelines import contract
 from pipelines.defs.ingest.assets import drops_partitions
 from pipelines.defs.ops.sensors import build_new_drop_sensor
 from pipelines.defs.resources import LrmSettings
-from pipelines.warehouse import REBUILD_DUE
+from pipelines.warehouse import REBUILD_DUE, RUN_COUNTING_TABLES
 from tests.conftest import lrm
 from tests.test_pipeline_e2e import _snapshot
 
@@ -37,12 +37,11 @@ def _wait_for(proc: subprocess.Popen, marker: str, timeout: float = 600) -> str:
     raise AssertionError(f"never saw {marker!r}:\n{''.join(seen)[-3000:]}")
 
 
-# Assignment history counts runs: a warehouse built drop by drop has a run per drop where
-# one full run has one, so the versions and the history and events marts differ by design.
-# What is owed today must not: the open versions are compared without their start.
+# Assignment history counts runs (RUN_COUNTING_TABLES), so the versions and the history
+# and events marts differ by design. What is owed today must not: the open versions are
+# compared without their start.
 VERSIONS = "intermediate.int_guarantees__assignment_versions"
 RUNS = "intermediate.int_guarantees__assignment_runs"
-HISTORY = {VERSIONS, RUNS, "marts.assignment_history", "marts.assignment_events"}
 
 
 def _open_versions(path: Path) -> list:
@@ -77,7 +76,7 @@ def test_killed_run_rerun_then_next_drop_alone_equals_one_uninterrupted_full_run
 
     drop_by_drop, uninterrupted = _snapshot(warehouse), _snapshot(tiny_run.warehouse)
     assert drop_by_drop.keys() == uninterrupted.keys()
-    differing = [t for t in uninterrupted if t not in HISTORY and drop_by_drop[t] != uninterrupted[t]]
+    differing = [t for t in uninterrupted if t not in RUN_COUNTING_TABLES and drop_by_drop[t] != uninterrupted[t]]
     assert not differing, differing
     assert _open_versions(warehouse) == _open_versions(tiny_run.warehouse)
     with duckdb.connect(str(warehouse), read_only=True) as con:

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from pipelines import contract
-from pipelines.warehouse import REBUILD_DUE, default_delivery_path, in_snapshot_of
+from pipelines.warehouse import REBUILD_DUE, default_delivery_path, in_snapshot_of, landing_derived_tables
 
 
 def _query(path: Path, sql: str, params=None):
@@ -124,13 +124,13 @@ def test_published_copy_is_read_only_and_has_the_marts(tiny_run):
 
 
 def _snapshot(path: Path) -> dict[str, list]:
-    """Every table's rows, sorted, except the run log (which grows by design) and the
-    pipeline's own bookkeeping of pending work (ops: a failed run leaves its marks)."""
-    tables = _query(path, "SELECT table_schema, table_name FROM information_schema.tables "
-                          "WHERE table_type = 'BASE TABLE' AND NOT (table_schema = 'dq' AND table_name LIKE 'run_%') "
-                          "AND table_schema <> 'ops' "
-                          "AND table_name NOT LIKE 'check_%' ORDER BY 1, 2")
-    return {f"{s}.{t}": sorted(map(repr, map(_rounded, _query(path, f'SELECT * FROM {s}."{t}"')))) for s, t in tables}
+    """Every table the landing decides (pipelines.warehouse.landing_derived_tables): its rows, sorted."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {t: sorted(map(repr, map(_rounded, con.execute(f"SELECT * FROM {t}").fetchall())))
+                for t in landing_derived_tables(con)}
+    finally:
+        con.close()
 
 
 def _rounded(row: tuple) -> tuple:
