@@ -187,7 +187,8 @@ def _rows_only_in_one(con: duckdb.DuckDBPyConnection, table: str) -> int:
     select = ", ".join(f'round("{c}", 9) AS "{c}"' if is_float else f'"{c}"' for c, is_float in columns)
     row_hash = "hash(" + ", ".join(f'round("{c}", 9)' if is_float else f'"{c}"' for c, is_float in columns) + ")"
     # The rows whose hash (doubles rounded to 9 decimals) is not as often in one table as
-    # in the other: none on a match, so the whole comparison is one scan of each table.
+    # in the other: none on a match, so the whole comparison is one scan of each table. (A
+    # 64-bit hash: two different rows colliding, and so hiding each other, is negligible.)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE unmatched AS
         WITH ha AS (SELECT {row_hash} AS h, count(*) AS n FROM a.{schema}."{name}" GROUP BY h),

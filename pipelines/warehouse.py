@@ -61,9 +61,10 @@ RUN_COUNTING_TABLES = frozenset({
 
 def landing_derived_tables(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> list[str]:
     """schema.table of every table a run derives from the landing: the same landing gives
-    the same rows however the runs went (outputs.md: idempotent; issue 6: kill and rerun).
-    Not the run log (dq.run_*, dq.check_results), which grows by design, nor the pipeline's
-    pending work (ops), which a failed run leaves behind."""
+    the same rows in them (outputs.md: idempotent), and so does any sequence of runs over
+    it (issue 6: kill and rerun, drop by drop) but for RUN_COUNTING_TABLES. Not the run log
+    (dq.run_*, dq.check_results), which grows by design, nor the pipeline's pending work
+    (ops), which a failed run leaves behind."""
     rows = con.execute(
         "SELECT table_schema || '.' || table_name FROM information_schema.tables "
         "WHERE table_type = 'BASE TABLE' AND table_catalog = coalesce(?, current_database()) "
