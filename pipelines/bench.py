@@ -29,9 +29,9 @@ import duckdb
 
 from pipelines import contract
 from pipelines.defs.dbt.project import DBT_PROJECT_DIR, REPO_ROOT
-from pipelines.memory import DUCKDB_MEMORY_LIMIT
 from pipelines.pseudonym import key_file_for
-from pipelines.warehouse import RUN_COUNTING_TABLES, SNAPSHOT_UNTIL, in_snapshot_of, landing_derived_tables
+from pipelines.warehouse import SNAPSHOT_UNTIL, in_snapshot_of
+from pipelines.warehouse_diff import differing_tables
 
 VAR = REPO_ROOT / "var"
 BENCH = VAR / "bench"
@@ -151,61 +151,6 @@ def drop_reach(con: duckdb.DuckDBPyConnection, drop: str) -> dict:
             "enterprises_touched_share": round(touched_enterprises / enterprises, 3) if enterprises else None,
             "contracts": contracts, "contracts_of_touched_enterprises": touched_contracts,
             "contracts_of_touched_enterprises_share": round(touched_contracts / contracts, 3) if contracts else None}
-
-
-# Doubles that differ by less than this are equal: parallel sums differ in the last bits
-# from run to run, and a value on a rounding boundary rounds either way (dbt macro stable_float).
-FLOAT_TOLERANCE = 1e-8
-
-
-def differing_tables(a: Path, b: Path) -> dict[str, int]:
-    """The tables the landing decides whose rows differ between two warehouses, with the
-    number of rows in one and not the other (-1: the table is in one only). Rows are
-    compared whole, doubles within FLOAT_TOLERANCE. Assignment history counts runs and is
-    left out."""
-    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT})
-    try:
-        con.execute("SET enable_progress_bar = false")
-        con.execute(f"ATTACH '{a}' AS a (READ_ONLY)")
-        con.execute(f"ATTACH '{b}' AS b (READ_ONLY)")
-        in_a, in_b = set(landing_derived_tables(con, "a")), set(landing_derived_tables(con, "b"))
-        differing = {t: -1 for t in in_a ^ in_b}
-        for table in sorted((in_a & in_b) - RUN_COUNTING_TABLES):
-            n = _rows_only_in_one(con, table)
-            if n:
-                differing[table] = n
-        return differing
-    finally:
-        con.close()
-
-
-def _rows_only_in_one(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    schema, name = table.split(".")
-    columns = con.execute("SELECT column_name, data_type IN ('DOUBLE', 'FLOAT') FROM information_schema.columns "
-                          "WHERE table_catalog = 'a' AND table_schema = ? AND table_name = ? ORDER BY ordinal_position",
-                          [schema, name]).fetchall()
-    select = ", ".join(f'round("{c}", 9) AS "{c}"' if is_float else f'"{c}"' for c, is_float in columns)
-    row_hash = "hash(" + ", ".join(f'round("{c}", 9)' if is_float else f'"{c}"' for c, is_float in columns) + ")"
-    # The rows whose hash (doubles rounded to 9 decimals) is not as often in one table as
-    # in the other: none on a match, so the whole comparison is one scan of each table. (A
-    # 64-bit hash: two different rows colliding, and so hiding each other, is negligible.)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE unmatched AS
-        WITH ha AS (SELECT {row_hash} AS h, count(*) AS n FROM a.{schema}."{name}" GROUP BY h),
-             hb AS (SELECT {row_hash} AS h, count(*) AS n FROM b.{schema}."{name}" GROUP BY h)
-        SELECT h FROM ha FULL JOIN hb USING (h) WHERE ha.n IS DISTINCT FROM hb.n""")
-    if not con.execute("SELECT count(*) FROM unmatched").fetchall()[0][0]:
-        return 0
-    # The rows left on each side are paired within the tolerance.
-    same = " AND ".join(f'((x."{c}" IS NULL AND y."{c}" IS NULL) OR abs(x."{c}" - y."{c}") <= {FLOAT_TOLERANCE})'
-                        if is_float else f'x."{c}" IS NOT DISTINCT FROM y."{c}"' for c, is_float in columns)
-    a_rows, b_rows = (f'SELECT {select} FROM {side}.{schema}."{name}" WHERE {row_hash} IN (SELECT h FROM unmatched)'
-                      for side in ("a", "b"))
-    (n,), = con.execute(f"""
-        WITH a_only AS ({a_rows} EXCEPT ALL {b_rows}), b_only AS ({b_rows} EXCEPT ALL {a_rows})
-        SELECT (SELECT count(*) FROM a_only x WHERE NOT EXISTS (SELECT 1 FROM b_only y WHERE {same}))
-             + (SELECT count(*) FROM b_only y WHERE NOT EXISTS (SELECT 1 FROM a_only x WHERE {same}))""").fetchall()
-    return n
 
 
 def _change_rows(rows, header, extract, rng, share):

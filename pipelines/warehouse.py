@@ -51,28 +51,6 @@ def in_snapshot_of(alias: str, drop: str) -> str:
     return f"{alias}._drop_date <= {drop} AND ({alias}.{SNAPSHOT_UNTIL} IS NULL OR {alias}.{SNAPSHOT_UNTIL} > {drop})"
 
 
-# Assignment history counts runs (docs/design.md, "Incremental runs"): a warehouse built
-# drop by drop has a run per drop where one full run over the same drops has one.
-RUN_COUNTING_TABLES = frozenset({
-    "intermediate.int_guarantees__assignment_versions", "intermediate.int_guarantees__assignment_runs",
-    "marts.assignment_history", "marts.assignment_events",
-})
-
-
-def landing_derived_tables(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> list[str]:
-    """schema.table of every table a run derives from the landing: the same landing gives
-    the same rows in them (outputs.md: idempotent), and so does any sequence of runs over
-    it (issue 6: kill and rerun, drop by drop) but for RUN_COUNTING_TABLES. Not the run log
-    (dq.run_*, dq.check_results), which grows by design, nor the pipeline's pending work
-    (ops), which a failed run leaves behind."""
-    rows = con.execute(
-        "SELECT table_schema || '.' || table_name FROM information_schema.tables "
-        "WHERE table_type = 'BASE TABLE' AND table_catalog = coalesce(?, current_database()) "
-        "AND NOT (table_schema = 'dq' AND (starts_with(table_name, 'run_') OR table_name = 'check_results')) "
-        "AND table_schema <> 'ops' ORDER BY 1", [catalog]).fetchall()
-    return [r[0] for r in rows]
-
-
 def ensure_dq(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute("CREATE SCHEMA IF NOT EXISTS dq")

@@ -15,9 +15,9 @@ from pipelines import contract
 from pipelines.defs.ingest.assets import drops_partitions
 from pipelines.defs.ops.sensors import build_new_drop_sensor
 from pipelines.defs.resources import LrmSettings
-from pipelines.warehouse import REBUILD_DUE, RUN_COUNTING_TABLES
+from pipelines.warehouse import REBUILD_DUE
+from pipelines.warehouse_diff import differing_tables
 from tests.conftest import lrm
-from tests.test_pipeline_e2e import _snapshot
 
 
 def _start_run(landing: Path, warehouse: Path) -> subprocess.Popen:
@@ -37,7 +37,7 @@ def _wait_for(proc: subprocess.Popen, marker: str, timeout: float = 600) -> str:
     raise AssertionError(f"never saw {marker!r}:\n{''.join(seen)[-3000:]}")
 
 
-# Assignment history counts runs (RUN_COUNTING_TABLES), so the versions and the history
+# Assignment history counts runs (warehouse_diff.RUN_COUNTING_TABLES), so the versions and the history
 # and events marts differ by design. What is owed today must not: the open versions are
 # compared without their start.
 VERSIONS = "intermediate.int_guarantees__assignment_versions"
@@ -74,10 +74,7 @@ def test_killed_run_rerun_then_next_drop_alone_equals_one_uninterrupted_full_run
     incremental = lrm("run", "--landing", str(landing), "--warehouse", str(warehouse), "--drops", newest.name)
     assert "event staging merges the new drops only" in incremental, incremental[-3000:]
 
-    drop_by_drop, uninterrupted = _snapshot(warehouse), _snapshot(tiny_run.warehouse)
-    assert drop_by_drop.keys() == uninterrupted.keys()
-    differing = [t for t in uninterrupted if t not in RUN_COUNTING_TABLES and drop_by_drop[t] != uninterrupted[t]]
-    assert not differing, differing
+    assert differing_tables(warehouse, tiny_run.warehouse) == {}
     assert _open_versions(warehouse) == _open_versions(tiny_run.warehouse)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute(f"SELECT count(*) FROM {REBUILD_DUE}").fetchone()[0] == 0

@@ -15,7 +15,8 @@ import duckdb
 import pytest
 
 from pipelines import contract
-from pipelines.warehouse import REBUILD_DUE, default_delivery_path, in_snapshot_of, landing_derived_tables
+from pipelines.warehouse import REBUILD_DUE, default_delivery_path, in_snapshot_of
+from pipelines.warehouse_diff import differing_tables
 
 
 def _query(path: Path, sql: str, params=None):
@@ -123,26 +124,11 @@ def test_published_copy_is_read_only_and_has_the_marts(tiny_run):
     assert not any(t.startswith("raw.") for t in tables)
 
 
-def _snapshot(path: Path) -> dict[str, list]:
-    """Every table the landing decides (pipelines.warehouse.landing_derived_tables): its rows, sorted."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return {t: sorted(map(repr, map(_rounded, con.execute(f"SELECT * FROM {t}").fetchall())))
-                for t in landing_derived_tables(con)}
-    finally:
-        con.close()
-
-
-def _rounded(row: tuple) -> tuple:
-    # Parallel float sums differ in the last bits between runs; 9 decimals is the
-    # precision the marts promise (dbt macro stable_float).
-    return tuple(round(v, 9) if isinstance(v, float) else v for v in row)
-
-
-def test_second_run_changes_nothing_and_readers_use_the_published_copy_meanwhile(tiny_run):
+def test_second_run_changes_nothing_and_readers_use_the_published_copy_meanwhile(tiny_run, tmp_path):
     """Idempotence (outputs.md), and issue 6: the published copy opens read-only while a
     run is writing the warehouse, and holds no IIN."""
-    before = _snapshot(tiny_run.warehouse)
+    before = tmp_path / "before.duckdb"
+    shutil.copy(tiny_run.warehouse, before)
     published = tiny_run.warehouse.parent / "published" / "lrm_analyst.duckdb"
     proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run", "--landing", str(tiny_run.landing),
                              "--warehouse", str(tiny_run.warehouse)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -159,10 +145,7 @@ def test_second_run_changes_nothing_and_readers_use_the_published_copy_meanwhile
         raise AssertionError("".join(seen)[-3000:])
     rest = proc.communicate(timeout=900)[0]
     assert proc.returncode == 0, rest[-3000:]
-    after = _snapshot(tiny_run.warehouse)
-    assert before.keys() == after.keys()
-    changed = [t for t in before if before[t] != after[t]]
-    assert not changed, f"tables changed on rerun: {changed}"
+    assert differing_tables(before, tiny_run.warehouse, ignore=frozenset()) == {}, "tables changed on rerun"
 
 
 def test_unreadable_file_fails_naming_it_and_keeps_prior_tables(tiny_run, tmp_path):
@@ -170,7 +153,8 @@ def test_unreadable_file_fails_naming_it_and_keeps_prior_tables(tiny_run, tmp_pa
     shutil.copy(tiny_run.warehouse, warehouse)
     if tiny_run.key_file.exists():  # the suite normally sets LRM_PSEUDONYM_KEY instead
         shutil.copy(tiny_run.key_file, tmp_path / tiny_run.key_file.name)
-    before = _snapshot(warehouse)
+    before = tmp_path / "before.duckdb"
+    shutil.copy(warehouse, before)
     landing = tmp_path / "landing"
     shutil.copytree(tiny_run.landing, landing)
     newest = sorted(p for p in landing.iterdir() if p.is_dir())[-1]
@@ -179,7 +163,7 @@ def test_unreadable_file_fails_naming_it_and_keeps_prior_tables(tiny_run, tmp_pa
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode != 0
     assert f"{newest.name}/incidents.csv" in proc.stderr + proc.stdout
-    assert _snapshot(warehouse) == before
+    assert differing_tables(before, warehouse, ignore=frozenset()) == {}
     # The rolled-back load left no mark of its own; the extracts reloaded before it did,
     # so the next dbt build rebuilds their staging.
     marked = {r[0] for r in _query(warehouse, f"SELECT extract FROM {REBUILD_DUE}")}
