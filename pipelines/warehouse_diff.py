@@ -62,8 +62,9 @@ def _rows_only_in_one(con: duckdb.DuckDBPyConnection, table: str) -> int:
     columns = con.execute("SELECT column_name, data_type IN ('DOUBLE', 'FLOAT') FROM information_schema.columns "
                           "WHERE table_catalog = 'a' AND table_schema = ? AND table_name = ? ORDER BY ordinal_position",
                           [schema, name]).fetchall()
-    select = ", ".join(f'round("{c}", 9) AS "{c}"' if is_float else f'"{c}"' for c, is_float in columns)
-    row_hash = "hash(" + ", ".join(f'round("{c}", 9)' if is_float else f'"{c}"' for c, is_float in columns) + ")"
+    values = [f'round("{c}", 9)' if is_float else f'"{c}"' for c, is_float in columns]
+    select = ", ".join(f'{v} AS "{c}"' for v, (c, _) in zip(values, columns))
+    row_hash = f"hash({', '.join(values)})"
     # The rows whose hash (doubles rounded to 9 decimals) is not as often in one table as
     # in the other: none on a match, so the whole comparison is one scan of each table. (A
     # 64-bit hash: two different rows colliding, and so hiding each other, is negligible.)

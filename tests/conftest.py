@@ -43,6 +43,19 @@ def lrm(*args: str) -> str:
     return proc.stdout
 
 
+DBT = Path(os.environ.get("LRM_DBT", Path(__file__).resolve().parents[1] / ".venv" / "bin" / "dbt"))
+
+
+def dbt_cli(args: list[str], warehouse: Path, tmp: Path, as_of: str) -> subprocess.CompletedProcess:
+    """The dbt command line of the project on `warehouse` as of `as_of`, its artefacts under `tmp`."""
+    from pipelines.defs.dbt.project import DBT_PROJECT_DIR
+
+    return subprocess.run(
+        [str(DBT), *args, "--profiles-dir", ".", "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs"),
+         "--vars", f"{{as_of: '{as_of}'}}"],
+        cwd=DBT_PROJECT_DIR, env={**os.environ, "LRM_WAREHOUSE": str(warehouse)}, capture_output=True, text=True)
+
+
 @pytest.fixture(scope="session")
 def tiny_landing(tmp_path_factory) -> Path:
     landing = tmp_path_factory.mktemp("landing") / "tiny"

@@ -18,7 +18,7 @@ def _csv(path) -> pl.DataFrame:
     return pl.read_csv(path, infer_schema_length=0) if path.exists() else pl.DataFrame()
 
 
-def _reach_from_files(previous, new) -> tuple[set[str], pl.DataFrame]:
+def _reach_from_files(previous, new) -> set[str]:
     """The BINs the new drop touches, read from the CSVs: a snapshot row that is new or
     different, or gone from the new file; every event row; a workplace's rows count for its BIN."""
     workplaces = _csv(new / "workplaces.csv").select("workplace_id", "bin")
@@ -35,7 +35,7 @@ def _reach_from_files(previous, new) -> tuple[set[str], pl.DataFrame]:
             bins |= set(rows["bin"])
         elif "workplace_id" in rows.columns:
             bins |= set(rows.join(workplaces, on="workplace_id")["bin"])
-    return bins, _csv(new / "employees.csv")
+    return bins
 
 
 def test_drop_reach_counts_the_enterprises_a_drop_touches_and_their_contracts(tmp_path):
@@ -46,7 +46,7 @@ def test_drop_reach_counts_the_enterprises_a_drop_touches_and_their_contracts(tm
     previous, new = sorted(p for p in base.iterdir() if p.is_dir())[-1], landing_dir / new_drop
     # A contract gone from the new drop, at an enterprise the drop does not touch otherwise.
     employees = _csv(new / "employees.csv")
-    gone = employees.filter(~pl.col("bin").is_in(_reach_from_files(previous, new)[0]))["contract_id"][0]
+    gone = employees.filter(~pl.col("bin").is_in(_reach_from_files(previous, new)))["contract_id"][0]
     employees.filter(pl.col("contract_id") != gone).write_csv(new / "employees.csv")
     landing = scan_landing(landing_dir)
     con = duckdb.connect(str(tmp_path / "wh.duckdb"))
@@ -56,7 +56,7 @@ def test_drop_reach_counts_the_enterprises_a_drop_touches_and_their_contracts(tm
     reach = bench.drop_reach(con, new_drop)
     con.close()
 
-    bins, contracts = _reach_from_files(previous, new)
+    bins, contracts = _reach_from_files(previous, new), _csv(new / "employees.csv")
     assert employees.filter(pl.col("contract_id") == gone)["bin"][0] in bins
     enterprises = set(_csv(new / "enterprises.csv")["bin"])
     touched = bins & enterprises

@@ -9,9 +9,7 @@ its two tables that our marts read are created empty.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import duckdb
@@ -20,9 +18,8 @@ import pytest
 from pipelines.contract import EXTRACTS
 from pipelines.ingest.load import create_raw
 
-REPO = Path(__file__).resolve().parents[1]
-DBT_PROJECT = REPO / "dbt_project"
-DBT = Path(os.environ.get("LRM_DBT", REPO / ".venv" / "bin" / "dbt"))
+from .conftest import dbt_cli
+
 AS_OF = "2026-06-30"  # year 2026 has 365 days
 PREVIOUS_RUN = "2026-06-29"  # a run the day before, for history and events
 DROP = "2026-06-30"
@@ -293,10 +290,7 @@ MODELS = ("staging intermediate.conditions intermediate.guarantees marts.conditi
 
 
 def _dbt(args: list[str], db: Path, tmp: Path, as_of: str = AS_OF) -> None:
-    env = {**os.environ, "LRM_WAREHOUSE": str(db)}
-    cmd = [str(DBT), *args, "--profiles-dir", ".", "--target-path", str(tmp / "target"),
-           "--log-path", str(tmp / "logs"), "--vars", f"{{as_of: '{as_of}'}}"]
-    res = subprocess.run(cmd, cwd=DBT_PROJECT, env=env, capture_output=True, text=True)
+    res = dbt_cli(args, db, tmp, as_of)
     assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-2000:]
 
 

@@ -349,16 +349,6 @@ def test_a_snapshot_written_before_versions_is_reloaded_whole_by_its_next_load(t
 
 
 def _compile_enterprises_staging(tmp_path: Path):
-    import os
-    import subprocess
-    import sys
+    from .conftest import dbt_cli
 
-    from pipelines.defs.dbt.project import DBT_PROJECT_DIR
-
-    dbt = Path(sys.executable).parent / "dbt"
-    return subprocess.run(
-        [str(dbt), "compile", "--select", "stg_registry__enterprises", "--profiles-dir", ".",
-         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
-         "--vars", "{as_of: '2025-04-01'}"],
-        cwd=DBT_PROJECT_DIR, env={**os.environ, "LRM_WAREHOUSE": str(tmp_path / "wh.duckdb")},
-        capture_output=True, text=True)
+    return dbt_cli(["compile", "--select", "stg_registry__enterprises"], tmp_path / "wh.duckdb", tmp_path, "2025-04-01")
