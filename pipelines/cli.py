@@ -20,6 +20,10 @@ import warnings
 from pathlib import Path
 
 from pipelines import contract
+from pipelines.masking import safe_message
+
+# Exit codes of `lrm run` (README, "The command line").
+EXIT_DONE, EXIT_FAILED, EXIT_BAD_ARGUMENT, EXIT_BUSY, EXIT_KEY_REFUSED = 0, 1, 2, 3, 4
 
 
 def _progress_logger_def():
@@ -54,7 +58,7 @@ class _QuietDbtStdout(io.TextIOBase):
         for line in lines:
             plain = re.sub(r"\x1b\[[0-9;]*m", "", line)
             if not _DBT_NOISE.match(plain):
-                self.target.write(f"    {plain.strip()}\n")
+                self.target.write(f"    {safe_message(plain.strip())}\n")
         return len(text)
 
     def flush(self) -> None:
@@ -75,7 +79,7 @@ class _ProgressHandler(logging.Handler):
         message = meta.get("orig_message") or record.getMessage()
         if event is None:
             if record.levelno >= logging.INFO and step and self._worth_showing(message):
-                print(f"  {message}", flush=True)
+                print(f"  {safe_message(message)}", flush=True)
             return
         kind = event.event_type_value
         if kind == "STEP_START":
@@ -88,7 +92,7 @@ class _ProgressHandler(logging.Handler):
         if kind == "STEP_SUCCESS":
             print(f"✓ {step} ({time.perf_counter() - self.started.get(step, time.perf_counter()):.1f}s)", flush=True)
         elif kind == "STEP_FAILURE":
-            print(f"✗ {step} failed: {message}", flush=True)
+            print(f"✗ {step} failed: {safe_message(message)}", flush=True)
         elif kind == "ASSET_CHECK_EVALUATION":
             data = event.event_specific_data
             evaluation = getattr(data, "asset_check_evaluation", data)
@@ -97,16 +101,48 @@ class _ProgressHandler(logging.Handler):
                       f"failed ({evaluation.severity.value})", flush=True)
 
 
+def _prepare_key(settings, instance, run_id: str, rotate: bool) -> None:
+    """Before anything is written: the pseudonym key must be the warehouse's own; with
+    --rotate-key a new key replaces it, every worker_key re-keyed inside the run's journal.
+    Raises PseudonymKeyError."""
+    from pipelines import rekey, run_journal
+    from pipelines.defs.ops.journal import run_files, status_of
+    from pipelines.pseudonym import check_key, fingerprint, load_key, recorded_fingerprint
+    from pipelines.warehouse import connect
+
+    recorded = None
+    if settings.warehouse.exists():
+        with connect(settings.warehouse, read_only=True) as con:
+            recorded = recorded_fingerprint(con)
+    if not rotate:
+        check_key(settings.warehouse, load_key(settings.warehouse, recorded), recorded)
+        return
+    note = run_journal.settle_stale(settings.warehouse, run_id, status_of(instance))
+    if note:
+        print(f"  journal: {note}")
+    run_journal.begin(run_files(settings), run_id)
+    key = load_key(settings.warehouse)  # a missing key file is created: the new key
+    if recorded is None or recorded == fingerprint(key):
+        print("lrm run: --rotate-key: the warehouse already uses this key; nothing to re-key")
+        return
+    done = rekey.rotate(settings.warehouse, settings.delivery, key)
+    print(f"lrm run: re-keyed {done.workers:,} workers to the key of fingerprint {fingerprint(key)} "
+          f"({sum(done.tables.values()):,} rows in {len(done.tables)} tables)")
+
+
 def run(args: argparse.Namespace) -> int:
     from dagster import DagsterInstance
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+    from dagster._core.utils import make_new_run_id
 
     from pipelines.defs.ingest.assets import drops_partitions
 
     from pipelines.definitions import ALL_ASSETS_JOB, build_definitions
+    from pipelines.defs.ops.journal import execute_job_run
     from pipelines.defs.resources import LrmSettings
+    from pipelines.pseudonym import PseudonymKeyError
     from pipelines.quality.paths import report_location
-    from pipelines.run_lock import WarehouseBusyError, warehouse_lock
+    from pipelines.run_lock import WarehouseBusyError, WarehouseUnwritableError, warehouse_lock
     from pipelines.run_metrics import StepMetrics
     from pipelines.warehouse import connect
 
@@ -120,8 +156,8 @@ def run(args: argparse.Namespace) -> int:
         landing = settings.landing()
         as_of = settings.resolve_as_of()
     except (FileNotFoundError, ValueError) as exc:
-        print(f"lrm run: {exc}", file=sys.stderr)
-        return 2
+        print(f"lrm run: {safe_message(exc)}", file=sys.stderr)
+        return EXIT_BAD_ARGUMENT
     print(f"lrm run: {len(landing.drops)} complete drop(s) in {landing.root}, as of {as_of}")
     for path, issue in landing.issues:
         print(f"  landing: {path}: {issue}")
@@ -133,38 +169,49 @@ def run(args: argparse.Namespace) -> int:
     keys = landing.keys
     if not keys:
         print(f"lrm run: no complete drop to load in {landing.root}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_ARGUMENT
     first, last = (args.drops.split(":") + [None])[:2] if args.drops else (keys[0], keys[-1])
     last = last or first
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(drops_partitions.name, keys)
     metrics = StepMetrics()
     _ProgressHandler.metrics = metrics
+    run_id = make_new_run_id()
     try:
         with warehouse_lock(settings.warehouse, wait_seconds=args.wait), metrics, \
                 contextlib.redirect_stdout(_QuietDbtStdout(sys.stdout)):
-            result = job.execute_in_process(
-                instance=instance,
+            _prepare_key(settings, instance, run_id, args.rotate_key)
+            result = execute_job_run(
+                job, settings, instance, run_id=run_id,
                 run_config={"loggers": {"progress": {"config": {"log_level": "INFO"}}}},
                 tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last},
-                raise_on_error=False,
             )
     except WarehouseBusyError as exc:
         print(f"lrm run: not started: {exc}", file=sys.stderr)
-        return 3
+        return EXIT_BUSY
+    except WarehouseUnwritableError as exc:
+        print(f"lrm run: not started: {exc}", file=sys.stderr)
+        return EXIT_BAD_ARGUMENT
+    except PseudonymKeyError as exc:
+        from pipelines.defs.ops.journal import settle
+
+        settle(settings, run_id, success=False)  # a rotation refused midway changed nothing
+        print(f"lrm run: refused: {exc}", file=sys.stderr)
+        return EXIT_KEY_REFUSED
     elapsed = time.perf_counter() - started
     if args.metrics:
         metrics.write(Path(args.metrics), {"run_id": result.run_id, "success": result.success,
                                            "seconds": round(elapsed, 2), "drops": [first, last]})
     if not result.success:
-        print(f"\nlrm run: FAILED after {elapsed:.1f}s (run {result.run_id})", file=sys.stderr)
+        print(f"\nlrm run: FAILED after {elapsed:.1f}s (run {result.run_id}); "
+              "the warehouse and the published copy are as they were before the run", file=sys.stderr)
         for event in result.all_events:
             if event.event_type_value == "STEP_FAILURE":
                 error = event.event_specific_data.error
                 cause = error.cause or error
-                print(f"  {event.step_key}: {cause.message.strip()}", file=sys.stderr)
+                print(f"  {event.step_key}: {safe_message(cause.message.strip())}", file=sys.stderr)
         print(f"  data-quality report: {report_location(settings.warehouse, result.run_id)}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
 
     with connect(settings.warehouse, read_only=True) as con:
         rows = con.execute(
@@ -179,7 +226,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"  warehouse: {settings.warehouse}")
     print(f"  restricted delivery file: {settings.delivery}")
     print(f"  data-quality report: {report_location(settings.warehouse, result.run_id)}")
-    return 0
+    return EXIT_DONE
 
 
 def generate(args: argparse.Namespace) -> int:
@@ -212,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--drops", help="load only these drops, FIRST[:LAST] (an incremental run); default: every drop")
     p_run.add_argument("--metrics", help="write wall time and peak memory per step to this JSON file")
     p_run.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run to finish (default: refuse at once)")
+    p_run.add_argument("--rotate-key", action="store_true",
+                       help="re-key every worker_key with the configured pseudonym key (a new key file is created if "
+                            "none exists); needs the delivery file")
     p_run.set_defaults(func=run)
     p_gen = sub.add_parser("generate", help="write synthetic extracts")
     p_gen.add_argument("--out", required=True)

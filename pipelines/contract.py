@@ -21,6 +21,10 @@ class Column:
     max_value: float | None = None  # inclusive upper bound for numbers
     length: int | None = None  # exact length, for fixed-width codes
     digits: bool = False  # only 0-9
+    # A date at most this many days after its drop (dates by role: an end or validity date
+    # may lie years ahead, any other date at most a year).
+    max_future_days: int = 366
+    free_text: bool = False  # names and descriptions: IIN-like runs in them are masked
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,18 @@ class Extract:
         return [c.name for c in self.columns if c.type == "iin"]
 
 
+# Dates outside this window are not plausible for any extract: 1900 typos, far future.
+MIN_DATE = "1950-01-01"
+MAX_FUTURE_DAYS = 366  # a date more than a year after its drop is rejected …
+LONG_FUTURE_DAYS = 3653  # … except an end or validity date: up to 10 years (agreements run 3)
+
+# Every number that passes ingestion fits the type staging casts it to, and the sums and
+# products the marts make of it: ints are INTEGER in staging, decimals DOUBLE and, for
+# money, DECIMAL(38, 6) sums over millions of rows. A column without a bound of its own
+# gets these.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+DECIMAL_ABS_MAX = 1e15
+
 BOOL_VALUES = ("true", "false")
 CLASSES = ("1", "2", "3.1", "3.2", "3.3", "3.4", "4")
 GUARANTEES = (
@@ -86,11 +102,11 @@ EXTRACTS: dict[str, Extract] = {
             ("bin",),
             (
                 Column("bin", "bin", True),
-                Column("name", "text", True),
+                Column("name", "text", True, free_text=True),
                 Column("oked", "text", True, length=5, digits=True),
                 Column("kato", "text", True, length=9, digits=True),
                 Column("status", "text", True, domain=("active", "liquidated")),
-                Column("headcount", "int", min_value=0),
+                Column("headcount", "int", min_value=0, max_value=10_000_000),
                 Column("registered_on", "date"),
             ),
             source="registry",
@@ -103,8 +119,8 @@ EXTRACTS: dict[str, Extract] = {
             (
                 Column("workplace_id", "text", True),
                 Column("bin", "bin", True),
-                Column("unit", "text", True),
-                Column("profession", "text", True),
+                Column("unit", "text", True, free_text=True),
+                Column("profession", "text", True, free_text=True),
                 Column("list_entry", "text"),
                 Column("subject_to_attestation", "bool"),
             ),
@@ -122,8 +138,8 @@ EXTRACTS: dict[str, Extract] = {
                 Column("bin", "bin", True),
                 Column("workplace_id", "text", True),
                 Column("start_date", "date", True),
-                Column("end_date", "date"),
-                Column("monthly_income", "decimal", True, min_value=0),
+                Column("end_date", "date", max_future_days=LONG_FUTURE_DAYS),
+                Column("monthly_income", "decimal", True, min_value=0, max_value=1e10),
             ),
             references=(
                 _ENT_REF,
@@ -144,8 +160,8 @@ EXTRACTS: dict[str, Extract] = {
                 Column("order_date", "date", True),
                 Column("workplace_id", "text", True),
                 Column("factor", "text", True),
-                Column("measured", "decimal", min_value=0),
-                Column("limit_value", "decimal", min_value=0),
+                Column("measured", "decimal", min_value=0, max_value=1e9),
+                Column("limit_value", "decimal", min_value=0, max_value=1e9),
                 Column("class", "text", domain=CLASSES),
             ),
             references=(
@@ -184,7 +200,7 @@ EXTRACTS: dict[str, Extract] = {
                 Column("iin", "iin"),
                 Column("occurred_on", "date", True),
                 Column("kind", "text", True, domain=("injury", "fatal", "occupational_disease")),
-                Column("days_lost", "int", min_value=0),
+                Column("days_lost", "int", min_value=0, max_value=10_000),
                 Column("group_accident", "bool"),
             ),
             references=(_ENT_REF,),
@@ -214,7 +230,7 @@ EXTRACTS: dict[str, Extract] = {
                 Column("bin", "bin", True),
                 Column("guarantee", "text", True, domain=GUARANTEES),
                 Column("year", "int", True, min_value=1991, max_value=2100),
-                Column("value", "decimal", min_value=0),
+                Column("value", "decimal", min_value=0, max_value=1e10),
             ),
             references=(_ENT_REF,),
             source="employer",
@@ -228,10 +244,10 @@ EXTRACTS: dict[str, Extract] = {
                 Column("iin", "iin", True),
                 Column("bin", "bin", True),
                 Column("month", "month", True),
-                Column("accrued", "decimal", True, min_value=0),
-                Column("paid", "decimal", True, min_value=0),
+                Column("accrued", "decimal", True, min_value=0, max_value=1e11),
+                Column("paid", "decimal", True, min_value=0, max_value=1e11),
                 Column("paid_on", "date"),
-                Column("overtime_hours", "decimal", min_value=0),
+                Column("overtime_hours", "decimal", min_value=0, max_value=744),  # the hours of a 31-day month
             ),
             references=(_ENT_REF,),
             source="hr",
@@ -260,9 +276,9 @@ EXTRACTS: dict[str, Extract] = {
                 Column("inspection_id", "text", True),
                 Column("bin", "bin", True),
                 Column("inspected_on", "date", True),
-                Column("violations", "int", True, min_value=0),
-                Column("gross_violations", "int", min_value=0),
-                Column("fine_kzt", "decimal", min_value=0),
+                Column("violations", "int", True, min_value=0, max_value=100_000),
+                Column("gross_violations", "int", min_value=0, max_value=100_000),
+                Column("fine_kzt", "decimal", min_value=0, max_value=1e12),
             ),
             references=(_ENT_REF,),
             source="inspection",
@@ -275,7 +291,7 @@ EXTRACTS: dict[str, Extract] = {
             (
                 Column("bin", "bin", True),
                 Column("signed_on", "date", True),
-                Column("valid_until", "date"),
+                Column("valid_until", "date", max_future_days=LONG_FUTURE_DAYS),
                 Column("pay_supplement_pct", "decimal", min_value=0, max_value=1000),
                 Column("union_present", "bool"),
             ),
@@ -290,11 +306,11 @@ EXTRACTS: dict[str, Extract] = {
             (
                 Column("year", "int", True, min_value=1991, max_value=2100),
                 Column("region", "text", True, length=2, digits=True),
-                Column("workers_surveyed", "int", True, min_value=0),
-                Column("workers_harmful", "int", True, min_value=0),
-                Column("heavy_labour", "int", min_value=0),
-                Column("injuries", "int", min_value=0),
-                Column("fatalities", "int", min_value=0),
+                Column("workers_surveyed", "int", True, min_value=0, max_value=100_000_000),
+                Column("workers_harmful", "int", True, min_value=0, max_value=100_000_000),
+                Column("heavy_labour", "int", min_value=0, max_value=100_000_000),
+                Column("injuries", "int", min_value=0, max_value=100_000_000),
+                Column("fatalities", "int", min_value=0, max_value=100_000_000),
             ),
             source="stat",
             checks=("region_known",),
@@ -316,9 +332,6 @@ FACTOR_CODES = (
 )
 STATED_CLASS_FACTORS = ("heaviness", "intensity", "microclimate_heat", "biological")
 
-# Dates outside this window are not plausible for any extract: 1900 typos, far future.
-MIN_DATE = "1950-01-01"
-MAX_FUTURE_DAYS = 366  # a date more than a year after its drop is rejected
 
 DROP_DIR_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 SUCCESS_MARKER = "_SUCCESS"

@@ -27,6 +27,8 @@ def _rule(c: contract.Column) -> str:
         parts.append(f"{c.length} {'digits' if c.digits else 'chars'}")
     if c.type in ("bin", "iin"):
         parts.append("control digit")
+    if c.type == "date" and c.max_future_days != contract.MAX_FUTURE_DAYS:
+        parts.append(f"up to {c.max_future_days // 365} years after the drop")
     return "; ".join(parts)
 
 

@@ -15,10 +15,15 @@ from pathlib import Path
 from typing import Iterator
 
 _held: dict[Path, list] = {}  # path -> [fd, depth]
+WRITER_WAIT_SECONDS = 3600  # a step queues behind another run's writer rather than fail
 
 
 class WarehouseBusyError(RuntimeError):
     pass
+
+
+class WarehouseUnwritableError(RuntimeError):
+    """The warehouse's folder does not let this process write (read-only, no permission)."""
 
 
 def lock_path(warehouse: Path) -> Path:
@@ -35,8 +40,11 @@ def warehouse_lock(warehouse: Path, wait_seconds: float = 0.0) -> Iterator[None]
         finally:
             _held[path][1] -= 1
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise WarehouseUnwritableError(f"the warehouse {warehouse} cannot be written: {exc.strerror} ({path.parent})") from None
     deadline = time.monotonic() + wait_seconds
     while True:
         try:

@@ -16,11 +16,19 @@ DQ_TABLES = {
         "column" VARCHAR, reason VARCHAR, raw_record VARCHAR""",
     # rows_unchanged: a snapshot's rows identical to the previous drop's, which raw keeps
     # as they were (docs/design.md, "Snapshot versions"); rows_loaded counts them too.
+    # extra_columns: the file's columns the contract does not name (kept in raw._extras).
     "ingest_files": """extract VARCHAR, drop_date DATE, file VARCHAR, rows_landed BIGINT,
         rows_loaded BIGINT, rows_rejected BIGINT, missing_optional_columns VARCHAR,
-        rows_unchanged BIGINT""",
+        rows_unchanged BIGINT, extra_columns VARCHAR""",
     "landing_issues": """path VARCHAR, issue VARCHAR""",
 }
+
+
+def ident(*parts: str) -> str:
+    """An identifier (optionally qualified) quoted by the driver, for names SQL cannot take
+    as parameters. Only names of the contract or of the warehouse's own catalogue are
+    passed here; nothing read from a landed file is."""
+    return str(duckdb.ColumnExpression(*parts))
 
 
 @contextmanager
@@ -59,6 +67,7 @@ def ensure_dq(con: duckdb.DuckDBPyConnection) -> None:
     # A warehouse written before snapshots were versioned (its snapshot extracts are
     # reloaded whole by their next load: pipelines/ingest/load.py).
     con.execute("ALTER TABLE dq.ingest_files ADD COLUMN IF NOT EXISTS rows_unchanged BIGINT")
+    con.execute("ALTER TABLE dq.ingest_files ADD COLUMN IF NOT EXISTS extra_columns VARCHAR")
     con.execute("CREATE SCHEMA IF NOT EXISTS ops")
     con.execute(f"CREATE TABLE IF NOT EXISTS {REBUILD_DUE} (extract VARCHAR, reason VARCHAR, marked_at TIMESTAMP)")
 

@@ -164,10 +164,10 @@ def test_unreadable_file_fails_naming_it_and_keeps_prior_tables(tiny_run, tmp_pa
     assert proc.returncode != 0
     assert f"{newest.name}/incidents.csv" in proc.stderr + proc.stdout
     assert differing_tables(before, warehouse, ignore=frozenset()) == {}
-    # The rolled-back load left no mark of its own; the extracts reloaded before it did,
-    # so the next dbt build rebuilds their staging.
-    marked = {r[0] for r in _query(warehouse, f"SELECT extract FROM {REBUILD_DUE}")}
-    assert "incidents" not in marked and marked
+    # Not even the extracts loaded before the unreadable one keep their reload: the whole
+    # run is rolled back (pipelines/run_journal.py), so no staging rebuild is marked.
+    assert _query(warehouse, f"SELECT extract FROM {REBUILD_DUE}") == []
+    assert not list(tmp_path.glob(".*journal*")), "the failed run's journal was not settled"
 
 
 def test_second_concurrent_run_refuses(tiny_run):

@@ -15,26 +15,24 @@ from {{ relation }}
 where _until_drop is null
 {% endmacro %}
 
-{#- Event staging is incremental (docs/design.md, "Incremental runs"): on a normal night
+{#- Event rule: one row per key, the latest drop wins, then the highest line. Decided on
+    the key as it landed (ingestion writes typed values in one spelling), before any cast:
+    a later row replaces an earlier one of the same key even if the earlier one could not
+    be cast, so one bad night cannot block the nights after it.
+    Event staging is incremental (docs/design.md, "Incremental runs"): on a normal night
     it reads only the drops newer than any it holds, and their winners replace the rows
     with the same key (delete+insert). Raw changes to drops it may already hold (a reload,
     a backfill) make the pipeline pass --full-refresh instead (ops.staging_rebuild_due):
     the newest drop wins, so a new drop's winner beats every older row of its key. -#}
-{% macro event_rows(relation) %}
+{% macro event_rows(relation, key_columns) %}
 select *
 from {{ relation }}
 {% if is_incremental() %}
 where _drop_date > (select coalesce(max(drop_date), date '0001-01-01') from {{ this }})
 {% endif %}
-{% endmacro %}
-
-{#- Event rule: one row per key, the latest drop wins, then the highest line.
-    Use after the columns are typed (keys compare as typed values) and the metadata is
-    renamed to drop_date / source_line. -#}
-{% macro latest_per_key(key_columns) %}
 qualify row_number() over (
     partition by {{ key_columns | join(', ') }}
-    order by drop_date desc, source_line desc
+    order by _drop_date desc, _line desc
 ) = 1
 {% endmacro %}
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from dagster import ConfigurableResource
 
+from pipelines.clock import today
 from pipelines.ingest.landing import Landing, scan_landing
 from pipelines.warehouse import default_delivery_path
 
@@ -38,7 +39,10 @@ class LrmSettings(ConfigurableResource):
 
     def resolve_as_of(self) -> dt.date:
         if self.as_of:
-            return dt.date.fromisoformat(self.as_of)
+            as_of = dt.date.fromisoformat(self.as_of)
+            if as_of > today():
+                raise ValueError(f"as-of date {as_of} is after today ({today()}): nothing can be known of it yet")
+            return as_of
         newest = scan_landing(self.landing_dir_path).newest
         if newest is None:
             raise ValueError(f"no complete drop in {self.landing_dir}: cannot choose an as-of date")

@@ -53,7 +53,7 @@ def _plan(name: str) -> list[tuple[str, str, object]]:
     if dates:
         plan.append(("bad_date", dates[0], "2026-02-30"))
         plan.append(("date_out_of_range", dates[0], "1900-01-01"))
-        plan.append(("date_out_of_range", dates[-1], "2031-06-15"))
+        plan.append(("date_out_of_range", dates[-1], "2099-06-15"))  # past every window, 10-year ones too
     nums = [c.name for c in ex.columns if c.type in ("int", "decimal")]
     if nums:
         plan.append(("bad_number", nums[-1], "n/a"))

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines import contract
+from pipelines.clock import today
+from pipelines.masking import safe_message
 
 
 @dataclass(frozen=True)
@@ -40,15 +42,20 @@ class Landing:
 def scan_landing(root: Path, until: dt.date | None = None) -> Landing:
     """Complete drops (folder named YYYY-MM-DD holding the _SUCCESS marker), oldest first.
 
-    A misnamed folder or an incomplete drop is not loaded; it is listed in `issues` so the
-    run reports it instead of silently passing it over.
+    A misnamed folder, an incomplete drop, a drop dated after today (a date no extract can
+    have been taken on) or a link to a folder outside the landing directory is not loaded;
+    it is listed in `issues` so the run reports it instead of silently passing it over.
     """
     if not root.is_dir():
         raise FileNotFoundError(f"landing directory {root} does not exist")
+    real_root = root.resolve()
     drops: list[Drop] = []
     issues: list[tuple[str, str]] = []
     for child in sorted(root.iterdir()):
         if not child.is_dir():
+            continue
+        if not child.resolve().is_relative_to(real_root):
+            issues.append((child.name, "a link to a folder outside the landing directory; not loaded"))
             continue
         if not re.match(contract.DROP_DIR_PATTERN, child.name):
             issues.append((child.name, "folder name is not a drop date YYYY-MM-DD; not loaded"))
@@ -61,10 +68,14 @@ def scan_landing(root: Path, until: dt.date | None = None) -> Landing:
         if not (child / contract.SUCCESS_MARKER).exists():
             issues.append((child.name, f"drop is incomplete (no {contract.SUCCESS_MARKER} marker); not loaded yet"))
             continue
+        if date > today():
+            issues.append((child.name, f"drop is dated after today ({today()}); not loaded"))
+            continue
         if until is not None and date > until:
             continue
         for f in sorted(child.iterdir()):
             if f.is_file() and f.name != contract.SUCCESS_MARKER and f.stem not in contract.EXTRACTS:
                 issues.append((f"{child.name}/{f.name}", "not an extract of the landing contract; ignored"))
         drops.append(Drop(date, child))
-    return Landing(root=root, drops=drops, issues=issues)
+    # Folder and file names are data from upstream: they are shown, so never with an IIN.
+    return Landing(root=root, drops=drops, issues=[(safe_message(p), safe_message(i)) for p, i in issues])

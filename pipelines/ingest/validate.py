@@ -14,10 +14,15 @@ import polars as pl
 from pipelines import contract
 from pipelines.contract import Column, Extract
 from pipelines.identifiers import OKED_DIVISION_SECTION
-from pipelines.ingest.reader import LINE_COL, MAX_FIELD_CHARS, SHAPE_COL
+from pipelines.ingest.reader import EXTRAS_COL, LINE_COL, MAX_FIELD_CHARS, SHAPE_COL
 
 REASON_COL = "_reason"
 COLUMN_COL = "_column"
+# ASCII digits only: a regex \d also takes full-width and other scripts' digits, which
+# DuckDB would not cast.
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+INT_PATTERN = r"^[+-]?[0-9]+$"
+DECIMAL_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 _W1 = list(range(1, 12))
 _W2 = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]
 
@@ -38,7 +43,7 @@ def id_validity(values: pl.Series) -> pl.Series:
     """
     distinct = values.unique().to_frame("v")
     distinct = distinct.with_columns(
-        pl.when(pl.col("v").str.contains(r"^\d{12}$")).then(pl.col("v").cast(pl.Int64, strict=False)).alias("n"))
+        pl.when(pl.col("v").str.contains(r"^[0-9]{12}$")).then(pl.col("v").cast(pl.Int64, strict=False)).alias("n"))
     distinct = distinct.with_columns([((pl.col("n") // 10 ** (11 - i)) % 10).alias(f"d{i}") for i in range(12)])
     distinct = distinct.with_columns(
         (pl.sum_horizontal(pl.col(f"d{i}") * w for i, w in enumerate(_W1)) % 11).alias("s1"),
@@ -51,6 +56,31 @@ def id_validity(values: pl.Series) -> pl.Series:
 
 def id_is_valid(col: str) -> pl.Expr:
     return pl.col(col).map_batches(id_validity, return_dtype=pl.Boolean)
+
+
+def bounds(col: Column) -> tuple[float, float]:
+    """The inclusive range a number of this column must lie in: its own bounds, else those
+    of its type (contract.INT_MIN/INT_MAX, DECIMAL_ABS_MAX), which downstream casts hold."""
+    if col.type == "int":
+        low, high = contract.INT_MIN, contract.INT_MAX
+    else:
+        low, high = -contract.DECIMAL_ABS_MAX, contract.DECIMAL_ABS_MAX
+    return (low if col.min_value is None else col.min_value, high if col.max_value is None else col.max_value)
+
+
+def canonical(frame: pl.DataFrame, extract: Extract) -> pl.DataFrame:
+    """Good rows with typed values in one spelling, so staging can compare keys as text
+    before it casts anything: numbers without surrounding blanks (ints in plain decimal),
+    booleans in lower case. Everything else stays as landed."""
+    changes = []
+    for col in extract.columns:
+        if col.type == "int":
+            changes.append(pl.col(col.name).str.strip_chars().cast(pl.Int64).cast(pl.String))
+        elif col.type == "decimal":
+            changes.append(pl.col(col.name).str.strip_chars())
+        elif col.type == "bool":
+            changes.append(pl.col(col.name).str.to_lowercase())
+    return frame.with_columns(changes) if changes else frame
 
 
 def _present(col: str) -> pl.Expr:
@@ -66,23 +96,24 @@ def _column_rules(col: Column, drop_date: dt.date) -> list[Rule]:
         rules.append(Rule(name, "bad_checksum", f"{name} is not a valid {col.type.upper()} (12 digits, control digit)", present & ~id_is_valid(name)))
     elif col.type == "date":
         parsed = v.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-        latest = drop_date + dt.timedelta(days=contract.MAX_FUTURE_DAYS)
-        rules.append(Rule(name, "bad_date", f"{name} is not a date YYYY-MM-DD", present & (parsed.is_null() | ~v.str.contains(r"^\d{4}-\d{2}-\d{2}$"))))
+        latest = drop_date + dt.timedelta(days=col.max_future_days)
+        rules.append(Rule(name, "bad_date", f"{name} is not a date YYYY-MM-DD", present & (parsed.is_null() | ~v.str.contains(DATE_PATTERN))))
         rules.append(Rule(name, "date_out_of_range", f"{name} is before {contract.MIN_DATE} or after {latest}", present & ((parsed < dt.date.fromisoformat(contract.MIN_DATE)) | (parsed > latest))))
     elif col.type in ("int", "decimal"):
-        number = v.str.strip_chars().cast(pl.Int64 if col.type == "int" else pl.Float64, strict=False)
-        bad_number = number.is_null() | (number.is_infinite() | number.is_nan() if col.type == "decimal" else pl.lit(False))
-        rules.append(Rule(name, "bad_number", f"{name} is not {'a whole number' if col.type == 'int' else 'a number'}", present & bad_number))
-        if col.min_value is not None:
-            rules.append(Rule(name, "out_of_range", f"{name} is below {col.min_value:g}", present & (number < col.min_value).fill_null(False)))
-        if col.max_value is not None:
-            rules.append(Rule(name, "out_of_range", f"{name} is above {col.max_value:g}", present & (number > col.max_value).fill_null(False)))
+        # The format first, in ASCII digits only: what passes parses alike in Polars and DuckDB.
+        text = v.str.strip_chars()
+        well_formed = text.str.contains(INT_PATTERN if col.type == "int" else DECIMAL_PATTERN)
+        number = pl.when(well_formed).then(text.cast(pl.Float64, strict=False))
+        rules.append(Rule(name, "bad_number", f"{name} is not {'a whole number' if col.type == 'int' else 'a number'}", present & (number.is_null() | number.is_infinite())))
+        low, high = bounds(col)
+        rules.append(Rule(name, "out_of_range", f"{name} is below {low:g}", present & (number < low).fill_null(False)))
+        rules.append(Rule(name, "out_of_range", f"{name} is above {high:g}", present & (number > high).fill_null(False)))
     elif col.type == "bool":
         rules.append(Rule(name, "bad_bool", f"{name} must be true or false", present & ~v.str.to_lowercase().is_in(contract.BOOL_VALUES)))
     elif col.type == "month":
-        rules.append(Rule(name, "bad_format", f"{name} must be YYYY-MM", present & ~v.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$")))
+        rules.append(Rule(name, "bad_format", f"{name} must be YYYY-MM", present & ~v.str.contains(r"^[0-9]{4}-(0[1-9]|1[0-2])$")))
     if col.length is not None or col.digits:
-        pattern = rf"^\d{{{col.length}}}$" if col.digits and col.length else (r"^\d+$" if col.digits else rf"^.{{{col.length}}}$")
+        pattern = rf"^[0-9]{{{col.length}}}$" if col.digits and col.length else (r"^[0-9]+$" if col.digits else rf"^.{{{col.length}}}$")
         rules.append(Rule(name, "bad_format", f"{name} must be {col.length or ''} {'digits' if col.digits else 'characters'}".replace("  ", " "), present & ~v.str.contains(pattern)))
     if col.domain is not None:
         rules.append(Rule(name, "not_in_domain", f"{name} must be one of {', '.join(col.domain)}", present & ~v.is_in(col.domain)))
@@ -122,7 +153,7 @@ def validate(frame: pl.DataFrame, extract: Extract, drop_date: dt.date, referenc
     """
     rules: list[Rule] = [
         Rule("*", "bad_format", "the record is malformed", pl.col(SHAPE_COL).is_not_null()),
-        Rule("*", "bad_format", f"a field is longer than {MAX_FIELD_CHARS} characters", pl.any_horizontal(pl.col(c).str.len_chars() > MAX_FIELD_CHARS for c in extract.column_names).fill_null(False)),
+        Rule("*", "bad_format", f"a field is longer than {MAX_FIELD_CHARS} characters", pl.any_horizontal(pl.col(c).str.len_chars() > MAX_FIELD_CHARS for c in [*extract.column_names, EXTRAS_COL] if c in frame.columns).fill_null(False)),
     ]
     for col in extract.columns:
         rules.extend(_column_rules(col, drop_date))

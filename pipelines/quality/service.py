@@ -9,10 +9,9 @@ from pathlib import Path
 from pipelines.quality import history, report, runner
 from pipelines.quality.paths import report_location, run_page  # noqa: F401 (report_location re-exported)
 from pipelines.memory import release_memory
-from pipelines.run_lock import warehouse_lock
+from pipelines.run_lock import WRITER_WAIT_SECONDS, warehouse_lock
 from pipelines.warehouse import connect, ensure_dq
 
-WRITER_WAIT_SECONDS = 3600
 CHECK_NAMES = {"critical": "gx_critical", "warning": "gx_warnings"}
 
 

@@ -119,7 +119,7 @@ def raw_batch_sql(spec: RawSpec) -> str:
             derived.append(f"({v} IS NULL OR {parsed} IS NOT NULL) AS {_q(col.name + ':parses')}")
             derived.append(
                 f"CASE WHEN {parsed} IS NULL THEN NULL ELSE CAST({parsed} AS DATE) BETWEEN DATE {_lit(contract.MIN_DATE)} "
-                f"AND t._drop_date + INTERVAL {contract.MAX_FUTURE_DAYS} DAY END AS {_q(col.name + ':in_window')}"
+                f"AND t._drop_date + INTERVAL {col.max_future_days} DAY END AS {_q(col.name + ':in_window')}"
             )
         elif col.type == "bin":
             derived.append(f"lrm_id_ok({v}) AS {_q(col.name + ':checksum_ok')}")
@@ -182,15 +182,15 @@ def raw_suite(spec: RawSpec) -> gx.ExpectationSuite:
             exps.append(_exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, f"{col.name} is pseudonymised: a 32-hex worker_key, never an IIN.",
                              column=name, regex=r"^[0-9a-f]{32}$"))
         elif col.type == "bin":
-            exps.append(_exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=r"^\d{12}$"))
+            exps.append(_exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=r"^[0-9]{12}$"))
             exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, f"{col.name}: valid BIN control digit (domain.md §9).",
                              column=f"{col.name}:checksum_ok", value_set=[True]))
         elif col.type == "date":
-            exps.append(_exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=r"^\d{4}-\d{2}-\d{2}$"))
+            exps.append(_exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
             exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, f"{col.name} is a real calendar date.",
                              column=f"{col.name}:parses", value_set=[True]))
             exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL,
-                             f"{col.name} between {contract.MIN_DATE} and {contract.MAX_FUTURE_DAYS} days after the drop.",
+                             f"{col.name} between {contract.MIN_DATE} and {col.max_future_days} days after the drop.",
                              column=f"{col.name}:in_window", value_set=[True]))
         elif col.type in ("int", "decimal"):
             exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, f"{col.name} parses as {'a whole number' if col.type == 'int' else 'a number'}.",
@@ -201,9 +201,9 @@ def raw_suite(spec: RawSpec) -> gx.ExpectationSuite:
         elif col.type == "bool":
             exps.append(_exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=r"^(?i:true|false)$"))
         elif col.type == "month":
-            exps.append(_exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=r"^\d{4}-(0[1-9]|1[0-2])$"))
+            exps.append(_exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=r"^[0-9]{4}-(0[1-9]|1[0-2])$"))
         if col.length is not None or col.digits:
-            pattern = rf"^\d{{{col.length}}}$" if col.digits and col.length else (r"^\d+$" if col.digits else rf"^.{{{col.length}}}$")
+            pattern = rf"^[0-9]{{{col.length}}}$" if col.digits and col.length else (r"^[0-9]+$" if col.digits else rf"^.{{{col.length}}}$")
             exps.append(_exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=pattern))
         if col.domain is not None:
             exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, column=name, value_set=list(col.domain)))

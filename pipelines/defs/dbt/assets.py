@@ -14,9 +14,9 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from pipelines import contract
 from pipelines.defs.dbt.project import dbt_project
-from pipelines.defs.ingest.assets import WAREHOUSE_POOL, WRITER_WAIT_SECONDS, raw_asset_key
+from pipelines.defs.ingest.assets import WAREHOUSE_POOL, raw_asset_key
+from pipelines.defs.ops.journal import writing_step
 from pipelines.defs.resources import LrmSettings
-from pipelines.run_lock import warehouse_lock
 from pipelines.warehouse import clear_staging_rebuild_due, connect, staging_rebuild_due
 
 
@@ -42,7 +42,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Lr
     # process after every ingestion step has closed its connection (one writer at a time).
     os.environ["LRM_WAREHOUSE"] = str(settings.warehouse)
     as_of = settings.resolve_as_of().isoformat()
-    with warehouse_lock(settings.warehouse, WRITER_WAIT_SECONDS):
+    with writing_step(context, settings):
         with connect(settings.warehouse) as con:
             marks = staging_rebuild_due(con)
         args = ["build", "--vars", json.dumps({"as_of": as_of})]

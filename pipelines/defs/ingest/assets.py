@@ -1,8 +1,9 @@
 """One Dagster asset per landing extract: every drop of it into raw.<extract>."""
 
+import datetime as dt
 import time
 
-import datetime as dt
+import duckdb
 
 from dagster import (
     AssetExecutionContext,
@@ -23,17 +24,17 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 from pipelines import contract
 from pipelines.contract import Extract
 from pipelines.defs.resources import LrmSettings
+from pipelines.defs.ops.journal import writing_step
 from pipelines.ingest.reader import UnreadableFileError
-from pipelines.ingest.load import ingest_extract, read_worker_keys, write_worker_keys
-from pipelines.memory import release_memory
-from pipelines.pseudonym import load_key
-from pipelines.run_lock import warehouse_lock
+from pipelines.ingest.load import HeldBackError, ingest_extract, pending_drops, read_worker_keys, write_worker_keys
+from pipelines.memory import DUCKDB_MEMORY_LIMIT, release_memory
+from pipelines.pseudonym import PseudonymKeyError, load_key, recorded_fingerprint, verify_key
 from pipelines.warehouse import connect, connect_delivery, ensure_dq
 
 INGEST_GROUP = "ingest"
-# Transient faults (a busy disk, a lock held too long) are retried; a bad file is not.
+# Transient faults (a busy disk, a lock held too long) are retried; a bad file, a refused
+# key or memory running out are not (they raise Failure(allow_retries=False)).
 TRANSIENT_RETRY = RetryPolicy(max_retries=2, delay=15, backoff=Backoff.EXPONENTIAL)
-WRITER_WAIT_SECONDS = 3600
 # Dagster's pool for steps that write the DuckDB file; dagster_home/dagster.yaml limits it
 # to one, so runs started by the schedule and the sensor take turns.
 WAREHOUSE_POOL = "duckdb_warehouse_writer"  # a step queues behind another run's writer rather than fail
@@ -75,23 +76,32 @@ def _ingest_asset(extract: Extract) -> AssetsDefinition:
     def _asset(context: AssetExecutionContext, settings: LrmSettings) -> MaterializeResult:
         started = time.perf_counter()
         landing = settings.landing()
-        key = load_key(settings.warehouse)
-        known = read_worker_keys(settings.delivery) if extract.iin_columns else None
-        with warehouse_lock(settings.warehouse, WRITER_WAIT_SECONDS), connect(settings.warehouse) as con:
+        with writing_step(context, settings), connect(settings.warehouse) as con:
             ensure_dq(con)
+            known = read_worker_keys(settings.delivery)
+            try:
+                key = load_key(settings.warehouse, recorded_fingerprint(con))
+                verify_key(con, settings.warehouse, key, known)
+            except PseudonymKeyError as exc:
+                raise Failure(description=str(exc), allow_retries=False) from None
             if extract.name == contract.ingest_order()[0]:
                 _record_landing_issues(con, landing)
-            selected = {dt.date.fromisoformat(k) for k in context.partition_keys}
+            selected = {dt.date.fromisoformat(k) for k in context.partition_keys} | pending_drops(con, landing, extract, context.partition_keys)
             try:
                 result, keys = ingest_extract(con, landing, extract, key, selected, known)
             except UnreadableFileError as exc:
-                raise Failure(description=f"unreadable file {exc}; the warehouse was left as it was",
+                what = "held back" if isinstance(exc, HeldBackError) else "unreadable file"
+                raise Failure(description=f"{what}: {exc}; the warehouse was left as it was",
                               allow_retries=False) from None
-        if known is not None:
-            keys = keys.join(known, on="iin", how="anti")  # only pairs the file lacks
-        if keys.height:
-            with connect_delivery(settings.delivery) as dcon:
-                write_worker_keys(dcon, keys)
+            except duckdb.OutOfMemoryException:
+                raise Failure(description=f"ingest {extract.name}: out of memory (DuckDB memory_limit "
+                                          f"{DUCKDB_MEMORY_LIMIT}); the warehouse was left as it was",
+                              allow_retries=False) from None
+            if known is not None:
+                keys = keys.join(known, on="iin", how="anti")  # only pairs the file lacks
+            if keys.height:
+                with connect_delivery(settings.delivery) as dcon:
+                    write_worker_keys(dcon, keys)
         del known, keys
         release_memory()
         elapsed = time.perf_counter() - started

@@ -27,6 +27,7 @@ from dagster import (
 
 from pipelines import contract
 from pipelines.defs.ingest.assets import run_drop_range
+from pipelines.defs.ops.journal import writing_step
 from pipelines.defs.resources import LrmSettings
 from pipelines.quality import suites
 from pipelines.quality.runner import CheckRecord, summarise
@@ -83,8 +84,9 @@ def raw_check(extract_name: str) -> AssetChecksDefinition:
 
         started = time.perf_counter()
         # The drops this run loaded (and any earlier drop that has not passed yet).
-        outcome = check_raw(settings.warehouse, context.run.run_id, extract_name, _as_of(settings), settings.landing_dir,
-                            drop_range=run_drop_range(context.run.tags))
+        with writing_step(context, settings):
+            outcome = check_raw(settings.warehouse, context.run.run_id, extract_name, _as_of(settings),
+                                settings.landing_dir, drop_range=run_drop_range(context.run.tags))
         context.log.info(f"gx raw.{extract_name}: {summarise(outcome.records)} in {time.perf_counter() - started:.1f}s; report {outcome.run_page}")
         yield from _results(key, outcome.records, outcome)
 
@@ -100,7 +102,8 @@ def mart_check(key: AssetKey) -> AssetChecksDefinition:
         from pipelines.quality.service import check_mart
 
         started = time.perf_counter()
-        outcome = check_mart(settings.warehouse, context.op_execution_context.run_id, mart, _as_of(settings), settings.landing_dir)
+        with writing_step(context, settings):
+            outcome = check_mart(settings.warehouse, context.run.run_id, mart, _as_of(settings), settings.landing_dir)
         if outcome is None:
             context.log.warning(f"marts.{mart} is not in the warehouse: nothing to check")
             yield from _results(key, [], None)

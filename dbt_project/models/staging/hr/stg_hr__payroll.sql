@@ -1,10 +1,10 @@
--- stg_hr__payroll: raw.payroll, typed. Rule — event: one row per (worker_key, bin, month), latest drop then highest line wins (docs/design.md).
+-- stg_hr__payroll: raw.payroll, typed. Rule — event: one row per (worker_key, bin, month), latest drop then highest line wins, decided on the key as landed before any cast (docs/design.md).
 
 {% set key = ['worker_key', 'bin', 'month'] %}
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=key, on_schema_change='fail') }}
 
 with source as (
-    {{ event_rows(source('hr', 'payroll')) }}
+    {{ event_rows(source('hr', 'payroll'), key) }}
 ),
 
 typed as (
@@ -22,4 +22,3 @@ typed as (
 
 select *
 from typed
-{{ latest_per_key(key) }}

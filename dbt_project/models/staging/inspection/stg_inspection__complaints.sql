@@ -1,10 +1,10 @@
--- stg_inspection__complaints: raw.complaints, typed. Rule — event: one row per (complaint_id), latest drop then highest line wins (docs/design.md).
+-- stg_inspection__complaints: raw.complaints, typed. Rule — event: one row per (complaint_id), latest drop then highest line wins, decided on the key as landed before any cast (docs/design.md).
 
 {% set key = ['complaint_id'] %}
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=key, on_schema_change='fail') }}
 
 with source as (
-    {{ event_rows(source('inspection', 'complaints')) }}
+    {{ event_rows(source('inspection', 'complaints'), key) }}
 ),
 
 typed as (
@@ -20,4 +20,3 @@ typed as (
 
 select *
 from typed
-{{ latest_per_key(key) }}

@@ -1,10 +1,10 @@
--- stg_inspection__inspections: raw.inspections, typed. Rule — event: one row per (inspection_id), latest drop then highest line wins (docs/design.md).
+-- stg_inspection__inspections: raw.inspections, typed. Rule — event: one row per (inspection_id), latest drop then highest line wins, decided on the key as landed before any cast (docs/design.md).
 
 {% set key = ['inspection_id'] %}
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=key, on_schema_change='fail') }}
 
 with source as (
-    {{ event_rows(source('inspection', 'inspections')) }}
+    {{ event_rows(source('inspection', 'inspections'), key) }}
 ),
 
 typed as (
@@ -21,4 +21,3 @@ typed as (
 
 select *
 from typed
-{{ latest_per_key(key) }}

@@ -1,10 +1,10 @@
--- stg_otib__attestations: raw.attestations, typed. Rule — event: one row per (attestation_id, workplace_id, factor), latest drop then highest line wins (docs/design.md).
+-- stg_otib__attestations: raw.attestations, typed. Rule — event: one row per (attestation_id, workplace_id, factor), latest drop then highest line wins, decided on the key as landed before any cast (docs/design.md).
 
 {% set key = ['attestation_id', 'workplace_id', 'factor'] %}
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=key, on_schema_change='fail') }}
 
 with source as (
-    {{ event_rows(source('otib', 'attestations')) }}
+    {{ event_rows(source('otib', 'attestations'), key) }}
 ),
 
 typed as (
@@ -24,4 +24,3 @@ typed as (
 
 select *
 from typed
-{{ latest_per_key(key) }}

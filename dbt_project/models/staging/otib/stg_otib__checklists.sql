@@ -1,10 +1,10 @@
--- stg_otib__checklists: raw.checklists, typed. Rule — event: one row per (bin, submitted_on), latest drop then highest line wins (docs/design.md).
+-- stg_otib__checklists: raw.checklists, typed. Rule — event: one row per (bin, submitted_on), latest drop then highest line wins, decided on the key as landed before any cast (docs/design.md).
 
 {% set key = ['bin', 'submitted_on'] %}
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=key, on_schema_change='fail') }}
 
 with source as (
-    {{ event_rows(source('otib', 'checklists')) }}
+    {{ event_rows(source('otib', 'checklists'), key) }}
 ),
 
 typed as (
@@ -51,4 +51,3 @@ typed as (
 
 select *
 from typed
-{{ latest_per_key(key) }}

@@ -1,10 +1,10 @@
--- stg_otib__incidents: raw.incidents, typed. Rule — event: one row per (incident_id), latest drop then highest line wins (docs/design.md).
+-- stg_otib__incidents: raw.incidents, typed. Rule — event: one row per (incident_id), latest drop then highest line wins, decided on the key as landed before any cast (docs/design.md).
 
 {% set key = ['incident_id'] %}
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=key, on_schema_change='fail') }}
 
 with source as (
-    {{ event_rows(source('otib', 'incidents')) }}
+    {{ event_rows(source('otib', 'incidents'), key) }}
 ),
 
 typed as (
@@ -22,4 +22,3 @@ typed as (
 
 select *
 from typed
-{{ latest_per_key(key) }}

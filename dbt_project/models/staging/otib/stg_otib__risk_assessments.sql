@@ -1,10 +1,10 @@
--- stg_otib__risk_assessments: raw.risk_assessments, typed. Rule — event: one row per (workplace_id, assessed_on), latest drop then highest line wins (docs/design.md).
+-- stg_otib__risk_assessments: raw.risk_assessments, typed. Rule — event: one row per (workplace_id, assessed_on), latest drop then highest line wins, decided on the key as landed before any cast (docs/design.md).
 
 {% set key = ['workplace_id', 'assessed_on'] %}
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=key, on_schema_change='fail') }}
 
 with source as (
-    {{ event_rows(source('otib', 'risk_assessments')) }}
+    {{ event_rows(source('otib', 'risk_assessments'), key) }}
 ),
 
 typed as (
@@ -23,4 +23,3 @@ typed as (
 
 select *
 from typed
-{{ latest_per_key(key) }}

@@ -1,10 +1,10 @@
--- stg_stat__regions: raw.stat_regions, typed. Rule — event: one row per (year, region), latest drop then highest line wins (docs/design.md).
+-- stg_stat__regions: raw.stat_regions, typed. Rule — event: one row per (year, region), latest drop then highest line wins, decided on the key as landed before any cast (docs/design.md).
 
 {% set key = ['year', 'region'] %}
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=key, on_schema_change='fail') }}
 
 with source as (
-    {{ event_rows(source('stat', 'stat_regions')) }}
+    {{ event_rows(source('stat', 'stat_regions'), key) }}
 ),
 
 typed as (
@@ -22,4 +22,3 @@ typed as (
 
 select *
 from typed
-{{ latest_per_key(key) }}

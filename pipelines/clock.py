@@ -1,0 +1,11 @@
+"""Today's date, as the pipeline sees it: the system date, or LRM_TODAY (YYYY-MM-DD) so
+tests can fix the clock."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+
+def today() -> dt.date:
+    fixed = os.environ.get("LRM_TODAY")
+    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
