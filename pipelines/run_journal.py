@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.warehouse import ident
+from pipelines.warehouse import ident, open_duckdb
 
 _MANIFEST = "journal.json"
 
@@ -161,7 +161,8 @@ def _run_history(warehouse: Path, run_id: str) -> dict:
     if not warehouse.exists():
         return {}
     try:
-        con = duckdb.connect(str(warehouse), read_only=True)
+        # Waits for a killed run's orphaned dbt child, which may still be writing the file.
+        con = open_duckdb(warehouse, read_only=True)
     except duckdb.Error:
         return {}  # a file the failed run left unreadable: its history is lost with it
     try:
@@ -178,7 +179,7 @@ def _run_history(warehouse: Path, run_id: str) -> dict:
 def _write_history(warehouse: Path, run_id: str, history: dict) -> None:
     if not history:
         return
-    con = duckdb.connect(str(warehouse))
+    con = open_duckdb(warehouse)
     try:
         con.execute("CREATE SCHEMA IF NOT EXISTS dq")
         for table, (rows, create_sql) in history.items():

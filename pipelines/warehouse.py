@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -31,11 +32,29 @@ def ident(*parts: str) -> str:
     return str(duckdb.ColumnExpression(*parts))
 
 
+# A process killed mid-run can leave its dbt child writing for a while (it does not hold
+# the run lock, DuckDB's own file lock tells): the next writer waits for it to finish.
+FILE_LOCK_WAIT_SECONDS = 600
+
+
+def open_duckdb(path: Path, read_only: bool = False, wait_seconds: float = FILE_LOCK_WAIT_SECONDS,
+                **config) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, waiting while another process holds the file."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only, config=config)
+        except duckdb.IOException as exc:
+            if "Could not set lock" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.5)
+
+
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": DUCKDB_MEMORY_LIMIT})
+    con = open_duckdb(path, read_only=read_only, memory_limit=DUCKDB_MEMORY_LIMIT)
     try:
         yield con
     finally:

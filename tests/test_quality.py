@@ -128,6 +128,7 @@ def run_pipeline(landing: Path, warehouse: Path, drops: tuple[str, str] | None =
 
     from pipelines.definitions import ALL_ASSETS_JOB, build_definitions
     from pipelines.defs.ingest.assets import drops_partitions
+    from pipelines.defs.ops.journal import execute_job_run
     from pipelines.defs.resources import LrmSettings
 
     settings = LrmSettings(landing_dir=str(landing), warehouse_path=str(warehouse))
@@ -136,8 +137,8 @@ def run_pipeline(landing: Path, warehouse: Path, drops: tuple[str, str] | None =
     instance.add_dynamic_partitions(drops_partitions.name, keys)
     job = build_definitions(settings).resolve_job_def(ALL_ASSETS_JOB)
     first, last = drops or (keys[0], keys[-1])
-    return job.execute_in_process(instance=instance, raise_on_error=False,
-                                  tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last})
+    return execute_job_run(job, settings, instance,
+                           tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last})
 
 
 def _q(path: Path, sql: str, params=None):

@@ -76,33 +76,12 @@ def _ingest_asset(extract: Extract) -> AssetsDefinition:
     def _asset(context: AssetExecutionContext, settings: LrmSettings) -> MaterializeResult:
         started = time.perf_counter()
         landing = settings.landing()
-        with writing_step(context, settings), connect(settings.warehouse) as con:
-            ensure_dq(con)
-            known = read_worker_keys(settings.delivery)
-            try:
-                key = load_key(settings.warehouse, recorded_fingerprint(con))
-                verify_key(con, settings.warehouse, key, known)
-            except PseudonymKeyError as exc:
-                raise Failure(description=str(exc), allow_retries=False) from None
-            if extract.name == contract.ingest_order()[0]:
-                _record_landing_issues(con, landing)
-            selected = {dt.date.fromisoformat(k) for k in context.partition_keys} | pending_drops(con, landing, extract, context.partition_keys)
-            try:
-                result, keys = ingest_extract(con, landing, extract, key, selected, known)
-            except UnreadableFileError as exc:
-                what = "held back" if isinstance(exc, HeldBackError) else "unreadable file"
-                raise Failure(description=f"{what}: {exc}; the warehouse was left as it was",
-                              allow_retries=False) from None
-            except duckdb.OutOfMemoryException:
-                raise Failure(description=f"ingest {extract.name}: out of memory (DuckDB memory_limit "
-                                          f"{DUCKDB_MEMORY_LIMIT}); the warehouse was left as it was",
-                              allow_retries=False) from None
-            if known is not None:
-                keys = keys.join(known, on="iin", how="anti")  # only pairs the file lacks
-            if keys.height:
-                with connect_delivery(settings.delivery) as dcon:
-                    write_worker_keys(dcon, keys)
-        del known, keys
+        try:
+            result = _ingest(context, settings, landing, extract)
+        except duckdb.OutOfMemoryException:
+            raise Failure(description=f"ingest {extract.name}: out of memory (DuckDB memory_limit "
+                                      f"{DUCKDB_MEMORY_LIMIT}); the warehouse was left as it was",
+                          allow_retries=False) from None
         release_memory()
         elapsed = time.perf_counter() - started
         unchanged = f" ({result.unchanged} unchanged since the previous snapshot, not written again)" if extract.kind == "snapshot" else ""
@@ -123,6 +102,35 @@ def _ingest_asset(extract: Extract) -> AssetsDefinition:
         )
 
     return _asset
+
+
+def _ingest(context: AssetExecutionContext, settings: LrmSettings, landing, extract: Extract):
+    """The extract's drops into raw and the new (IIN, worker_key) pairs into the delivery
+    file, under the run's journal; refuses a key that is not the warehouse's."""
+    with writing_step(context, settings), connect(settings.warehouse) as con:
+        ensure_dq(con)
+        known = read_worker_keys(settings.delivery)
+        try:
+            key = load_key(settings.warehouse, recorded_fingerprint(con))
+            verify_key(con, settings.warehouse, key, known)
+        except PseudonymKeyError as exc:
+            raise Failure(description=str(exc), allow_retries=False) from None
+        if extract.name == contract.ingest_order()[0]:
+            _record_landing_issues(con, landing)
+        selected = {dt.date.fromisoformat(k) for k in context.partition_keys}
+        selected |= pending_drops(con, landing, extract, context.partition_keys)
+        try:
+            result, keys = ingest_extract(con, landing, extract, key, selected, known)
+        except UnreadableFileError as exc:
+            what = "held back" if isinstance(exc, HeldBackError) else "unreadable file"
+            raise Failure(description=f"{what}: {exc}; the warehouse was left as it was",
+                          allow_retries=False) from None
+        if known is not None:
+            keys = keys.join(known, on="iin", how="anti")  # only pairs the file lacks
+        if keys.height:
+            with connect_delivery(settings.delivery) as dcon:
+                write_worker_keys(dcon, keys)
+    return result
 
 
 def _record_landing_issues(con, landing) -> None:

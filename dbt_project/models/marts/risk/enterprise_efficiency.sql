@@ -15,8 +15,9 @@ with v as (
 pairs as (
     select
         a.bin, a.indicator_kind,
-        avg(a.z) as complex_after,
-        avg(b.z) as complex_before,
+        -- exact sums: a parallel avg of doubles differs in its last bits from run to run
+        {{ exact_avg('a.z', 12) }} as complex_after,
+        {{ exact_avg('b.z', 12) }} as complex_before,
         count(*) as indicators_used
     from v a
     join v b
