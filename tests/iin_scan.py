@@ -17,26 +17,34 @@ from pipelines import contract
 from pipelines.identifiers import is_valid_id
 
 _RUN = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
+csv.field_size_limit(2**31 - 1)  # hostile files hold fields past the default 128 KiB
 
 
 def landed_iins(landing: Path) -> set[str]:
-    """Every valid IIN in an IIN column of any landed file, and every other valid 12-digit
-    run of those files that is not a BIN of an enterprises file (an IIN in the wrong place)."""
+    """Every valid IIN in an IIN column of any landed file, and every valid 12-digit run
+    elsewhere (free text, unknown columns, shifted rows) that no BIN column holds."""
     iins: set[str] = set()
     bins: set[str] = set()
     runs: set[str] = set()
     for path in sorted(landing.rglob("*.csv")):
         extract = contract.EXTRACTS.get(path.stem)
-        text = path.read_bytes().decode("utf-8", errors="replace")
-        runs |= {m for m in _RUN.findall(text) if is_valid_id(m)}
+        text = path.read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff")
         if extract is None:
+            runs |= {m for m in _RUN.findall(text) if is_valid_id(m)}
             continue
-        for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff"))):
-            for col in extract.iin_columns:
-                if is_valid_id(row.get(col) or ""):
-                    iins.add(row[col])
-            if path.stem == "enterprises" and is_valid_id(row.get("bin") or ""):
-                bins.add(row["bin"])
+        types = {c.name: c.type for c in extract.columns}
+        reader = csv.reader(io.StringIO(text))
+        header = next(reader, [])
+        for row in reader:
+            for i, value in enumerate(row):
+                kind = types.get(header[i].strip()) if i < len(header) else None
+                if kind == "iin" and is_valid_id(value):
+                    iins.add(value)
+                elif kind == "bin" and is_valid_id(value):
+                    bins.add(value)
+                else:
+                    runs |= {m for m in _RUN.findall(value) if is_valid_id(m)}
+        runs |= {m for m in _RUN.findall(",".join(header)) if is_valid_id(m)}
     return iins | (runs - bins)
 
 
