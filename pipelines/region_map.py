@@ -134,11 +134,14 @@ def hover_text(row: dict, labels: Labels, lang: str) -> str:
     return "<br>".join(lines)
 
 
-def choropleth(rows: list[dict], measure: str, labels: Labels, lang: str, height: int = 560) -> go.Figure:
-    """Every region drawn (grey where the measure has no value), shaded by `measure`.
-    Each region's `customdata` is its 2-digit code, for the click that opens it."""
+def choropleth(rows: list[dict], measure: str, labels: Labels, lang: str, height: int = 560,
+               shapes: dict | str | None = None) -> go.Figure:
+    """Every region drawn (grey where the measure has no value), shaded by `measure`; the
+    shaded layer is the last trace. Each region's `customdata` is its 2-digit code, for the
+    click that opens it. `shapes`: the GeoJSON itself (default), or a URL the browser
+    fetches it from (the app: half a megabyte less in every figure it sends)."""
     m = MEASURE_BY_KEY[measure]
-    shapes = region_shapes()
+    shapes = region_shapes() if shapes is None else shapes
     with_value = [r for r in rows if _value(r, measure) is not None]
     base = go.Choropleth(
         geojson=shapes, featureidkey="id", locations=[r["iso_code"] for r in rows],
@@ -154,7 +157,8 @@ def choropleth(rows: list[dict], measure: str, labels: Labels, lang: str, height
         hovertemplate="%{text}<extra></extra>", marker_line_color="white", marker_line_width=1,
         colorbar={"title": {"text": labels.text("measure." + measure, lang), "side": "right"}, "thickness": 14},
         name="measure")
-    fig = go.Figure([base, shaded])
+    # The grey layer only where some region has no value: each layer carries the shapes.
+    fig = go.Figure([base, shaded] if len(with_value) < len(rows) else [shaded])
     # The country's extent, not fitbounds: Plotly fits bounds into a square frame.
     fig.update_geos(visible=False, projection_type="mercator", lonaxis_range=[46, 88], lataxis_range=[40, 56])
     fig.update_layout(

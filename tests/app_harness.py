@@ -5,13 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 from pipelines.app.server import create_app
@@ -122,39 +115,3 @@ def find(tree, component_id: str) -> dict | None:
             if hit:
                 return hit
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def served_app(published: Path):
-    """`python -m pipelines.app` on a free port of 127.0.0.1, as `make app` starts it."""
-    port = free_port()
-    # The server logs every request: a file, not a pipe nobody reads, takes them.
-    log = tempfile.TemporaryFile(mode="w+")
-    proc = subprocess.Popen([sys.executable, "-m", "pipelines.app", "--published", str(published), "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise AssertionError(f"the app did not start:\n{log.read()[-3000:]}")
-                time.sleep(0.3)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()

@@ -50,7 +50,7 @@ def test_map_shades_all_20_regions_by_each_measure_in_each_language(dash, served
         for code, names in regions.items():
             assert any(names[lang_no] in t.replace("\\", "") for t in page), f"{lang}: region {code} not named"
         fig = dash.map_figure("workers_harmful", lang)
-        shaded = fig["data"][1]
+        shaded = fig["data"][-1]
         assert sorted(shaded["locations"]) == sorted(r[3] for r in regions.values())
         # Every region shaded, zeros included, by the mart's figure.
         by_region = dict(zip(shaded["customdata"], shaded["z"]))
@@ -65,7 +65,7 @@ def test_map_shades_all_20_regions_by_each_measure_in_each_language(dash, served
         assert option["value"] in MEASURE_BY_KEY
         assert dash.map_figure(option["value"], "kk")["data"][0]["locations"]
     high = dict(q(served, "SELECT region, enterprises_high + enterprises_very_high FROM marts.region_risk"))
-    shaded = dash.map_figure("enterprises_high_very_high", "ru")["data"][1]
+    shaded = dash.map_figure("enterprises_high_very_high", "ru")["data"][-1]
     assert dict(zip(shaded["customdata"], shaded["z"])) == {code: high.get(code, 0) for code in regions}
 
 

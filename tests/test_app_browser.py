@@ -6,11 +6,8 @@ from __future__ import annotations
 import duckdb
 from playwright.sync_api import sync_playwright
 
-from tests.app_harness import served_app
+from pipelines.app.launch import launch_chromium, serve
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 GREY = "rgb(217, 217, 217)"  # the base layer's colour (pipelines/region_map.py)
 
 
@@ -22,14 +19,14 @@ def test_browser_map_click_region_open_enterprise_switch_to_kazakh(tiny_run, tmp
             "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1").fetchone()
         iso_codes = [r[0] for r in con.execute("SELECT iso_code FROM reference.regions ORDER BY code").fetchall()]
         kk_heading = con.execute("SELECT kk FROM reference.ui_labels WHERE key = 'card.workplaces'").fetchone()[0]
-    with served_app(published) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with serve(published) as base, sync_playwright() as pw:
+        browser = launch_chromium(pw)
         page = browser.new_page(viewport={"width": 1300, "height": 1000})
         outside: list[str] = []
         page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((base, "data:")) else None)
 
         page.goto(base + "/")
-        shaded = page.locator("#region-map g.trace.choropleth").nth(1).locator("path.choroplethlocation")
+        shaded = page.locator("#region-map g.trace.choropleth").last.locator("path.choroplethlocation")
         shaded.first.wait_for(timeout=30000)
         assert shaded.count() == 20
         fills = [shaded.nth(i).evaluate("p => getComputedStyle(p).fill") for i in range(20)]

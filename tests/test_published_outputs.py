@@ -17,7 +17,7 @@ from playwright.sync_api import sync_playwright
 
 from pipelines.publish import MIN_READER, PARQUET_PARTITIONS
 from pipelines.region_map import SHAPES_FILE
-from tests.test_app_browser import CHROMIUM, CHROMIUM_ARGS
+from pipelines.app.launch import launch_chromium
 
 REPO = Path(__file__).resolve().parents[1]
 OLD_DUCKDB = "1.1.3"  # the oldest release of the 1.1 line on PyPI for Python 3.11 that the BI drivers bundle
@@ -104,13 +104,13 @@ def test_static_map_opens_from_disk_with_no_network_and_shows_every_region(publi
     for _, name in regions:
         assert name in html
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         context = browser.new_context(offline=True)
         asked: list[str] = []
         context.on("request", lambda r: asked.append(r.url))
         view = context.new_page()
         view.goto(page.as_uri())
-        shaded = view.locator("g.trace.choropleth").nth(1).locator("path.choroplethlocation")
+        shaded = view.locator("g.trace.choropleth").last.locator("path.choroplethlocation")
         shaded.first.wait_for(timeout=30000)
         assert shaded.count() == 20
         browser.close()

@@ -4,7 +4,7 @@ URLs: `/` map, `/region/<code>`, `/enterprise/<bin>`, `/guarantees`, `/freshness
 `?lang=ru|kk|en` (Russian by default). Plotly.js and Dash's scripts are served from the
 installed packages (no CDN). Besides the pages, the server hands out the report files a
 publish leaves beside the copy (`/files/dq_report/…`, `/files/published/map/…`,
-`/files/published/docs/…`) and nothing else of the warehouse folder.
+`/files/published/docs/…`), and nothing else of the warehouse folder, and the region shapes.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from pipelines.app.pages import map as map_page
 from pipelines.app.store import PublishedCopy
 from pipelines.app.ui import Page, page_for
 from pipelines.labels import LANGUAGES
+from pipelines.region_map import SHAPES_FILE
 
 # Report folders a publish leaves beside the copy, relative to the warehouse folder.
 SERVED_FOLDERS = ("dq_report/", "published/map/", "published/docs/")
@@ -65,7 +66,8 @@ def create_app(published: Path) -> Dash:
 
     @app.callback(Output("page", "children"), Input("url", "pathname"), Input("url", "search"))
     def route(pathname, search):
-        return render(copy, pathname, search)
+        with copy.reading():
+            return render(copy, pathname, search)
 
     map_page.register(app, copy)
     region.register(app, copy)
@@ -75,6 +77,10 @@ def create_app(published: Path) -> Dash:
         if not subpath.startswith(SERVED_FOLDERS) or ".." in Path(subpath).parts:
             flask.abort(404)
         return flask.send_from_directory(warehouse_dir, subpath)
+
+    @app.server.route(map_page.SHAPES_URL)
+    def region_shapes():
+        return flask.send_file(SHAPES_FILE, mimetype="application/json", max_age=86400)
 
     app.copy = copy  # the tests and the bench read labels through the app's own store
     return app

@@ -2,7 +2,8 @@
 
 Each request opens the copy read-only and closes it when done, so the pipeline can swap
 in a new copy (a rename) at any time: a request already running finishes on the old file,
-the next one opens the new. What is derived once per copy (labels, the region table) is
+the next one opens the new (one connection serves all the queries of one request:
+`reading()`). What is derived once per copy (labels, the region table) is
 cached under the file's identity (inode and modification time), so a new publish is picked
 up by the first request after it.
 """
@@ -28,6 +29,7 @@ class PublishedCopy:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[tuple[int, int], Any]] = {}
+        self._request = threading.local()
 
     def identity(self) -> tuple[int, int]:
         st = os.stat(self.path)
@@ -35,11 +37,25 @@ class PublishedCopy:
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        held = getattr(self._request, "con", None)
+        if held is not None:
+            yield held
+            return
         con = duckdb.connect(str(self.path), read_only=True, config={"threads": 2, "memory_limit": "1GB"})
         try:
             yield con
         finally:
             con.close()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """Within the block, this thread's queries share one connection (one request)."""
+        with self.connect() as con:
+            self._request.con = con
+            try:
+                yield
+            finally:
+                self._request.con = None
 
     def rows(self, sql: str, params: Any = None) -> list[dict]:
         with self.connect() as con:

@@ -7,6 +7,9 @@ from dash import Input, Output, State, dcc, html, no_update
 from pipelines.app.ui import Page, lang_of, markdown_link, table
 from pipelines.region_map import HOVER_FIGURES, PLOTLY_CONFIG, choropleth, format_figure
 
+# Where the app serves the region shapes (pipelines/app/server.py); browsers cache them.
+SHAPES_URL = "/geodata/kazakhstan2023Low.json"
+
 
 def layout(page: Page) -> list:
     measures = page.copy.measures()
@@ -22,7 +25,8 @@ def layout(page: Page) -> list:
                          value=measures[0].key, clearable=False, style={"maxWidth": "520px"}),
         ], className="controls"),
         html.P(page.t("map.click_hint"), className="hint"),
-        dcc.Graph(id="region-map", config=PLOTLY_CONFIG),
+        dcc.Graph(id="region-map", config=PLOTLY_CONFIG,
+                  figure=choropleth(rows, measures[0].key, page.labels, page.lang, shapes=SHAPES_URL)),
         html.H3(page.t("map.region_table")),
         table(page, "region-table", table_rows, ["region_link", *[k for k in HOVER_FIGURES if k in rows[0]]],
               markdown=("region_link",), page_size=25,
@@ -31,9 +35,10 @@ def layout(page: Page) -> list:
 
 
 def register(app, copy) -> None:
-    @app.callback(Output("region-map", "figure"), Input("measure", "value"), State("url", "search"))
+    @app.callback(Output("region-map", "figure"), Input("measure", "value"), State("url", "search"),
+                  prevent_initial_call=True)
     def shade(measure, search):
-        return choropleth(copy.regions(), measure, copy.labels(), lang_of(search))
+        return choropleth(copy.regions(), measure, copy.labels(), lang_of(search), shapes=SHAPES_URL)
 
     @app.callback(Output("url", "pathname"), Input("region-map", "clickData"), prevent_initial_call=True)
     def open_region(click):

@@ -130,8 +130,9 @@ def register(app, copy) -> None:
                   Input("filter-section", "value"), Input("filter-level", "value"), Input("filter-size", "value"),
                   State("region-code", "data"), State("url", "search"))
     def rank(sections, levels, sizes, region, search):
-        page = page_for(copy, search)
-        rows = _enterprises(copy, page.labels, region, sections, levels, sizes)
+        with copy.reading():
+            page = page_for(copy, search)
+            rows = _enterprises(copy, page.labels, region, sections, levels, sizes)
         shown = min(len(rows), SHOWN)
         return _table(page, rows), f"{page.t('region.shown')}: {number(shown)} / {number(len(rows))}"
 
