@@ -60,19 +60,18 @@ class Labels:
             return str(code)
         return entry[language(lang)]
 
-    def region(self, code: str | None, lang: str) -> str:
-        entry = self.regions.get(code or "")
+    def _named(self, names: dict[str, dict[str, str]], kind: str, key: str | None, lang: str) -> str:
+        entry = names.get(key or "")
         if entry is None:
-            self.missing.add(f"region={code}")
-            return str(code)
+            self.missing.add(f"{kind}={key}")
+            return str(key)
         return entry[language(lang)]
 
+    def region(self, code: str | None, lang: str) -> str:
+        return self._named(self.regions, "region", code, lang)
+
     def section(self, letter: str | None, lang: str) -> str:
-        entry = self.sections.get(letter or "")
-        if entry is None:
-            self.missing.add(f"oked_section={letter}")
-            return str(letter)
-        return entry[language(lang)]
+        return self._named(self.sections, "oked_section", letter, lang)
 
     def size_of(self, headcount: int | None) -> str | None:
         if headcount is None:

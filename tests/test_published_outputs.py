@@ -5,7 +5,9 @@ shapes and the codebook against the data they label."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 from playwright.sync_api import sync_playwright
 
-from pipelines.publish import MIN_READER, PARQUET_PARTITIONS
+from pipelines.publish import MIN_READER, PARQUET_PARTITIONS, publish
 from pipelines.region_map import SHAPES_FILE
 from pipelines.app.launch import launch_chromium
 
@@ -153,3 +155,31 @@ def test_codebook_gives_a_meaning_to_every_coded_value_published(published):
     # The coded columns the app shows are all in use in the tiny run.
     assert {"attestation_status", "workplace_class", "risk_level", "ctr_level", "guarantee", "regime", "unit",
             "gap_kind", "finding", "indicator_group", "source", "status"} <= checked
+
+
+def _state(folder: Path) -> dict[str, str]:
+    """Every file's hash and every symlink's target below `folder`, bar dbt's parse cache."""
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        rel = str(p.relative_to(folder))
+        if rel.startswith(".dbt_docs"):
+            continue
+        if p.is_symlink():
+            out[rel] = "-> " + str(p.readlink())
+        elif p.is_file():
+            out[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def test_a_publish_that_fails_leaves_the_previous_one_whole(tiny_run, tmp_path):
+    warehouse = tmp_path / "lrm.duckdb"
+    shutil.copy(tiny_run.warehouse, warehouse)
+    shutil.copytree(tiny_run.warehouse.parent / "published", tmp_path / "published", symlinks=True)
+    before = _state(tmp_path / "published")
+    assert {"lrm_analyst.duckdb", "map/index.html", "docs/index.html", "parquet/current"} <= set(before)
+    with duckdb.connect(str(warehouse)) as con:  # the static map cannot be labelled without it
+        con.execute("DROP TABLE reference.ui_labels")
+    with pytest.raises(duckdb.CatalogException, match="ui_labels"):
+        publish(warehouse, "a-run-that-fails")
+    assert _state(tmp_path / "published") == before
+    assert not list((tmp_path / "published").glob(".build*"))
