@@ -99,7 +99,9 @@ def table(page: Page, table_id: str, rows: list[dict], columns: list[str], *, co
         id=table_id,
         columns=[{"id": c, "name": page.t(heading_keys[c]) if c in heading_keys else page.labels.column(c, page.lang),
                   **({"presentation": "markdown"} if c in markdown else {})} for c in columns],
-        data=data, page_size=page_size, sort_action="native", markdown_options={"link_target": "_self"},
+        # Rows come sorted as the page means them; cells are formatted text, which a
+        # browser-side sort would order as text.
+        data=data, page_size=page_size, sort_action="none", markdown_options={"link_target": "_self"},
         style_table={"overflowX": "auto"}, style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto",
                                                        "fontFamily": '"Noto Sans", "DejaVu Sans", Arial, sans-serif', "fontSize": "14px"},
         style_header={"fontWeight": "bold", "backgroundColor": "#f2f2f2"},

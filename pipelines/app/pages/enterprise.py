@@ -21,7 +21,10 @@ def _one(page: Page, sql: str, params) -> dict | None:
 
 def _scores(page: Page, e: dict) -> list:
     t, code = page.t, page.labels.code
-    reason = lambda key: e.get(key) or "—"  # noqa: E731
+
+    def reason(key: str) -> str:
+        return e.get(key) or "—"
+
     risk = figures(page, [
         ("col.risk_score", f"{number(e.get('risk_score'), 3)} · {code('risk_level', e.get('risk_level'), page.lang)}"),
         ("col.p1", f"{number(e.get('p1'), 3)}{' · ' + t('card.imputed') if e.get('p1_imputed') else ''} · {reason('p1_reason')}"),
