@@ -19,6 +19,7 @@ def test_browser_map_click_region_open_enterprise_switch_to_kazakh(tiny_run, tmp
             "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1").fetchone()
         iso_codes = [r[0] for r in con.execute("SELECT iso_code FROM reference.regions ORDER BY code").fetchall()]
         kk_heading = con.execute("SELECT kk FROM reference.ui_labels WHERE key = 'card.workplaces'").fetchone()[0]
+        share_ru = con.execute("SELECT ru FROM reference.ui_labels WHERE key = 'measure.harmful_share'").fetchone()[0]
     with serve(published) as base, sync_playwright() as pw:
         browser = launch_chromium(pw)
         page = browser.new_page(viewport={"width": 1300, "height": 1000})
@@ -34,8 +35,14 @@ def test_browser_map_click_region_open_enterprise_switch_to_kazakh(tiny_run, tmp
         assert "amCharts" in page.locator("#region-map").inner_text()
         page.screenshot(path=tmp_path / "1_map_ru.png", full_page=True)
 
-        # Paths follow the trace's locations, which are the regions in code order.
-        shaded.nth(iso_codes.index(f"KZ-{region}")).click(force=True)
+        page.click("#measure")
+        page.get_by_role("option", name=share_ru, exact=True).click()
+        page.locator("#region-map .colorbar").get_by_text(share_ru).wait_for(timeout=30000)
+        page.screenshot(path=tmp_path / "1_map_share_ru.png", full_page=True)
+
+        # The first layer holds all 20 regions (grey base or shaded), in code order.
+        every = page.locator("#region-map g.trace.choropleth").first.locator("path.choroplethlocation")
+        every.nth(iso_codes.index(f"KZ-{region}")).click(force=True)
         page.wait_for_url(f"**/region/{region}*")
         page.locator("#ranking-table").wait_for(timeout=30000)
         page.screenshot(path=tmp_path / "2_region.png", full_page=True)
