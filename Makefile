@@ -7,8 +7,11 @@ VAR := var
 SCALE ?= small
 LANDING := $(VAR)/landing/$(SCALE)
 WAREHOUSE := $(VAR)/warehouse/lrm.duckdb
+PUBLISHED := $(VAR)/warehouse/published/lrm_analyst.duckdb
+APP_HOST ?= 127.0.0.1
+APP_PORT ?= 8050
 
-.PHONY: install run test bench dagster clean browser
+.PHONY: install run test bench dagster clean browser app
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,15 +28,20 @@ run: install
 	$(BIN)/lrm generate --out $(LANDING) --scale $(SCALE) --seed 42
 	$(BIN)/lrm run --landing $(LANDING) --warehouse $(WAREHOUSE)
 
-# The data-quality tests open the auditor's summary in headless Chromium (Debian package).
+# The data-quality and map-app tests open pages in headless Chromium (Debian package),
+# driven by Playwright pointed at it (Playwright downloads no browser).
 browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 test: install browser
 	$(BIN)/python -m pytest -q
 
-bench: install
+bench: install browser
 	$(BIN)/python -m pipelines.bench
+
+# The map app over the published copy of `make run` (http://127.0.0.1:8050; run `make run` first).
+app: install
+	$(BIN)/python -m pipelines.app --published $(PUBLISHED) --host $(APP_HOST) --port $(APP_PORT)
 
 dagster: install
 	mkdir -p $(VAR)/dagster_home && cp dagster_home/dagster.yaml $(VAR)/dagster_home/

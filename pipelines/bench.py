@@ -7,8 +7,13 @@
 5. an incremental run for a new drop that changes 1% of rows, and that drop's reach: the
    enterprises it touches and their share of the contracts (docs/design.md, "Incremental runs");
 6. a full rebuild of the same landing on a fresh warehouse, and every table the landing
-   decides compared with the incremental warehouse's: they must hold the same rows.
+   decides compared with the incremental warehouse's: they must hold the same rows;
+7. the map app on the full run's published copy: how long the map page and the card of
+   the enterprise with the most assignments take to render in headless Chromium.
 Results: var/bench/results.json and a table on stdout.
+
+`python -m pipelines.bench app [PUBLISHED_COPY]` runs step 7 alone (default: the bench's
+national copy), e.g. on the published copy of `make run`.
 """
 from __future__ import annotations
 
@@ -28,7 +33,9 @@ from pathlib import Path
 import duckdb
 
 from pipelines import contract
+from pipelines.app.launch import launch_chromium, serve
 from pipelines.defs.dbt.project import DBT_PROJECT_DIR, REPO_ROOT
+from pipelines.publish import ANALYST_FILE, published_dir
 from pipelines.pseudonym import key_file_for
 from pipelines.warehouse import SNAPSHOT_UNTIL, in_snapshot_of
 from pipelines.warehouse_diff import differing_tables
@@ -168,6 +175,61 @@ def _change_rows(rows, header, extract, rng, share):
     return rows
 
 
+def app_timings(published: Path, loads: int = 5) -> dict:
+    """Seconds from navigation until the page is drawn, measured in the browser: the map
+    page until the 20 regions of the measure's layer are painted, the enterprise card until
+    its last table is there. The first load of each also fetches Dash's and Plotly's
+    scripts; the rest find them in the browser's cache, as a reader's next page does."""
+    from playwright.sync_api import sync_playwright
+
+    with duckdb.connect(str(published), read_only=True) as con:
+        bin_, assignments = con.execute("SELECT bin, count(*) FROM marts.guarantee_assignments GROUP BY 1 "
+                                        "ORDER BY 2 DESC, 1 LIMIT 1").fetchone()
+        enterprises = con.execute("SELECT count(*) FROM marts.enterprise_risk").fetchone()[0]
+
+    def timed(page, url: str, ready: str) -> float:
+        start = time.perf_counter()
+        page.goto(url)
+        page.locator(ready).last.wait_for(timeout=120_000)
+        return round(time.perf_counter() - start, 3)
+
+    with serve(published) as base, sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        shaded = "#region-map g.trace.choropleth:last-of-type path.choroplethlocation:nth-of-type(20)"
+        map_s = [timed(page, base + "/", shaded) for _ in range(loads)]
+        card_s = [timed(page, f"{base}/enterprise/{bin_}", "#card-history") for _ in range(loads)]
+        browser.close()
+
+    def stats(values: list[float]) -> dict:
+        rest = sorted(values[1:])
+        return {"first_load": values[0], "median_after_first": rest[len(rest) // 2], "max_after_first": rest[-1],
+                "all": values}
+
+    return {"published": str(published), "enterprises": enterprises, "map_page_seconds": stats(map_s),
+            "enterprise_card_seconds": stats(card_s), "card_enterprise": {"bin": bin_, "assignments": assignments}}
+
+
+def render_app(app: dict) -> str:
+    m, c = app["map_page_seconds"], app["enterprise_card_seconds"]
+    return "\n".join([
+        "| app page (headless Chromium) | first load s | median s (next loads) | max s |", "|---|---:|---:|---:|",
+        f"| map, 20 regions painted | {m['first_load']} | {m['median_after_first']} | {m['max_after_first']} |",
+        f"| enterprise card ({app['card_enterprise']['assignments']:,} assignments) | {c['first_load']} | "
+        f"{c['median_after_first']} | {c['max_after_first']} |",
+    ])
+
+
+def main_app(published: Path) -> int:
+    BENCH.mkdir(parents=True, exist_ok=True)
+    print(f"bench: the map app on {published} …", flush=True)
+    app = app_timings(published)
+    (BENCH / "app.json").write_text(json.dumps(app, indent=2))
+    print(render_app(app))
+    print(f"\nbench: results in {BENCH / 'app.json'}")
+    return 0
+
+
 def main() -> int:
     BENCH.mkdir(parents=True, exist_ok=True)
     results: dict = {"machine": {"cpus": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
@@ -187,6 +249,9 @@ def main() -> int:
 
     print("bench: floor (compiled dbt SQL in one DuckDB process) …", flush=True)
     results["floor"] = floor(warehouse, target)
+
+    print("bench: the map app on the published copy …", flush=True)
+    results["app"] = app_timings(published_dir(warehouse) / ANALYST_FILE)
 
     print("bench: incremental run (a new drop changing 1% of rows) …", flush=True)
     inc_landing = BENCH / "landing_incremental"
@@ -224,6 +289,8 @@ def main() -> int:
             results["incremental_run"]["reach"]["contracts_of_touched_enterprises_share"],
         "rebuild_seconds": results["rebuild_run"]["seconds"],
         "incremental_equals_rebuild": not results["rebuild_run"]["tables_differing_from_incremental"],
+        "app_map_page_seconds": results["app"]["map_page_seconds"]["median_after_first"],
+        "app_enterprise_card_seconds": results["app"]["enterprise_card_seconds"]["median_after_first"],
     }
     (BENCH / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(render_table(results))
@@ -263,8 +330,12 @@ def render_table(results: dict) -> str:
     ]
     slow = sorted((m for m in results["dbt_models"] if m["node"].startswith("model.")), key=lambda m: -m["seconds"])[:8]
     lines += ["", "slowest dbt models: " + ", ".join(f"{m['node'].split('.')[-1]} {m['seconds']}s" for m in slow)]
+    if "app" in results:
+        lines += ["", render_app(results["app"])]
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["app"]:
+        sys.exit(main_app(Path(sys.argv[2]) if len(sys.argv) > 2 else published_dir(BENCH / "warehouse" / "lrm.duckdb") / ANALYST_FILE))
     sys.exit(main())

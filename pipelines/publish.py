@@ -1,8 +1,16 @@
-"""Publishing for readers: a read-only analyst copy of the warehouse and Parquet exports.
+"""Publishing for readers: a read-only analyst copy of the warehouse, Parquet exports, the
+static map and the dbt documentation of the run.
 
-Readers never open the file the pipeline writes. Both outputs are built beside their
-final place and swapped in with one rename, so a reader sees the old or the new version,
-never a half-written one.
+Readers never open the file the pipeline writes. Everything is built first in a build
+folder beside its final place; only when all of it is built is each piece swapped in with
+one rename (the copy, the map, the docs) or one symlink switch (the Parquet folder), so a
+failed publish leaves the previous one whole and a reader sees the old or the new version
+of each file, never a half-written one.
+
+The copy is written in DuckDB's storage format v1.1.0, which DuckDB 1.1 and every later
+release open (the BI drivers bundle older DuckDB releases than the pipeline uses). Every
+table and column carries the description of its dbt yml as a comment, and so does every
+Parquet file, as key-value metadata (`description`, `column_description.<column>`).
 """
 from __future__ import annotations
 
@@ -14,9 +22,17 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines import publish_docs, static_map
+
 PUBLISHED_SCHEMAS = ("marts", "reference", "dq")
+PARQUET_SCHEMAS = ("marts", "reference")
 ANALYST_FILE = "lrm_analyst.duckdb"
 PARQUET_DIR = "parquet"
+MAP_DIR = "map"
+DOCS_DIR = "docs"
+# The oldest storage format DuckDB can write; DuckDB 1.1.0 and later read it.
+STORAGE_VERSION = "v1.1.0"
+MIN_READER = "1.1.0"
 # Large marts are split where readers filter: by regime and guarantee, by gap kind.
 PARQUET_PARTITIONS = {
     "guarantee_assignments": ("regime", "guarantee"),
@@ -29,6 +45,8 @@ _IIN_COLUMN = re.compile(r"(^|_)iin($|_)", re.IGNORECASE)
 class Published:
     analyst_copy: Path
     parquet_dir: Path
+    map_page: Path
+    docs_page: Path
     tables: dict[str, int]
 
 
@@ -48,48 +66,101 @@ def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[st
         "AND table_name = ? ORDER BY ordinal_position", [schema, table]).fetchall()]
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def publish(warehouse: Path, run_id: str) -> Published:
     out = published_dir(warehouse)
     out.mkdir(parents=True, exist_ok=True)
-    tmp_db = out / f".{ANALYST_FILE}.{os.getpid()}.tmp"
-    tmp_db.unlink(missing_ok=True)
-    run_parquet = out / PARQUET_DIR / run_id
-    if run_parquet.exists():
-        shutil.rmtree(run_parquet)
-    run_parquet.mkdir(parents=True)
-    counts: dict[str, int] = {}
-    con = duckdb.connect(str(tmp_db))
+    build = out / f".build.{os.getpid()}"
+    shutil.rmtree(build, ignore_errors=True)
+    build.mkdir()
     try:
-        con.execute(f"ATTACH '{warehouse}' AS src (READ_ONLY)")
+        # dbt reads the warehouse in its own process, before this one attaches it.
+        site = publish_docs.generate(warehouse, out / ".dbt_docs")
+        docs = publish_docs.descriptions(site.with_name("manifest.json"))
+        shutil.copyfile(site, build / "docs.html")
+        run_parquet = out / PARQUET_DIR / run_id
+        if run_parquet.exists():
+            shutil.rmtree(run_parquet)
+        run_parquet.mkdir(parents=True)
+        counts = _build_copy(warehouse, build / ANALYST_FILE, run_parquet, docs)
+        with duckdb.connect(str(build / ANALYST_FILE), read_only=True) as con:
+            (build / "map.html").write_text(static_map.render(con), encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        shutil.rmtree(out / PARQUET_DIR / run_id, ignore_errors=True)
+        raise
+    os.chmod(build / ANALYST_FILE, 0o444)
+    final_db = out / ANALYST_FILE
+    os.replace(build / ANALYST_FILE, final_db)
+    _point_current(out / PARQUET_DIR, run_id)
+    map_page = _swap_file(build / "map.html", out / MAP_DIR / "index.html")
+    docs_page = _swap_file(build / "docs.html", out / DOCS_DIR / "index.html")
+    shutil.rmtree(build, ignore_errors=True)
+    return Published(final_db, out / PARQUET_DIR / "current", map_page, docs_page, counts)
+
+
+def _build_copy(warehouse: Path, target: Path, run_parquet: Path,
+                docs: dict[tuple[str, str], publish_docs.TableDoc]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH {_literal(str(target))} AS pub (STORAGE_VERSION '{STORAGE_VERSION}')")
+        con.execute(f"ATTACH {_literal(str(warehouse))} AS src (READ_ONLY)")
         for schema in PUBLISHED_SCHEMAS:
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS pub.{schema}")
             for table in _tables(con, schema):
                 columns = _columns(con, schema, table)
                 leaked = [c for c in columns if _IIN_COLUMN.search(c)]
                 if leaked:
                     raise RuntimeError(f"refusing to publish {schema}.{table}: column(s) {leaked} look like an IIN")
-                con.execute(f'CREATE TABLE {schema}."{table}" AS SELECT * FROM src.{schema}."{table}"')
-                counts[f"{schema}.{table}"] = con.execute(f'SELECT count(*) FROM {schema}."{table}"').fetchone()[0]
-                if schema == "marts":
-                    _export_parquet(con, table, columns, run_parquet)
+                name = f'pub.{schema}."{table}"'
+                con.execute(f'CREATE TABLE {name} AS SELECT * FROM src.{schema}."{table}"')
+                doc = docs.get((schema, table))
+                if doc:
+                    _comment(con, name, columns, doc)
+                counts[f"{schema}.{table}"] = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+                if schema in PARQUET_SCHEMAS:
+                    _export_parquet(con, name, table, columns, run_parquet / table, doc)
         con.execute("DETACH src")
+        con.execute("DETACH pub")
     finally:
         con.close()
-    os.chmod(tmp_db, 0o444)
-    final_db = out / ANALYST_FILE
-    os.replace(tmp_db, final_db)
-    _point_current(out / PARQUET_DIR, run_id)
-    return Published(final_db, out / PARQUET_DIR / "current", counts)
+    return counts
 
 
-def _export_parquet(con, table: str, columns: list[str], run_parquet: Path) -> None:
+def _comment(con: duckdb.DuckDBPyConnection, name: str, columns: list[str], doc: publish_docs.TableDoc) -> None:
+    if doc.description:
+        con.execute(f"COMMENT ON TABLE {name} IS {_literal(doc.description)}")
+    for column in columns:
+        if doc.columns.get(column):
+            con.execute(f'COMMENT ON COLUMN {name}."{column}" IS {_literal(doc.columns[column])}')
+
+
+def _export_parquet(con, name: str, table: str, columns: list[str], target: Path,
+                    doc: publish_docs.TableDoc | None) -> None:
+    metadata = {}
+    if doc:
+        metadata = {"description": doc.description,
+                    **{f"column_description.{c}": doc.columns[c] for c in columns if doc.columns.get(c)}}
+    kv = ", ".join(f"{_literal(k)}: {_literal(v)}" for k, v in metadata.items() if v)
+    options = ["FORMAT parquet", *([f"KV_METADATA {{{kv}}}"] if kv else [])]
     partition = [c for c in PARQUET_PARTITIONS.get(table, ()) if c in columns]
-    target = run_parquet / table
     if partition:
-        con.execute(f"COPY marts.\"{table}\" TO '{target}' (FORMAT parquet, PARTITION_BY ({', '.join(partition)}))")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        options.append(f"PARTITION_BY ({', '.join(partition)})")
+        con.execute(f"COPY {name} TO {_literal(str(target))} ({', '.join(options)})")
     else:
         target.mkdir(parents=True)
-        con.execute(f"COPY marts.\"{table}\" TO '{target / 'data.parquet'}' (FORMAT parquet)")
+        con.execute(f"COPY {name} TO {_literal(str(target / 'data.parquet'))} ({', '.join(options)})")
+
+
+def _swap_file(built: Path, final: Path) -> Path:
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(built, final)
+    return final
 
 
 def _point_current(parquet_root: Path, run_id: str) -> None:

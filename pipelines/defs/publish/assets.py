@@ -1,4 +1,5 @@
-"""Publishing after the marts and their blocking checks: the readers' copy and Parquet."""
+"""Publishing after the marts and their blocking checks: the readers' copy, Parquet, the
+static map and the dbt docs site."""
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from pipelines.defs.dbt.assets import dbt_models
@@ -14,17 +15,21 @@ MART_KEYS = sorted((k for k in dbt_models.keys if k.path[0] == "marts"), key=lam
     deps=MART_KEYS,
     group_name="publish",
     kinds={"duckdb", "parquet"},
-    description="Read-only DuckDB copy of marts, reference and dq (no IIN) and Parquet of every mart, "
-    "swapped in atomically after a run whose blocking checks passed.",
+    description="Read-only DuckDB copy of marts, reference and dq (no IIN; storage format for DuckDB 1.1+, every "
+    "table and column commented), Parquet of every mart and reference table, the static map and the dbt docs "
+    "site, built together and swapped in after a run whose blocking checks passed.",
 )
 def published_analyst_copy(context: AssetExecutionContext, settings: LrmSettings) -> MaterializeResult:
     # Reads the warehouse and writes only outside it: no warehouse lock needed beyond the run's.
     result = publish(settings.warehouse, context.run_id)
     # The Data Docs index, once per run: the check steps render only their own pages.
     build_data_docs_index(settings.warehouse)
-    context.log.info(f"publish: {result.analyst_copy} and {result.parquet_dir} ({len(result.tables)} tables)")
+    context.log.info(f"publish: {result.analyst_copy}, {result.parquet_dir}, {result.map_page}, {result.docs_page} "
+                     f"({len(result.tables)} tables)")
     return MaterializeResult(metadata={
         "analyst_copy": MetadataValue.path(str(result.analyst_copy)),
         "parquet": MetadataValue.path(str(result.parquet_dir)),
+        "map": MetadataValue.path(str(result.map_page)),
+        "docs": MetadataValue.path(str(result.docs_page)),
         "rows": MetadataValue.json(result.tables),
     })
