@@ -122,22 +122,37 @@ def make_landing(root: Path) -> Path:
 # ---------------------------------------------------------------------- running it
 
 def run_pipeline(landing: Path, warehouse: Path, drops: tuple[str, str] | None = None):
-    """Every drop, or the range FIRST..LAST (as `lrm run --drops`)."""
-    from dagster import DagsterInstance
+    """Every drop, or the range FIRST..LAST, as a run started from the Dagster UI: the job
+    executed, then the run status sensor for how it ended (what `dagster dev`'s daemon
+    does), which records the run's outcome and renders its report."""
+    from dagster import DagsterEventType, DagsterInstance, build_run_status_sensor_context
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
     from pipelines.definitions import ALL_ASSETS_JOB, build_definitions
     from pipelines.defs.ingest.assets import drops_partitions
+    from pipelines.defs.ops.run_outcome import OUTCOME_SENSORS
     from pipelines.defs.resources import LrmSettings
 
     settings = LrmSettings(landing_dir=str(landing), warehouse_path=str(warehouse))
     keys = settings.landing().keys
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(drops_partitions.name, keys)
-    job = build_definitions(settings).resolve_job_def(ALL_ASSETS_JOB)
+    defs = build_definitions(settings)
+    job = defs.resolve_job_def(ALL_ASSETS_JOB)
     first, last = drops or (keys[0], keys[-1])
-    return job.execute_in_process(instance=instance, raise_on_error=False,
-                                  tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last})
+    result = job.execute_in_process(instance=instance, raise_on_error=False,
+                                    tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last})
+    run = instance.get_run_by_id(result.run_id)
+    ended = [e.dagster_event for e in instance.all_logs(result.run_id, of_type={DagsterEventType.RUN_SUCCESS, DagsterEventType.RUN_FAILURE})]
+    sensor = defs.get_sensor_def(OUTCOME_SENSORS[run.status])
+    sensor(build_run_status_sensor_context(sensor_name=sensor.name, dagster_event=ended[-1], dagster_instance=instance,
+                                           dagster_run=run, resources={"settings": settings}))
+    return result
+
+
+def _int(text: str) -> int:
+    """A number as the report prints it (narrow no-break spaces between thousands)."""
+    return int(text.replace("\u202f", ""))
 
 
 def _q(path: Path, sql: str, params=None):
@@ -273,13 +288,13 @@ def test_report_lists_rejected_rows_matching_dq(runs):
     assert len(files) == 2 * len(contract.EXTRACTS)
     for extract, drop, landed, loaded, rejected, unchanged in files:
         row = rows[(extract, drop)]
-        assert (int(row["landed"]), int(row["loaded"]), int(row["rejected"])) == (landed, loaded, rejected), (extract, drop)
+        assert (_int(row["landed"]), _int(row["loaded"]), _int(row["rejected"])) == (landed, loaded, rejected), (extract, drop)
         # A snapshot drop's rows unchanged since the previous drop (not written again); none for events.
         if contract.EXTRACTS[extract].kind == "snapshot":
-            assert int(row["unchanged"]) == unchanged and (drop != D1 or unchanged == 0), (extract, drop)
+            assert _int(row["unchanged"]) == unchanged and (drop != D1 or unchanged == 0), (extract, drop)
         else:
             assert row["unchanged"] == "" and unchanged == 0, (extract, drop)
-    assert int(rows[("employees", D2)]["unchanged"]) > 0
+    assert _int(rows[("employees", D2)]["unchanged"]) > 0
     reasons = defaultdict(dict)
     for extract, drop, code, n in _q(wh, "SELECT extract, CAST(drop_date AS VARCHAR), split_part(reason, ':', 1), count(*) "
                                          "FROM dq.rejected_rows WHERE drop_date <= ? GROUP BY ALL", [D2]):
@@ -287,15 +302,15 @@ def test_report_lists_rejected_rows_matching_dq(runs):
     for (extract, drop), row in rows.items():
         if drop == "all":
             continue
-        shown = dict((c.strip(), int(n)) for c, n in (p.split(":") for p in row["reasons"].split(",") if p.strip()))
+        shown = dict((c.strip(), _int(n)) for c, n in (p.split(":") for p in row["reasons"].split(",") if p.strip()))
         assert shown == reasons.get((extract, drop), {}), (extract, drop)
     # Every kind of bad row injected is there, by reason.
     for extract, bad in BAD_ROWS.items():
         for _, code in bad:
             assert reasons[(extract, D2)].get(code), (extract, code)
     # Totals per extract = sum over drops; checks per drop were counted.
-    assert int(rows[("employees", "all")]["rejected"]) == sum(reasons[("employees", d)].get(c, 0) for d in (D1, D2) for c in reasons[("employees", d)])
-    assert int(rows[("enterprises", D1)]["passed"]) > 10
+    assert _int(rows[("employees", "all")]["rejected"]) == sum(reasons[("employees", d)].get(c, 0) for d in (D1, D2) for c in reasons[("employees", d)])
+    assert _int(rows[("enterprises", D1)]["passed"]) > 10
     # History: one row per run, check results with timestamps.
     history = _q(wh, "SELECT run_id, code_version, seed_versions FROM dq.run_history ORDER BY started_at")
     assert [h[0] for h in history] == [run_id, runs["second"].run_id]
@@ -318,8 +333,7 @@ def test_summary_and_data_docs_are_produced_and_escaped(runs):
     index = index_page(wh).read_text(encoding="utf-8")
     assert f'runs/{runs["first"].run_id}.html' in index and f'runs/{runs["second"].run_id}.html' in index
     docs = data_docs_dir(wh)
-    # The index is built once a run: by publish after the first, by the blocking check
-    # that stopped the second. Both runs' results are linked from it.
+    # The Data Docs index is rendered when each run ends: both runs' validations are linked.
     gx_index = (docs / "index.html").read_text(encoding="utf-8")
     assert runs["first"].run_id in gx_index and runs["second"].run_id in gx_index
     pages = list((docs / "validations").rglob("*.html"))
@@ -347,8 +361,8 @@ def test_summary_renders_in_headless_chromium(runs, tmp_path):
     assert dom.returncode == 0, dom.stderr[-2000:]
     rows = _page_rows(dom.stdout)
     landed = _q(wh, "SELECT rows_landed, rows_rejected FROM dq.ingest_files WHERE extract = 'employees' AND drop_date = ?", [D2])[0]
-    assert int(rows[("employees", D2)]["landed"]) == landed[0]
-    assert int(rows[("employees", D2)]["rejected"]) == landed[1] == len(BAD_ROWS["employees"])
+    assert _int(rows[("employees", D2)]["landed"]) == landed[0]
+    assert _int(rows[("employees", D2)]["rejected"]) == landed[1] == len(BAD_ROWS["employees"])
     assert "bad_date: 1" in rows[("employees", D2)]["reasons"]
     assert run_id in dom.stdout
     shot = tmp_path / "summary.png"
@@ -360,7 +374,7 @@ def test_report_of_the_generated_dirty_run_counts_every_rejected_row(tiny_run):
     """On `lrm generate --dirty` drops (the shared session run): `lrm run` prints where the
     report is, and the report's per-drop rejected counts, by reason, match dq.rejected_rows
     and the generator's manifest of injected bad rows."""
-    match = re.search(r"data-quality report: (\S+\.html)", tiny_run.output)
+    match = re.search(r"\(this run: (\S+\.html)\)", tiny_run.output)
     assert match, tiny_run.output[-2000:]
     page = Path(match.group(1))
     assert page.parent.name == "runs" and page.parent.parent == tiny_run.warehouse.parent / "dq_report"
@@ -372,9 +386,9 @@ def test_report_of_the_generated_dirty_run_counts_every_rejected_row(tiny_run):
     for (extract, drop), row in rows.items():
         if drop == "all":
             continue
-        shown = dict((c.strip(), int(n)) for c, n in (p.split(":") for p in row["reasons"].split(",") if p.strip()))
+        shown = dict((c.strip(), _int(n)) for c, n in (p.split(":") for p in row["reasons"].split(",") if p.strip()))
         assert shown == dict(quarantined.get((extract, drop), {})), (extract, drop)
-        assert int(row["rejected"]) == sum(shown.values()), (extract, drop)
+        assert _int(row["rejected"]) == sum(shown.values()), (extract, drop)
     with (tiny_run.landing / "_dirty_manifest.csv").open(encoding="utf-8") as fh:
         injected = list(csv.DictReader(fh))
     per_drop = defaultdict(lambda: defaultdict(int))

@@ -4,7 +4,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 from pipelines.defs.dbt.assets import dbt_models
 from pipelines.defs.resources import LrmSettings
 from pipelines.publish import publish
-from pipelines.quality.runner import build_data_docs_index
+from pipelines.quality import service
 
 MART_KEYS = sorted((k for k in dbt_models.keys if k.path[0] == "marts"), key=lambda k: k.to_user_string())
 
@@ -18,13 +18,16 @@ MART_KEYS = sorted((k for k in dbt_models.keys if k.path[0] == "marts"), key=lam
     "swapped in atomically after a run whose blocking checks passed.",
 )
 def published_analyst_copy(context: AssetExecutionContext, settings: LrmSettings) -> MaterializeResult:
+    as_of, landing = settings.resolve_as_of(), settings.landing_dir
+    # The copy carries dq.run_history: this run's row says the outcome it has once published.
+    status = service.before_publish(settings.warehouse, context.run_id, as_of, landing)
     # Reads the warehouse and writes only outside it: no warehouse lock needed beyond the run's.
     result = publish(settings.warehouse, context.run_id)
-    # The Data Docs index, once per run: the check steps render only their own pages.
-    build_data_docs_index(settings.warehouse)
-    context.log.info(f"publish: {result.analyst_copy} and {result.parquet_dir} ({len(result.tables)} tables)")
+    service.record_published(settings.warehouse, context.run_id, result.tables, result.analyst_copy)
+    context.log.info(f"publish: {result.analyst_copy} and {result.parquet_dir} ({len(result.tables)} tables), run {status}")
     return MaterializeResult(metadata={
         "analyst_copy": MetadataValue.path(str(result.analyst_copy)),
         "parquet": MetadataValue.path(str(result.parquet_dir)),
         "rows": MetadataValue.json(result.tables),
+        "status": status,
     })
