@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import html.parser
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -184,13 +185,15 @@ def runs(tmp_path_factory):
     warehouse = base / "wh" / "lrm.duckdb"
     first = run_pipeline(landing, warehouse)
     marts_before = _marts(warehouse)
+    after_first = base / "after_first"  # the warehouse and report as the first run left them
+    shutil.copytree(warehouse.parent, after_first)
     published = warehouse.parent / "published" / "lrm_analyst.duckdb"
     published_before = published.read_bytes() if published.exists() else None
     # Drop 3: the registry snapshot lost every enterprise of region 75 — a broken feed.
     _write_drop(landing, D3, _rows(D3, 3, [e for e in ENTERPRISES if not e[3].startswith("75")]))
     second = run_pipeline(landing, warehouse)
     return dict(landing=landing, warehouse=warehouse, first=first, second=second, marts_before=marts_before,
-                published=published, published_before=published_before)
+                published=published, published_before=published_before, after_first=after_first)
 
 
 # ------------------------------------------------------------------------- the tests
@@ -240,6 +243,57 @@ def test_a_blocked_drop_is_checked_again_by_the_run_of_the_next_drop(runs, tmp_p
     checked = _q(warehouse, "SELECT DISTINCT batch FROM dq.check_results WHERE run_id = ? AND asset_key = 'raw/enterprises' "
                             "AND batch <> 'all drops' ORDER BY 1", [third.run_id])
     assert checked == [(D3,), (D4,)]  # the passed drops D1, D2 are not checked again
+
+
+def _threshold_drop(root: Path, drop: str) -> None:
+    """A drop whose complaints file rejects 100 of its 250 rows (40 %: above the default
+    block share of 25 % of a file of at least 200 rows) and whose inspections file rejects
+    1 of 6 (17 %: above the warn share of 5 %, too small a file to block)."""
+    rows = _rows(drop, 3)
+    enterprises = [e[0] for e in ENTERPRISES]
+    rows["complaints"] = [dict(complaint_id=f"CPX-{i}", bin=enterprises[i % len(enterprises)], received_on=drop,
+                               topic="bogus" if i % 5 < 2 else "wages", collective="false") for i in range(250)]
+    _write_drop(root, drop, rows, {"inspections": [({"violations": "-1", "inspection_id": "INBAD"}, "out_of_range")]})
+
+
+def test_a_file_above_its_block_share_stops_the_run_before_the_marts(runs, tmp_path):
+    """Rejection thresholds (seeds/policy/extract_thresholds.csv, default row: warn above
+    5 %, block above 25 % of files of at least 200 rows) are checks: the complaints file
+    blocks the run before dbt, the inspections file warns; the report says why."""
+    landing = tmp_path / "landing"
+    shutil.copytree(runs["landing"] / D1, landing / D1)
+    shutil.copytree(runs["landing"] / D2, landing / D2)
+    shutil.copytree(runs["after_first"], tmp_path / "wh")
+    warehouse = tmp_path / "wh" / runs["warehouse"].name
+    published = warehouse.parent / "published" / "lrm_analyst.duckdb"
+    published_before = published.read_bytes()
+    _threshold_drop(landing, D3)
+    third = run_pipeline(landing, warehouse, drops=(D3, D3))
+    evaluations = _check_evaluations(third)
+    blocked, warned = evaluations[("raw/complaints", "rejected_share")], evaluations[("raw/inspections", "rejected_share")]
+    assert not blocked.passed and blocked.severity.value == "ERROR"
+    assert not warned.passed and warned.severity.value == "WARN"
+    assert evaluations[("raw/enterprises", "rejected_share")].passed
+    assert not third.success
+    steps = {e.step_key for e in third.all_events if e.event_type_value == "STEP_START"}
+    assert not any("dbt" in s or "publish" in s for s in steps), steps
+    assert _marts(warehouse) == runs["marts_before"] and published.read_bytes() == published_before
+    recorded = _q(warehouse, "SELECT asset_key, batch, outcome, element_count, unexpected_count FROM dq.check_results "
+                             "WHERE run_id = ? AND check_kind = 'threshold' AND outcome <> 'passed' ORDER BY 1", [third.run_id])
+    assert [r for r in recorded if r[2] == "failed"] == [("raw/complaints", D3, "failed", 250, 100)]
+    assert ("raw/inspections", D3, "warned", 6, 1) in recorded
+    status, reasons = _q(warehouse, "SELECT status, status_reasons FROM dq.run_history WHERE run_id = ?", [third.run_id])[0]
+    assert status == "blocked"
+    assert any(r.startswith("blocking check failed: raw/complaints rejected rows, drop " + D3) and "100 of 250 rows rejected (40.0%)" in r
+               for r in json.loads(reasons)), reasons
+    from pipelines.quality.paths import run_page
+
+    page = run_page(warehouse, third.run_id).read_text(encoding="utf-8")
+    assert re.search(r'id="status" class="status blocked">blocked', page)
+    assert "raw/complaints rejected rows, drop " + D3 in page and "This run published nothing" in page
+    rows = _page_rows(page)
+    assert _int(rows[("complaints", D3)]["rejected"]) == 100 and "failed" in rows[("complaints", D3)]["threshold"]
+    assert "warned" in rows[("inspections", D3)]["threshold"]
 
 
 class _Table(html.parser.HTMLParser):

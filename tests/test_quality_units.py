@@ -187,3 +187,38 @@ def test_data_docs_index_lists_only_the_newest_validations(tmp_path, monkeypatch
     assert all((docs / link).exists() for link in linked)
     assert len(list((docs / "validations").rglob("*.html"))) == 5
     assert "2 older validations" in index
+
+
+# Rejection thresholds, seeds/policy/extract_thresholds.csv (project decision, in force since
+# 2016-01-01): enterprises, workplaces and employees warn above 2 % of a file rejected and
+# hold the run back above 10 %; every other extract (row `*`) above 5 % and 25 %. A file of
+# fewer than 200 rows (block_min_rows) is too small to judge by a share: it only warns.
+THRESHOLD_CASES = [
+    # extract, landed, rejected, outcome
+    ("enterprises", 1000, 20, "passed"),      # 2.0 %: not above the warn share
+    ("enterprises", 1000, 21, "warned"),      # 2.1 %
+    ("enterprises", 1000, 100, "warned"),     # 10.0 %: not above the block share
+    ("enterprises", 1000, 101, "failed"),     # 10.1 %
+    ("enterprises", 199, 150, "warned"),      # 75 % of a file under block_min_rows
+    ("enterprises", 200, 150, "failed"),      # the same share at block_min_rows
+    ("employees", 5000, 600, "failed"),
+    ("complaints", 1000, 50, "passed"),       # the default row: 5.0 %
+    ("complaints", 1000, 51, "warned"),
+    ("complaints", 250, 100, "failed"),       # 40 %
+    ("payroll", 0, 0, "passed"),              # a header-only file rejects nothing
+]
+
+
+@pytest.mark.parametrize("extract,landed,rejected,outcome", THRESHOLD_CASES)
+def test_rejection_thresholds_by_extract(extract, landed, rejected, outcome):
+    from pipelines.quality import rejections
+    from pipelines.warehouse import ensure_dq
+
+    con = duckdb.connect()
+    ensure_dq(con)
+    con.execute("INSERT INTO dq.ingest_files (extract, drop_date, file, rows_landed, rows_loaded, rows_rejected) "
+                "VALUES (?, DATE '2026-11-22', ?, ?, ?, ?)", [extract, f"2026-11-22/{extract}.csv", landed, landed - rejected, rejected])
+    [record] = rejections.evaluate(con, extract, ["2026-11-22"])
+    assert record.outcome == outcome
+    assert (record.element_count, record.unexpected_count, record.kind, record.check_name) == (landed, rejected, "threshold", "rejected_share")
+    assert rejections.evaluate(con, extract, ["2026-11-23"]) == []  # only the drops a run checks
