@@ -51,6 +51,26 @@ def dagster_home(path: Path) -> Path:
     return path
 
 
+def query(path: Path, sql: str, params=None) -> list[tuple]:
+    """Rows of one query on a DuckDB file, opened read-only and closed again."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def chromium() -> str:
+    """The headless browser the report tests render pages with (Debian's chromium)."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.fail("headless Chromium is required for this test: apt-get install -y chromium (the Makefile's test target does it)")
+
+
 def lrm(*args: str, env: dict[str, str] | None = None) -> str:
     proc = subprocess.run([sys.executable, "-m", "pipelines.cli", *args], capture_output=True, text=True, timeout=900,
                           env={**os.environ, **(env or {})})

@@ -9,7 +9,6 @@ region vanished from the registry must stop at the blocking check on raw/enterpr
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import html.parser
 import io
 import json
@@ -19,11 +18,11 @@ import subprocess
 from collections import defaultdict
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipelines import contract
 from pipelines.identifiers import complete_id
+from tests.conftest import chromium, query
 
 D1, D2, D3, D4 = "2025-05-31", "2025-06-30", "2025-07-31", "2025-08-31"
 HOSTILE_NAME = '=HYPERLINK("http://evil.example","x")<script>alert(1)</script>'
@@ -156,17 +155,9 @@ def _int(text: str) -> int:
     return int(text.replace("\u202f", ""))
 
 
-def _q(path: Path, sql: str, params=None):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
 def _marts(path: Path) -> dict[str, list]:
-    tables = _q(path, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1")
-    return {t: sorted(map(repr, _q(path, f'SELECT * FROM marts."{t}"'))) for (t,) in tables}
+    tables = query(path, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1")
+    return {t: sorted(map(repr, query(path, f'SELECT * FROM marts."{t}"'))) for (t,) in tables}
 
 
 def _check_evaluations(result) -> dict[tuple[str, str], object]:
@@ -222,7 +213,7 @@ def test_blocking_failure_keeps_previous_marts_untouched(runs):
     assert _marts(runs["warehouse"]) == runs["marts_before"]
     if runs["published_before"] is not None:
         assert runs["published"].read_bytes() == runs["published_before"]
-    status = _q(runs["warehouse"], "SELECT status FROM dq.run_history WHERE run_id = ?", [second.run_id])
+    status = query(runs["warehouse"], "SELECT status FROM dq.run_history WHERE run_id = ?", [second.run_id])
     assert status == [("blocked",)]
 
 
@@ -240,7 +231,7 @@ def test_a_blocked_drop_is_checked_again_by_the_run_of_the_next_drop(runs, tmp_p
     assert not ev.passed and f"{D3}: " in str(ev.metadata["failures"].value)
     assert not third.success
     assert _marts(warehouse) == runs["marts_before"]
-    checked = _q(warehouse, "SELECT DISTINCT batch FROM dq.check_results WHERE run_id = ? AND asset_key = 'raw/enterprises' "
+    checked = query(warehouse, "SELECT DISTINCT batch FROM dq.check_results WHERE run_id = ? AND asset_key = 'raw/enterprises' "
                             "AND batch <> 'all drops' ORDER BY 1", [third.run_id])
     assert checked == [(D3,), (D4,)]  # the passed drops D1, D2 are not checked again
 
@@ -278,11 +269,11 @@ def test_a_file_above_its_block_share_stops_the_run_before_the_marts(runs, tmp_p
     steps = {e.step_key for e in third.all_events if e.event_type_value == "STEP_START"}
     assert not any("dbt" in s or "publish" in s for s in steps), steps
     assert _marts(warehouse) == runs["marts_before"] and published.read_bytes() == published_before
-    recorded = _q(warehouse, "SELECT asset_key, batch, outcome, element_count, unexpected_count FROM dq.check_results "
+    recorded = query(warehouse, "SELECT asset_key, batch, outcome, element_count, unexpected_count FROM dq.check_results "
                              "WHERE run_id = ? AND check_kind = 'threshold' AND outcome <> 'passed' ORDER BY 1", [third.run_id])
     assert [r for r in recorded if r[2] == "failed"] == [("raw/complaints", D3, "failed", 250, 100)]
     assert ("raw/inspections", D3, "warned", 6, 1) in recorded
-    status, reasons = _q(warehouse, "SELECT status, status_reasons FROM dq.run_history WHERE run_id = ?", [third.run_id])[0]
+    status, reasons = query(warehouse, "SELECT status, status_reasons FROM dq.run_history WHERE run_id = ?", [third.run_id])[0]
     assert status == "blocked"
     assert any(r.startswith("blocking check failed: raw/complaints rejected rows, drop " + D3) and "100 of 250 rows rejected (40.0%)" in r
                for r in json.loads(reasons)), reasons
@@ -337,7 +328,7 @@ def test_report_lists_rejected_rows_matching_dq(runs):
     page = run_page(wh, run_id)
     assert page.exists() and index_page(wh).exists()
     rows = _page_rows(page.read_text(encoding="utf-8"))
-    files = _q(wh, "SELECT extract, CAST(drop_date AS VARCHAR), rows_landed, rows_loaded, rows_rejected, rows_unchanged "
+    files = query(wh, "SELECT extract, CAST(drop_date AS VARCHAR), rows_landed, rows_loaded, rows_rejected, rows_unchanged "
                    "FROM dq.ingest_files WHERE drop_date <= ?", [D2])
     assert len(files) == 2 * len(contract.EXTRACTS)
     for extract, drop, landed, loaded, rejected, unchanged in files:
@@ -350,7 +341,7 @@ def test_report_lists_rejected_rows_matching_dq(runs):
             assert row["unchanged"] == "" and unchanged == 0, (extract, drop)
     assert _int(rows[("employees", D2)]["unchanged"]) > 0
     reasons = defaultdict(dict)
-    for extract, drop, code, n in _q(wh, "SELECT extract, CAST(drop_date AS VARCHAR), split_part(reason, ':', 1), count(*) "
+    for extract, drop, code, n in query(wh, "SELECT extract, CAST(drop_date AS VARCHAR), split_part(reason, ':', 1), count(*) "
                                          "FROM dq.rejected_rows WHERE drop_date <= ? GROUP BY ALL", [D2]):
         reasons[(extract, drop)][code] = n
     for (extract, drop), row in rows.items():
@@ -366,11 +357,11 @@ def test_report_lists_rejected_rows_matching_dq(runs):
     assert _int(rows[("employees", "all")]["rejected"]) == sum(reasons[("employees", d)].get(c, 0) for d in (D1, D2) for c in reasons[("employees", d)])
     assert _int(rows[("enterprises", D1)]["passed"]) > 10
     # History: one row per run, check results with timestamps.
-    history = _q(wh, "SELECT run_id, code_version, seed_versions FROM dq.run_history ORDER BY started_at")
+    history = query(wh, "SELECT run_id, code_version, seed_versions FROM dq.run_history ORDER BY started_at")
     assert [h[0] for h in history] == [run_id, runs["second"].run_id]
     assert history[0][1].startswith(("git ", "labour-risk-map "))
     assert "list_entries" in history[0][2]
-    trend = _q(wh, "SELECT run_id, count(*) FILTER (outcome = 'failed') FROM dq.check_results GROUP BY 1 ORDER BY min(checked_at)")
+    trend = query(wh, "SELECT run_id, count(*) FILTER (outcome = 'failed') FROM dq.check_results GROUP BY 1 ORDER BY min(checked_at)")
     assert trend[0][1] == 0 and trend[1][1] > 0
 
 
@@ -396,25 +387,17 @@ def test_summary_and_data_docs_are_produced_and_escaped(runs):
         assert "<script>alert(" not in p.read_text(encoding="utf-8", errors="replace"), p
 
 
-def _chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    pytest.fail("headless Chromium is required for this test: apt-get install -y chromium (the Makefile's test target does it)")
-
-
 def test_summary_renders_in_headless_chromium(runs, tmp_path):
     from pipelines.quality.paths import run_page
 
-    browser = _chromium()
+    browser = chromium()
     wh, run_id = runs["warehouse"], runs["first"].run_id
     page = run_page(wh, run_id)
     cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}"]
     dom = subprocess.run([*cmd, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=90)
     assert dom.returncode == 0, dom.stderr[-2000:]
     rows = _page_rows(dom.stdout)
-    landed = _q(wh, "SELECT rows_landed, rows_rejected FROM dq.ingest_files WHERE extract = 'employees' AND drop_date = ?", [D2])[0]
+    landed = query(wh, "SELECT rows_landed, rows_rejected FROM dq.ingest_files WHERE extract = 'employees' AND drop_date = ?", [D2])[0]
     assert _int(rows[("employees", D2)]["landed"]) == landed[0]
     assert _int(rows[("employees", D2)]["rejected"]) == landed[1] == len(BAD_ROWS["employees"])
     assert "bad_date: 1" in rows[("employees", D2)]["reasons"]
@@ -434,7 +417,7 @@ def test_report_of_the_generated_dirty_run_counts_every_rejected_row(tiny_run):
     assert page.parent.name == "runs" and page.parent.parent == tiny_run.warehouse.parent / "dq_report"
     rows = _page_rows(page.read_text(encoding="utf-8"))
     quarantined = defaultdict(lambda: defaultdict(int))
-    for extract, drop, code, n in _q(tiny_run.warehouse, "SELECT extract, CAST(drop_date AS VARCHAR), split_part(reason, ':', 1), count(*) "
+    for extract, drop, code, n in query(tiny_run.warehouse, "SELECT extract, CAST(drop_date AS VARCHAR), split_part(reason, ':', 1), count(*) "
                                                          "FROM dq.rejected_rows GROUP BY ALL"):
         quarantined[(extract, drop)][code] = n
     for (extract, drop), row in rows.items():

@@ -11,7 +11,7 @@ from typing import Any
 
 from pipelines.memory import release_memory
 from pipelines.quality import dbt_results, history, rejections, report, runner
-from pipelines.quality.paths import data_docs_dir, index_page, report_location, run_page  # noqa: F401 (report_location re-exported)
+from pipelines.quality.paths import run_page
 from pipelines.run_lock import warehouse_lock
 from pipelines.warehouse import connect, ensure_dq
 
