@@ -192,17 +192,18 @@ _BLOCKING_SUMMARY = re.compile(r"blocking asset checks? failed with ERROR severi
 
 
 def _check_lines(con: duckdb.DuckDBPyConnection, run_id: str, outcome: str) -> list[str]:
-    """One line per check with this outcome: asset, check, and what it found."""
+    """One line per check with this outcome: asset, check, and what it found (for a
+    rejection threshold, the file with the largest rejected share)."""
     lines = []
     for asset, check, kind, n, batches, detail in con.execute(
             "SELECT asset_key, check_name, check_kind, count(*), string_agg(DISTINCT batch, ', ' ORDER BY batch), "
-            "min(CASE WHEN check_kind IN ('threshold', 'dbt', 'contract') THEN coalesce(details, description) END) "
+            "arg_max(coalesce(details, description), coalesce(unexpected_percent, 0)) "
             "FROM dq.check_results WHERE run_id = ? AND outcome = ? GROUP BY ALL ORDER BY 1, 2", [run_id, outcome]).fetchall():
         if kind == "gx":
             lines.append(f"{asset} {check}: {n:,} expectation{'s' if n > 1 else ''} {outcome} (batch {batches})")
         elif kind == "threshold":
             lines.append(f"{asset} rejected rows, drop {batches}: {detail}" if n == 1 else
-                         f"{asset} rejected rows: {n:,} files {outcome} (drops {batches}); e.g. {detail}")
+                         f"{asset} rejected rows: {n:,} files {outcome} (drops {batches}); the most: {detail}")
         else:
             lines.append(f"{asset} {check}: {outcome}" + (f" — {detail}" if detail else ""))
     return lines

@@ -41,7 +41,9 @@ def evaluate(con: duckdb.DuckDBPyConnection, extract: str, drops: list[str]) -> 
             observed_value=json.dumps(round(share, 6)),
             details=(f"{file}: {rejected:,} of {landed:,} rows rejected ({share:.1%}); warn above "
                      f"{rules.rejected_warn_share:.0%}, hold the run back above {rules.rejected_block_share:.0%} "
-                     f"of a file of at least {rules.block_min_rows:,} rows"),
+                     f"of a file of at least {rules.block_min_rows:,} rows"
+                     + (" (above the block share, but too few rows to hold the run back)"
+                        if share > rules.rejected_block_share and landed < rules.block_min_rows else "")),
             description=f"Rejected share of the file against {extract}'s thresholds in force since {rules.valid_from} ({SEED_PATH}).",
             kind=THRESHOLD, check_name=CHECK_NAME,
             arguments=json.dumps({"warn_share": rules.rejected_warn_share, "block_share": rules.rejected_block_share,
