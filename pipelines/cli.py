@@ -173,7 +173,13 @@ def run(args: argparse.Namespace) -> int:
                                            "seconds": round(elapsed, 2), "drops": [first, last]})
     failures = step_failures(result.all_events)
     # Every run ends here, successful or not: its outcome recorded, its report rendered.
-    pages = finish_run(settings.warehouse, result.run_id, result.success, failures, as_of, settings.landing_dir, started_at)
+    try:
+        pages = finish_run(settings.warehouse, result.run_id, result.success, failures, as_of, settings.landing_dir, started_at)
+    except Exception as exc:  # the terminal still gets the run's outcome
+        print(f"\nlrm run: could not record run {result.run_id} in {settings.warehouse}: {exc}", file=sys.stderr)
+        for failure in failures:
+            print(f"  {failure}", file=sys.stderr)
+        return 1
     guide = closing_lines(settings.warehouse, settings.landing_dir_path, result.success, pages.index_page, pages.run_page)
     if not result.success:
         print(f"\nlrm run: FAILED after {elapsed:.1f}s (run {result.run_id}): {pages.status}", file=sys.stderr)

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -90,9 +91,18 @@ def _wait_for_location(port: int, proc: subprocess.Popen, log: Path, timeout: fl
     pytest.fail(f"the Dagster webserver did not serve the code location in {timeout}s:\n{log.read_text()[-4000:]}")
 
 
-def test_make_dagster_serves_the_assets_checks_schedules_and_sensors(tmp_path):
+_CLI_RUNS = """{ runsOrError(filter: {tags: [{key: "lrm/trigger", value: "cli"}]}) {
+  __typename ... on Runs { results { runId status jobName } } } }"""
+_LATEST = """{ assetOrError(assetKey: {path: ["raw", "enterprises"]}) { __typename
+  ... on Asset { assetMaterializations(limit: 100) { runId partition } } } }"""
+
+
+def test_make_dagster_serves_the_assets_checks_schedules_and_sensors(tiny_run, tmp_path):
+    """The UI of `make dagster`, over a DAGSTER_HOME where `lrm run` has run (the session's
+    run, as `make run` leaves it): it lists the definitions and shows the command-line run."""
     port, log = _free_port(), tmp_path / "dagster.log"
     var = tmp_path / "var"
+    shutil.copytree(tiny_run.dagster_home, var / "dagster_home")
     with log.open("w") as out:
         # Its own session, so that stopping it stops the webserver, daemon and code server it starts.
         proc = subprocess.Popen(["make", "dagster", f"VAR={var}", f"DAGSTER_PORT={port}"], cwd=REPO_ROOT,
@@ -125,8 +135,15 @@ def test_make_dagster_serves_the_assets_checks_schedules_and_sensors(tmp_path):
         assert checks[("marts/guarantee_gaps", GAP_KIND_TEST)]["description"] == \
             "gap_kind is one of: not_granted, under_granted, over_granted, conflict."
         assert checks[("raw/enterprises", "rejected_share")]["blocking"]
-        # The instance is the shared DAGSTER_HOME of `make run`, with the shipped file.
+        # The instance is the shared DAGSTER_HOME of `make run`, with the shipped file: the
+        # UI shows the command-line run and what it materialized.
         assert (var / "dagster_home" / "dagster.yaml").read_bytes() == (REPO_ROOT / "dagster_home" / "dagster.yaml").read_bytes()
+        run_id = re.search(r"lrm run: done in [\d.]+s \(run ([0-9a-f-]+)\)", tiny_run.output).group(1)
+        runs = _graphql(port, _CLI_RUNS)["runsOrError"]["results"]
+        assert {"runId": run_id, "status": "SUCCESS", "jobName": "lrm_all"} in runs
+        materialized = _graphql(port, _LATEST)["assetOrError"]["assetMaterializations"]
+        drops = {p.name for p in tiny_run.landing.iterdir() if (p / contract.SUCCESS_MARKER).exists()}
+        assert {m["partition"] for m in materialized if m["runId"] == run_id} == drops
     finally:
         _stop(proc)
 
