@@ -159,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
                 result = job.execute_in_process(
                     instance=instance,
                     run_config={"loggers": {"progress": {"config": {"log_level": "INFO"}}}},
-                    # The run status sensors leave a run tagged as the command line's to it.
+                    # The run status sensors skip a run tagged as the command line's: it records its own end.
                     tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last,
                           TRIGGER_TAG: CLI_TRIGGER},
                     raise_on_error=False,
