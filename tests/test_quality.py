@@ -144,7 +144,7 @@ def run_pipeline(landing: Path, warehouse: Path, drops: tuple[str, str] | None =
                                     tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last})
     run = instance.get_run_by_id(result.run_id)
     ended = [e.dagster_event for e in instance.all_logs(result.run_id, of_type={DagsterEventType.RUN_SUCCESS, DagsterEventType.RUN_FAILURE})]
-    sensor = defs.get_sensor_def(OUTCOME_SENSORS[run.status])
+    sensor = defs.resolve_sensor_def(OUTCOME_SENSORS[run.status])
     sensor(build_run_status_sensor_context(sensor_name=sensor.name, dagster_event=ended[-1], dagster_instance=instance,
                                            dagster_run=run, resources={"settings": settings}))
     return result
