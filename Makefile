@@ -10,6 +10,9 @@ WAREHOUSE := $(VAR)/warehouse/lrm.duckdb
 PUBLISHED := $(VAR)/warehouse/published/lrm_analyst.duckdb
 APP_HOST ?= 127.0.0.1
 APP_PORT ?= 8050
+# One Dagster instance for the UI and for `lrm run`, so command-line runs are in its history.
+DAGSTER_HOME_DIR := $(abspath $(VAR))/dagster_home
+DAGSTER_PORT ?= 3000
 
 .PHONY: install run test bench dagster clean browser app
 
@@ -24,9 +27,12 @@ dbt_project/target/manifest.json: $(STAMP) $(shell find dbt_project/models dbt_p
 
 install: $(STAMP) dbt_project/target/manifest.json
 
-run: install
+$(DAGSTER_HOME_DIR)/dagster.yaml: dagster_home/dagster.yaml
+	mkdir -p $(DAGSTER_HOME_DIR) && cp dagster_home/dagster.yaml $@
+
+run: install $(DAGSTER_HOME_DIR)/dagster.yaml
 	$(BIN)/lrm generate --out $(LANDING) --scale $(SCALE) --seed 42
-	$(BIN)/lrm run --landing $(LANDING) --warehouse $(WAREHOUSE)
+	DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/lrm run --landing $(LANDING) --warehouse $(WAREHOUSE)
 
 # The data-quality and map-app tests open pages in headless Chromium (Debian package),
 # driven by Playwright pointed at it (Playwright downloads no browser).
@@ -43,9 +49,10 @@ bench: install browser
 app: install
 	$(BIN)/python -m pipelines.app --published $(PUBLISHED) --host $(APP_HOST) --port $(APP_PORT)
 
-dagster: install
-	mkdir -p $(VAR)/dagster_home && cp dagster_home/dagster.yaml $(VAR)/dagster_home/
-	DAGSTER_HOME=$(abspath $(VAR))/dagster_home LRM_WAREHOUSE=$(abspath $(WAREHOUSE)) LRM_LANDING=$(abspath $(LANDING)) $(BIN)/dagster dev -w workspace.yaml
+# The UI on http://127.0.0.1:$(DAGSTER_PORT), over the warehouse and landing of `make run`.
+dagster: install $(DAGSTER_HOME_DIR)/dagster.yaml
+	DAGSTER_HOME=$(DAGSTER_HOME_DIR) LRM_WAREHOUSE=$(abspath $(WAREHOUSE)) LRM_LANDING=$(abspath $(LANDING)) \
+		$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(DAGSTER_PORT)
 
 clean:
 	rm -rf $(VAR) dbt_project/target

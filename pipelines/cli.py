@@ -101,6 +101,17 @@ class _ProgressHandler(logging.Handler):
                       f"failed ({evaluation.severity.value})", flush=True)
 
 
+_REASONS_PRINTED = 10
+
+
+def _dagster_instance():
+    """The persistent instance of DAGSTER_HOME when one is configured (`make run` and
+    `make dagster` share it, so the UI shows command-line runs), else a throwaway one."""
+    from dagster import DagsterInstance
+
+    return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+
+
 def _prepare_key(settings, instance, run_id: str, rotate: bool) -> None:
     """Before anything is written: the pseudonym key must be the warehouse's own; with
     --rotate-key a new key replaces it, every worker_key re-keyed inside the run's journal.
@@ -131,17 +142,18 @@ def _prepare_key(settings, instance, run_id: str, rotate: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dagster import DagsterInstance
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
     from dagster._core.utils import make_new_run_id
 
     from pipelines.defs.ingest.assets import drops_partitions
 
     from pipelines.definitions import ALL_ASSETS_JOB, build_definitions
-    from pipelines.defs.ops.journal import execute_job_run
+    from pipelines.defs.ops.journal import execute_job_run, settle
+    from pipelines.defs.ops.run_outcome import CLI_TRIGGER, TRIGGER_TAG, step_failures
     from pipelines.defs.resources import LrmSettings
     from pipelines.pseudonym import PseudonymKeyError
-    from pipelines.quality.paths import report_location
+    from pipelines.quality.service import finish_run
+    from pipelines.reader_guide import closing_lines
     from pipelines.run_lock import WarehouseBusyError, WarehouseUnwritableError, warehouse_lock
     from pipelines.run_metrics import StepMetrics
     from pipelines.warehouse import connect
@@ -166,51 +178,61 @@ def run(args: argparse.Namespace) -> int:
     job = defs.resolve_job_def(ALL_ASSETS_JOB)
     job = job.with_logger_defs({"progress": _progress_logger_def()})
     started = time.perf_counter()
+    started_at = dt.datetime.now(dt.timezone.utc)
     keys = landing.keys
     if not keys:
         print(f"lrm run: no complete drop to load in {landing.root}", file=sys.stderr)
         return EXIT_BAD_ARGUMENT
     first, last = (args.drops.split(":") + [None])[:2] if args.drops else (keys[0], keys[-1])
     last = last or first
-    instance = DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions(drops_partitions.name, keys)
     metrics = StepMetrics()
     _ProgressHandler.metrics = metrics
     run_id = make_new_run_id()
-    try:
-        with warehouse_lock(settings.warehouse, wait_seconds=args.wait), metrics, \
-                contextlib.redirect_stdout(_QuietDbtStdout(sys.stdout)):
-            _prepare_key(settings, instance, run_id, args.rotate_key)
-            result = execute_job_run(
-                job, settings, instance, run_id=run_id,
-                run_config={"loggers": {"progress": {"config": {"log_level": "INFO"}}}},
-                tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last},
-            )
-    except WarehouseBusyError as exc:
-        print(f"lrm run: not started: {exc}", file=sys.stderr)
-        return EXIT_BUSY
-    except WarehouseUnwritableError as exc:
-        print(f"lrm run: not started: {exc}", file=sys.stderr)
-        return EXIT_BAD_ARGUMENT
-    except PseudonymKeyError as exc:
-        from pipelines.defs.ops.journal import settle
-
-        settle(settings, run_id, success=False)  # a rotation refused midway changed nothing
-        print(f"lrm run: refused: {exc}", file=sys.stderr)
-        return EXIT_KEY_REFUSED
+    with _dagster_instance() as instance:
+        instance.add_dynamic_partitions(drops_partitions.name, keys)
+        try:
+            with warehouse_lock(settings.warehouse, wait_seconds=args.wait), metrics, \
+                    contextlib.redirect_stdout(_QuietDbtStdout(sys.stdout)):
+                _prepare_key(settings, instance, run_id, args.rotate_key)
+                # Settles the run's journal as it returns: a failed run leaves the warehouse as it was.
+                result = execute_job_run(
+                    job, settings, instance, run_id=run_id,
+                    run_config={"loggers": {"progress": {"config": {"log_level": "INFO"}}}},
+                    # The run status sensors skip a run tagged as the command line's: it settles and records its own end.
+                    tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last,
+                          TRIGGER_TAG: CLI_TRIGGER},
+                )
+        except WarehouseBusyError as exc:
+            print(f"lrm run: not started: {exc}", file=sys.stderr)
+            return EXIT_BUSY
+        except WarehouseUnwritableError as exc:
+            print(f"lrm run: not started: {exc}", file=sys.stderr)
+            return EXIT_BAD_ARGUMENT
+        except PseudonymKeyError as exc:
+            settle(settings, run_id, success=False)  # a rotation refused midway changed nothing
+            print(f"lrm run: refused: {exc}", file=sys.stderr)
+            return EXIT_KEY_REFUSED
     elapsed = time.perf_counter() - started
     if args.metrics:
         metrics.write(Path(args.metrics), {"run_id": result.run_id, "success": result.success,
                                            "seconds": round(elapsed, 2), "drops": [first, last]})
+    failures = [safe_message(f) for f in step_failures(result.all_events)]
+    # Every run ends here, successful or not: its outcome recorded, its report rendered.
+    try:
+        pages = finish_run(settings.warehouse, result.run_id, result.success, failures, as_of, settings.landing_dir, started_at)
+    except Exception as exc:  # the terminal still gets the run's outcome
+        print(f"\nlrm run: could not record run {result.run_id} in {settings.warehouse}: {safe_message(exc)}",
+              file=sys.stderr)
+        for failure in failures:
+            print(f"  {failure}", file=sys.stderr)
+        return EXIT_FAILED
+    guide = closing_lines(settings.warehouse, settings.landing_dir_path, result.success, pages.index_page, pages.run_page)
     if not result.success:
-        print(f"\nlrm run: FAILED after {elapsed:.1f}s (run {result.run_id}); "
+        print(f"\nlrm run: FAILED after {elapsed:.1f}s (run {result.run_id}): {pages.status}; "
               "the warehouse and the published copy are as they were before the run", file=sys.stderr)
-        for event in result.all_events:
-            if event.event_type_value == "STEP_FAILURE":
-                error = event.event_specific_data.error
-                cause = error.cause or error
-                print(f"  {event.step_key}: {safe_message(cause.message.strip())}", file=sys.stderr)
-        print(f"  data-quality report: {report_location(settings.warehouse, result.run_id)}", file=sys.stderr)
+        for failure in failures:
+            print(f"  {failure}", file=sys.stderr)
+        print("\n".join(guide), file=sys.stderr)
         return EXIT_FAILED
 
     with connect(settings.warehouse, read_only=True) as con:
@@ -222,10 +244,12 @@ def run(args: argparse.Namespace) -> int:
     for name in contract.ingest_order():
         landed, loaded, rejected = counts.get(name, (0, 0, 0))
         print(f"{name:<22}{landed:>12,}{loaded:>12,}{rejected:>10,}")
-    print(f"\nlrm run: done in {elapsed:.1f}s (run {result.run_id})")
-    print(f"  warehouse: {settings.warehouse}")
-    print(f"  restricted delivery file: {settings.delivery}")
-    print(f"  data-quality report: {report_location(settings.warehouse, result.run_id)}")
+    print(f"\nlrm run: done in {elapsed:.1f}s (run {result.run_id}): {pages.status}")
+    for reason in pages.reasons[:_REASONS_PRINTED]:
+        print(f"  {safe_message(reason)}")
+    if len(pages.reasons) > _REASONS_PRINTED:
+        print(f"  … and {len(pages.reasons) - _REASONS_PRINTED} more in the report")
+    print("\n".join(guide))
     return EXIT_DONE
 
 

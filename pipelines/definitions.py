@@ -10,7 +10,7 @@ from pipelines.defs.dbt.project import dbt_executable, dbt_project
 from pipelines.defs.ingest.assets import ingest_assets
 from pipelines.defs.publish.assets import published_analyst_copy
 from pipelines.defs.quality.checks import build_quality_checks
-from pipelines.defs.ops.journal import build_journal_sensors
+from pipelines.defs.ops.run_outcome import build_run_outcome_sensors
 from pipelines.defs.ops.schedules import build_nightly_schedule, build_weekly_schedule
 from pipelines.defs.ops.sensors import build_new_drop_sensor
 from pipelines.defs.resources import LrmSettings, settings_from_env
@@ -27,7 +27,7 @@ def build_definitions(settings: LrmSettings | None = None) -> Definitions:
         asset_checks=build_quality_checks(dbt_models.keys),
         jobs=[all_assets_job],
         schedules=[build_nightly_schedule(ALL_ASSETS_JOB), build_weekly_schedule(ALL_ASSETS_JOB)],
-        sensors=[build_new_drop_sensor(ALL_ASSETS_JOB), *build_journal_sensors(ALL_ASSETS_JOB)],
+        sensors=[build_new_drop_sensor(ALL_ASSETS_JOB), *build_run_outcome_sensors(ALL_ASSETS_JOB)],
         resources={
             "settings": settings or settings_from_env(),
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),

@@ -1,12 +1,14 @@
-"""IIN and BIN control digits (shared/domain.md §9) and OKED sections."""
+"""IIN and BIN control digits (docs/law_and_models.md §9), IIN-looking values, OKED sections."""
 from __future__ import annotations
+
+import re
 
 _WEIGHTS_1 = tuple(range(1, 12))
 _WEIGHTS_2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
 
 
 def control_digit(first11: str) -> int | None:
-    """The 12th digit for the first 11, or None when no digit is valid (domain.md §9)."""
+    """The 12th digit for the first 11, or None when no digit is valid (docs/law_and_models.md §9)."""
     digits = [int(c) for c in first11]
     d = sum(a * w for a, w in zip(digits, _WEIGHTS_1)) % 11
     if d == 10:
@@ -29,7 +31,28 @@ def complete_id(first11: str) -> str | None:
     return None if d is None else first11 + str(d)
 
 
-# OKED (ГК РК 03-2019) section by the first two digits (domain.md §9).
+# A 12-digit run standing alone: inside a hex worker_key or a longer code it is chance.
+_STANDALONE_12 = re.compile(r"(?<![0-9A-Za-z])\d{12}(?![0-9A-Za-z])")
+IIN_MASK = "*" * 12
+
+
+def looks_like_iin(value: str) -> bool:
+    """12 digits that read as an IIN: a birth date YYMMDD, a century-and-sex digit 1-6 and
+    a valid control digit. A BIN's 5th digit is 4-6, never the tens of a day: not matched."""
+    return (len(value) == 12 and value.isdigit() and "01" <= value[2:4] <= "12" and "01" <= value[4:6] <= "31"
+            and value[6] in "123456" and is_valid_id(value))
+
+
+def contains_iin(text: str) -> bool:
+    return any(looks_like_iin(m.group(0)) for m in _STANDALONE_12.finditer(text))
+
+
+def mask_iins(text: str) -> str:
+    """Every IIN-looking value in free text replaced by IIN_MASK (by value, whatever the field)."""
+    return _STANDALONE_12.sub(lambda m: IIN_MASK if looks_like_iin(m.group(0)) else m.group(0), text)
+
+
+# OKED (ГК РК 03-2019) section by the first two digits (docs/law_and_models.md §9).
 _OKED_RANGES = (
     ("A", 1, 3), ("B", 5, 9), ("C", 10, 33), ("D", 35, 35), ("E", 36, 39),
     ("F", 41, 43), ("G", 45, 47), ("H", 49, 53), ("I", 55, 56), ("J", 58, 63),

@@ -1,7 +1,10 @@
-"""Shared fixtures: one `tiny --dirty` landing directory and one pipeline run over it."""
+"""Shared fixtures: one `tiny --dirty` landing directory and one pipeline run over it,
+recorded in a persistent Dagster instance (DAGSTER_HOME with the shipped dagster.yaml, as
+`make run` does)."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -18,11 +21,15 @@ from pipelines.warehouse import default_delivery_path
 os.environ.setdefault("LRM_PSEUDONYM_KEY", "test-suite-key-not-secret")
 
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
 @dataclass
 class TinyRun:
     landing: Path
     warehouse: Path
     output: str
+    dagster_home: Path
 
     @property
     def delivery(self) -> Path:
@@ -33,11 +40,40 @@ class TinyRun:
         return key_file_for(self.warehouse)
 
     def run_again(self) -> str:
-        return lrm("run", "--landing", str(self.landing), "--warehouse", str(self.warehouse))
+        return lrm("run", "--landing", str(self.landing), "--warehouse", str(self.warehouse),
+                   env={"DAGSTER_HOME": str(self.dagster_home)})
 
 
-def lrm(*args: str) -> str:
-    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", *args], capture_output=True, text=True, timeout=900)
+def dagster_home(path: Path) -> Path:
+    """A DAGSTER_HOME holding the shipped dagster.yaml."""
+    path.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO_ROOT / "dagster_home" / "dagster.yaml", path / "dagster.yaml")
+    return path
+
+
+def query(path: Path, sql: str, params=None) -> list[tuple]:
+    """Rows of one query on a DuckDB file, opened read-only and closed again."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def chromium() -> str:
+    """The headless browser the report tests render pages with (Debian's chromium)."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.fail("headless Chromium is required for this test: apt-get install -y chromium (the Makefile's test target does it)")
+
+
+def lrm(*args: str, env: dict[str, str] | None = None) -> str:
+    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", *args], capture_output=True, text=True, timeout=900,
+                          env={**os.environ, **(env or {})})
     if proc.returncode != 0:
         raise AssertionError(f"lrm {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
     return proc.stdout
@@ -66,5 +102,6 @@ def tiny_landing(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_run(tiny_landing, tmp_path_factory) -> TinyRun:
     warehouse = tmp_path_factory.mktemp("warehouse") / "lrm.duckdb"
-    output = lrm("run", "--landing", str(tiny_landing), "--warehouse", str(warehouse))
-    return TinyRun(tiny_landing, warehouse, output)
+    home = dagster_home(tmp_path_factory.mktemp("dagster_home"))
+    output = lrm("run", "--landing", str(tiny_landing), "--warehouse", str(warehouse), env={"DAGSTER_HOME": str(home)})
+    return TinyRun(tiny_landing, warehouse, output, home)

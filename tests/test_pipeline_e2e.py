@@ -175,10 +175,30 @@ def test_unreadable_file_fails_naming_it_and_keeps_prior_tables(tiny_run, tmp_pa
     assert proc.returncode != 0
     assert f"{newest.name}/incidents.csv" in proc.stderr + proc.stdout
     assert differing_tables(before, warehouse, ignore=frozenset()) == {}
+    _failed_run_is_recorded_as_failed(proc.stderr, warehouse, f"{newest.name}/incidents.csv")
     # Not even the extracts loaded before the unreadable one keep their reload: the whole
     # run is rolled back (pipelines/run_journal.py), so no staging rebuild is marked.
     assert _query(warehouse, f"SELECT extract FROM {REBUILD_DUE}") == []
     assert not list(tmp_path.glob(".*journal*")), "the failed run's journal was not settled"
+
+
+def _failed_run_is_recorded_as_failed(stderr: str, warehouse: Path, file: str) -> None:
+    """Issue 13, item 8: the run page, the index and dq.run_history say `failed`, naming
+    the file, not `passed`; the run published nothing."""
+    import json
+    import re
+
+    from pipelines.quality.paths import index_page, run_page
+
+    run_id = re.search(r"FAILED after [\d.]+s \(run ([0-9a-f-]+)\): failed", stderr).group(1)
+    status, reasons = _query(warehouse, "SELECT status, status_reasons FROM dq.run_history WHERE run_id = ?", [run_id])[0]
+    assert status == "failed" and any(file in r for r in json.loads(reasons)), reasons
+    page = run_page(warehouse, run_id).read_text(encoding="utf-8")
+    assert re.search(r'id="status" class="status failed">failed', page) and file in page
+    assert "This run published nothing" in page
+    row = re.search(rf'<tr data-run="{run_id}">.*?</tr>', index_page(warehouse).read_text(encoding="utf-8"), re.S).group(0)
+    assert 'data-field="status">failed<' in row and file in row
+    assert "published copy: none yet" in stderr  # this warehouse was copied without its published copy
 
 
 def test_second_concurrent_run_refuses(tiny_run):

@@ -9,20 +9,20 @@ region vanished from the registry must stop at the blocking check on raw/enterpr
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import html.parser
 import io
+import json
 import re
 import shutil
 import subprocess
 from collections import defaultdict
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipelines import contract
 from pipelines.identifiers import complete_id
+from tests.conftest import chromium, query
 
 D1, D2, D3, D4 = "2025-05-31", "2025-06-30", "2025-07-31", "2025-08-31"
 HOSTILE_NAME = '=HYPERLINK("http://evil.example","x")<script>alert(1)</script>'
@@ -122,36 +122,42 @@ def make_landing(root: Path) -> Path:
 # ---------------------------------------------------------------------- running it
 
 def run_pipeline(landing: Path, warehouse: Path, drops: tuple[str, str] | None = None):
-    """Every drop, or the range FIRST..LAST (as `lrm run --drops`)."""
-    from dagster import DagsterInstance
+    """Every drop, or the range FIRST..LAST, as a run started from the Dagster UI: the job
+    executed, then the run status sensor for how it ended (what `dagster dev`'s daemon
+    does), which records the run's outcome and renders its report."""
+    from dagster import DagsterEventType, DagsterInstance, build_run_status_sensor_context
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
     from pipelines.definitions import ALL_ASSETS_JOB, build_definitions
     from pipelines.defs.ingest.assets import drops_partitions
-    from pipelines.defs.ops.journal import execute_job_run
+    from pipelines.defs.ops.run_outcome import OUTCOME_SENSORS
     from pipelines.defs.resources import LrmSettings
 
     settings = LrmSettings(landing_dir=str(landing), warehouse_path=str(warehouse))
     keys = settings.landing().keys
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(drops_partitions.name, keys)
-    job = build_definitions(settings).resolve_job_def(ALL_ASSETS_JOB)
+    defs = build_definitions(settings)
+    job = defs.resolve_job_def(ALL_ASSETS_JOB)
     first, last = drops or (keys[0], keys[-1])
-    return execute_job_run(job, settings, instance,
-                           tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last})
+    result = job.execute_in_process(instance=instance, raise_on_error=False,
+                                    tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last})
+    run = instance.get_run_by_id(result.run_id)
+    ended = [e.dagster_event for e in instance.all_logs(result.run_id, of_type={DagsterEventType.RUN_SUCCESS, DagsterEventType.RUN_FAILURE})]
+    sensor = defs.resolve_sensor_def(OUTCOME_SENSORS[run.status])
+    sensor(build_run_status_sensor_context(sensor_name=sensor.name, dagster_event=ended[-1], dagster_instance=instance,
+                                           dagster_run=run, resources={"settings": settings}))
+    return result
 
 
-def _q(path: Path, sql: str, params=None):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
+def _int(text: str) -> int:
+    """A number as the report prints it (narrow no-break spaces between thousands)."""
+    return int(text.replace("\u202f", ""))
 
 
 def _marts(path: Path) -> dict[str, list]:
-    tables = _q(path, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1")
-    return {t: sorted(map(repr, _q(path, f'SELECT * FROM marts."{t}"'))) for (t,) in tables}
+    tables = query(path, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1")
+    return {t: sorted(map(repr, query(path, f'SELECT * FROM marts."{t}"'))) for (t,) in tables}
 
 
 def _check_evaluations(result) -> dict[tuple[str, str], object]:
@@ -170,13 +176,15 @@ def runs(tmp_path_factory):
     warehouse = base / "wh" / "lrm.duckdb"
     first = run_pipeline(landing, warehouse)
     marts_before = _marts(warehouse)
+    after_first = base / "after_first"  # the warehouse and report as the first run left them
+    shutil.copytree(warehouse.parent, after_first)
     published = warehouse.parent / "published" / "lrm_analyst.duckdb"
     published_before = published.read_bytes() if published.exists() else None
     # Drop 3: the registry snapshot lost every enterprise of region 75 — a broken feed.
     _write_drop(landing, D3, _rows(D3, 3, [e for e in ENTERPRISES if not e[3].startswith("75")]))
     second = run_pipeline(landing, warehouse)
     return dict(landing=landing, warehouse=warehouse, first=first, second=second, marts_before=marts_before,
-                published=published, published_before=published_before)
+                published=published, published_before=published_before, after_first=after_first)
 
 
 # ------------------------------------------------------------------------- the tests
@@ -205,7 +213,7 @@ def test_blocking_failure_keeps_previous_marts_untouched(runs):
     assert _marts(runs["warehouse"]) == runs["marts_before"]
     if runs["published_before"] is not None:
         assert runs["published"].read_bytes() == runs["published_before"]
-    status = _q(runs["warehouse"], "SELECT status FROM dq.run_history WHERE run_id = ?", [second.run_id])
+    status = query(runs["warehouse"], "SELECT status FROM dq.run_history WHERE run_id = ?", [second.run_id])
     assert status == [("blocked",)]
 
 
@@ -223,9 +231,60 @@ def test_a_blocked_drop_is_checked_again_by_the_run_of_the_next_drop(runs, tmp_p
     assert not ev.passed and f"{D3}: " in str(ev.metadata["failures"].value)
     assert not third.success
     assert _marts(warehouse) == runs["marts_before"]
-    checked = _q(warehouse, "SELECT DISTINCT batch FROM dq.check_results WHERE run_id = ? AND asset_key = 'raw/enterprises' "
+    checked = query(warehouse, "SELECT DISTINCT batch FROM dq.check_results WHERE run_id = ? AND asset_key = 'raw/enterprises' "
                             "AND batch <> 'all drops' ORDER BY 1", [third.run_id])
     assert checked == [(D3,), (D4,)]  # the passed drops D1, D2 are not checked again
+
+
+def _threshold_drop(root: Path, drop: str) -> None:
+    """A drop whose complaints file rejects 100 of its 250 rows (40 %: above the default
+    block share of 25 % of a file of at least 200 rows) and whose inspections file rejects
+    1 of 6 (17 %: above the warn share of 5 %, too small a file to block)."""
+    rows = _rows(drop, 3)
+    enterprises = [e[0] for e in ENTERPRISES]
+    rows["complaints"] = [dict(complaint_id=f"CPX-{i}", bin=enterprises[i % len(enterprises)], received_on=drop,
+                               topic="bogus" if i % 5 < 2 else "wages", collective="false") for i in range(250)]
+    _write_drop(root, drop, rows, {"inspections": [({"violations": "-1", "inspection_id": "INBAD"}, "out_of_range")]})
+
+
+def test_a_file_above_its_block_share_stops_the_run_before_the_marts(runs, tmp_path):
+    """Rejection thresholds (seeds/policy/extract_thresholds.csv, default row: warn above
+    5 %, block above 25 % of files of at least 200 rows) are checks: the complaints file
+    blocks the run before dbt, the inspections file warns; the report says why."""
+    landing = tmp_path / "landing"
+    shutil.copytree(runs["landing"] / D1, landing / D1)
+    shutil.copytree(runs["landing"] / D2, landing / D2)
+    shutil.copytree(runs["after_first"], tmp_path / "wh")
+    warehouse = tmp_path / "wh" / runs["warehouse"].name
+    published = warehouse.parent / "published" / "lrm_analyst.duckdb"
+    published_before = published.read_bytes()
+    _threshold_drop(landing, D3)
+    third = run_pipeline(landing, warehouse, drops=(D3, D3))
+    evaluations = _check_evaluations(third)
+    blocked, warned = evaluations[("raw/complaints", "rejected_share")], evaluations[("raw/inspections", "rejected_share")]
+    assert not blocked.passed and blocked.severity.value == "ERROR"
+    assert not warned.passed and warned.severity.value == "WARN"
+    assert evaluations[("raw/enterprises", "rejected_share")].passed
+    assert not third.success
+    steps = {e.step_key for e in third.all_events if e.event_type_value == "STEP_START"}
+    assert not any("dbt" in s or "publish" in s for s in steps), steps
+    assert _marts(warehouse) == runs["marts_before"] and published.read_bytes() == published_before
+    recorded = query(warehouse, "SELECT asset_key, batch, outcome, element_count, unexpected_count FROM dq.check_results "
+                             "WHERE run_id = ? AND check_kind = 'threshold' AND outcome <> 'passed' ORDER BY 1", [third.run_id])
+    assert [r for r in recorded if r[2] == "failed"] == [("raw/complaints", D3, "failed", 250, 100)]
+    assert ("raw/inspections", D3, "warned", 6, 1) in recorded
+    status, reasons = query(warehouse, "SELECT status, status_reasons FROM dq.run_history WHERE run_id = ?", [third.run_id])[0]
+    assert status == "blocked"
+    assert any(r.startswith("blocking check failed: raw/complaints rejected rows, drop " + D3) and "100 of 250 rows rejected (40.0%)" in r
+               for r in json.loads(reasons)), reasons
+    from pipelines.quality.paths import run_page
+
+    page = run_page(warehouse, third.run_id).read_text(encoding="utf-8")
+    assert re.search(r'id="status" class="status blocked">blocked', page)
+    assert "raw/complaints rejected rows, drop " + D3 in page and "This run published nothing" in page
+    rows = _page_rows(page)
+    assert _int(rows[("complaints", D3)]["rejected"]) == 100 and "failed" in rows[("complaints", D3)]["threshold"]
+    assert "warned" in rows[("inspections", D3)]["threshold"]
 
 
 class _Table(html.parser.HTMLParser):
@@ -269,40 +328,40 @@ def test_report_lists_rejected_rows_matching_dq(runs):
     page = run_page(wh, run_id)
     assert page.exists() and index_page(wh).exists()
     rows = _page_rows(page.read_text(encoding="utf-8"))
-    files = _q(wh, "SELECT extract, CAST(drop_date AS VARCHAR), rows_landed, rows_loaded, rows_rejected, rows_unchanged "
+    files = query(wh, "SELECT extract, CAST(drop_date AS VARCHAR), rows_landed, rows_loaded, rows_rejected, rows_unchanged "
                    "FROM dq.ingest_files WHERE drop_date <= ?", [D2])
     assert len(files) == 2 * len(contract.EXTRACTS)
     for extract, drop, landed, loaded, rejected, unchanged in files:
         row = rows[(extract, drop)]
-        assert (int(row["landed"]), int(row["loaded"]), int(row["rejected"])) == (landed, loaded, rejected), (extract, drop)
+        assert (_int(row["landed"]), _int(row["loaded"]), _int(row["rejected"])) == (landed, loaded, rejected), (extract, drop)
         # A snapshot drop's rows unchanged since the previous drop (not written again); none for events.
         if contract.EXTRACTS[extract].kind == "snapshot":
-            assert int(row["unchanged"]) == unchanged and (drop != D1 or unchanged == 0), (extract, drop)
+            assert _int(row["unchanged"]) == unchanged and (drop != D1 or unchanged == 0), (extract, drop)
         else:
             assert row["unchanged"] == "" and unchanged == 0, (extract, drop)
-    assert int(rows[("employees", D2)]["unchanged"]) > 0
+    assert _int(rows[("employees", D2)]["unchanged"]) > 0
     reasons = defaultdict(dict)
-    for extract, drop, code, n in _q(wh, "SELECT extract, CAST(drop_date AS VARCHAR), split_part(reason, ':', 1), count(*) "
+    for extract, drop, code, n in query(wh, "SELECT extract, CAST(drop_date AS VARCHAR), split_part(reason, ':', 1), count(*) "
                                          "FROM dq.rejected_rows WHERE drop_date <= ? GROUP BY ALL", [D2]):
         reasons[(extract, drop)][code] = n
     for (extract, drop), row in rows.items():
         if drop == "all":
             continue
-        shown = dict((c.strip(), int(n)) for c, n in (p.split(":") for p in row["reasons"].split(",") if p.strip()))
+        shown = dict((c.strip(), _int(n)) for c, n in (p.split(":") for p in row["reasons"].split(",") if p.strip()))
         assert shown == reasons.get((extract, drop), {}), (extract, drop)
     # Every kind of bad row injected is there, by reason.
     for extract, bad in BAD_ROWS.items():
         for _, code in bad:
             assert reasons[(extract, D2)].get(code), (extract, code)
     # Totals per extract = sum over drops; checks per drop were counted.
-    assert int(rows[("employees", "all")]["rejected"]) == sum(reasons[("employees", d)].get(c, 0) for d in (D1, D2) for c in reasons[("employees", d)])
-    assert int(rows[("enterprises", D1)]["passed"]) > 10
+    assert _int(rows[("employees", "all")]["rejected"]) == sum(reasons[("employees", d)].get(c, 0) for d in (D1, D2) for c in reasons[("employees", d)])
+    assert _int(rows[("enterprises", D1)]["passed"]) > 10
     # History: one row per run, check results with timestamps.
-    history = _q(wh, "SELECT run_id, code_version, seed_versions FROM dq.run_history ORDER BY started_at")
+    history = query(wh, "SELECT run_id, code_version, seed_versions FROM dq.run_history ORDER BY started_at")
     assert [h[0] for h in history] == [run_id, runs["second"].run_id]
     assert history[0][1].startswith(("git ", "labour-risk-map "))
     assert "list_entries" in history[0][2]
-    trend = _q(wh, "SELECT run_id, count(*) FILTER (outcome = 'failed') FROM dq.check_results GROUP BY 1 ORDER BY min(checked_at)")
+    trend = query(wh, "SELECT run_id, count(*) FILTER (outcome = 'failed') FROM dq.check_results GROUP BY 1 ORDER BY min(checked_at)")
     assert trend[0][1] == 0 and trend[1][1] > 0
 
 
@@ -319,8 +378,7 @@ def test_summary_and_data_docs_are_produced_and_escaped(runs):
     index = index_page(wh).read_text(encoding="utf-8")
     assert f'runs/{runs["first"].run_id}.html' in index and f'runs/{runs["second"].run_id}.html' in index
     docs = data_docs_dir(wh)
-    # The index is built once a run: by publish after the first, by the blocking check
-    # that stopped the second. Both runs' results are linked from it.
+    # The Data Docs index is rendered when each run ends: both runs' validations are linked.
     gx_index = (docs / "index.html").read_text(encoding="utf-8")
     assert runs["first"].run_id in gx_index and runs["second"].run_id in gx_index
     pages = list((docs / "validations").rglob("*.html"))
@@ -329,27 +387,19 @@ def test_summary_and_data_docs_are_produced_and_escaped(runs):
         assert "<script>alert(" not in p.read_text(encoding="utf-8", errors="replace"), p
 
 
-def _chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    pytest.fail("headless Chromium is required for this test: apt-get install -y chromium (the Makefile's test target does it)")
-
-
 def test_summary_renders_in_headless_chromium(runs, tmp_path):
     from pipelines.quality.paths import run_page
 
-    browser = _chromium()
+    browser = chromium()
     wh, run_id = runs["warehouse"], runs["first"].run_id
     page = run_page(wh, run_id)
     cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}"]
     dom = subprocess.run([*cmd, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=90)
     assert dom.returncode == 0, dom.stderr[-2000:]
     rows = _page_rows(dom.stdout)
-    landed = _q(wh, "SELECT rows_landed, rows_rejected FROM dq.ingest_files WHERE extract = 'employees' AND drop_date = ?", [D2])[0]
-    assert int(rows[("employees", D2)]["landed"]) == landed[0]
-    assert int(rows[("employees", D2)]["rejected"]) == landed[1] == len(BAD_ROWS["employees"])
+    landed = query(wh, "SELECT rows_landed, rows_rejected FROM dq.ingest_files WHERE extract = 'employees' AND drop_date = ?", [D2])[0]
+    assert _int(rows[("employees", D2)]["landed"]) == landed[0]
+    assert _int(rows[("employees", D2)]["rejected"]) == landed[1] == len(BAD_ROWS["employees"])
     assert "bad_date: 1" in rows[("employees", D2)]["reasons"]
     assert run_id in dom.stdout
     shot = tmp_path / "summary.png"
@@ -361,21 +411,21 @@ def test_report_of_the_generated_dirty_run_counts_every_rejected_row(tiny_run):
     """On `lrm generate --dirty` drops (the shared session run): `lrm run` prints where the
     report is, and the report's per-drop rejected counts, by reason, match dq.rejected_rows
     and the generator's manifest of injected bad rows."""
-    match = re.search(r"data-quality report: (\S+\.html)", tiny_run.output)
+    match = re.search(r"\(this run: (\S+\.html)\)", tiny_run.output)
     assert match, tiny_run.output[-2000:]
     page = Path(match.group(1))
     assert page.parent.name == "runs" and page.parent.parent == tiny_run.warehouse.parent / "dq_report"
     rows = _page_rows(page.read_text(encoding="utf-8"))
     quarantined = defaultdict(lambda: defaultdict(int))
-    for extract, drop, code, n in _q(tiny_run.warehouse, "SELECT extract, CAST(drop_date AS VARCHAR), split_part(reason, ':', 1), count(*) "
+    for extract, drop, code, n in query(tiny_run.warehouse, "SELECT extract, CAST(drop_date AS VARCHAR), split_part(reason, ':', 1), count(*) "
                                                          "FROM dq.rejected_rows GROUP BY ALL"):
         quarantined[(extract, drop)][code] = n
     for (extract, drop), row in rows.items():
         if drop == "all":
             continue
-        shown = dict((c.strip(), int(n)) for c, n in (p.split(":") for p in row["reasons"].split(",") if p.strip()))
+        shown = dict((c.strip(), _int(n)) for c, n in (p.split(":") for p in row["reasons"].split(",") if p.strip()))
         assert shown == dict(quarantined.get((extract, drop), {})), (extract, drop)
-        assert int(row["rejected"]) == sum(shown.values()), (extract, drop)
+        assert _int(row["rejected"]) == sum(shown.values()), (extract, drop)
     with (tiny_run.landing / "_dirty_manifest.csv").open(encoding="utf-8") as fh:
         injected = list(csv.DictReader(fh))
     per_drop = defaultdict(lambda: defaultdict(int))

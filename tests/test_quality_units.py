@@ -119,11 +119,11 @@ def test_mart_suites_resolve_contract_codes_and_add_the_iin_invariant():
 
 
 def test_hostile_values_are_escaped_in_data_docs_and_summary(tmp_path):
-    """GX Data Docs print unexpected values raw; the runner stores them escaped."""
+    """GX results keep unexpected values as found; every page renders them as text."""
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
-    from pipelines.quality import history, report, runner
+    from pipelines.quality import history, report, runner, service
 
     warehouse = tmp_path / "wh.duckdb"
     hostile = ['<script>alert(1)</script>', '=HYPERLINK("http://evil","x")', "<img src=x onerror=alert(3)>"]
@@ -131,12 +131,6 @@ def test_hostile_values_are_escaped_in_data_docs_and_summary(tmp_path):
     suite = gx.ExpectationSuite(name="unit.hostile", expectations=[gxe.ExpectColumnValuesToBeInSet(column="name", value_set=["ok"])])
     records = validator.validate("raw/unit", suite, "unit.hostile", "2025-01-01", pd.DataFrame({"name": hostile}))
     assert not records[0].success and records[0].unexpected_count == 3
-    runner.build_data_docs(warehouse, validator.rendered)
-    pages = list((warehouse.parent / "dq_report" / "data_docs" / "validations").rglob("*.html"))
-    assert pages
-    text = pages[0].read_text(encoding="utf-8")
-    assert "<script>alert(1)" not in text and "<img src=x" not in text
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
 
     con = duckdb.connect(str(warehouse))
     from pipelines.warehouse import ensure_dq
@@ -144,37 +138,87 @@ def test_hostile_values_are_escaped_in_data_docs_and_summary(tmp_path):
     ensure_dq(con)
     history.ensure_history(con)
     con.execute("INSERT INTO dq.landing_issues VALUES ('<svg onload=alert(4)>', 'folder name is not a drop date')")
-    history.record_checks(con, "unit-run", "raw/unit", records, {"critical": "gx_critical", "warning": "gx_warnings"})
-    history.update_run(con, "unit-run", dt.date(2025, 1, 1), "<landing>", tmp_path / "x.html")
+    history.record_checks(con, "unit-run", "raw/unit", records, service.CHECK_NAMES)
+    history.record_landing_issues(con, "unit-run")
+    status, reasons = history.outcome(con, "unit-run", False, [])
+    history.update_run(con, "unit-run", dt.date(2025, 1, 1), "<landing>", tmp_path / "x.html", history.RunStatus(status, reasons))
+    docs = report.render_validations(con, warehouse, "unit-run")
     page = report.render_run(con, warehouse, "unit-run").read_text(encoding="utf-8")
     report.render_index(con, warehouse)
     con.close()
+    assert len(docs) == 1
+    text = docs[0].read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in text and "<img src=x" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     for bad in ("<script>alert", "<img src", "<svg"):
         assert bad not in page
     assert "&lt;svg onload=alert(4)&gt;" in page and "=HYPERLINK(" in page
-    assert 'id="status" class="blocked"' in page
+    assert 'id="status" class="status blocked"' in page
 
 
-def test_data_docs_index_links_only_the_newest_results(tmp_path, monkeypatch):
-    """The GX index reads every result it links; nightly runs would make each check step
-    slower than the last. It links the newest DOCS_INDEX_RESULTS, every page still built."""
+def test_data_docs_index_lists_only_the_newest_validations(tmp_path, monkeypatch):
+    """Nightly runs add validations without end: the Data Docs index lists the newest
+    DOCS_INDEX_VALIDATIONS; every validation keeps its page, linked from its run's report."""
     import re
 
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
-    from pipelines.quality import runner
+    from pipelines.quality import history, report, runner, service
+    from pipelines.warehouse import ensure_dq
 
-    monkeypatch.setattr(runner, "DOCS_INDEX_RESULTS", 3)
+    monkeypatch.setattr(report, "DOCS_INDEX_VALIDATIONS", 3)
     warehouse = tmp_path / "wh.duckdb"
     suite = gx.ExpectationSuite(name="unit.nightly", expectations=[gxe.ExpectColumnValuesToNotBeNull(column="x")])
+    con = duckdb.connect(str(warehouse))
+    ensure_dq(con)
+    history.ensure_history(con)
     for night in range(5):
         validator = runner.Validator(warehouse, f"night-{night}")
-        validator.validate("raw/unit", suite, "unit.nightly", f"2025-01-0{night + 1}", pd.DataFrame({"x": [night]}))
-        runner.build_data_docs(warehouse, validator.rendered)
+        records = validator.validate("raw/unit", suite, "unit.nightly", f"2025-01-0{night + 1}", pd.DataFrame({"x": [night]}))
+        history.record_checks(con, f"night-{night}", "raw/unit", records, service.CHECK_NAMES)
+        report.render_validations(con, warehouse, f"night-{night}")
+    index = report.render_docs_index(con, warehouse).read_text(encoding="utf-8")
+    con.close()
     docs = warehouse.parent / "dq_report" / "data_docs"
-    index = (docs / "index.html").read_text(encoding="utf-8")
-    linked = set(re.findall(r'validations/[^"]+?\.html', index))
+    linked = set(re.findall(r'href="(validations/[^"]+?\.html)"', index))
     assert len(linked) == 3
     assert all(any(f"night-{n}" in link for link in linked) for n in (2, 3, 4))
+    assert all((docs / link).exists() for link in linked)
     assert len(list((docs / "validations").rglob("*.html"))) == 5
+    assert "2 older validations" in index
+
+
+# Rejection thresholds, seeds/policy/extract_thresholds.csv (project decision, in force since
+# 2016-01-01): enterprises, workplaces and employees warn above 2 % of a file rejected and
+# hold the run back above 10 %; every other extract (row `*`) above 5 % and 25 %. A file of
+# fewer than 200 rows (block_min_rows) is too small to judge by a share: it only warns.
+THRESHOLD_CASES = [
+    # extract, landed, rejected, outcome
+    ("enterprises", 1000, 20, "passed"),      # 2.0 %: not above the warn share
+    ("enterprises", 1000, 21, "warned"),      # 2.1 %
+    ("enterprises", 1000, 100, "warned"),     # 10.0 %: not above the block share
+    ("enterprises", 1000, 101, "failed"),     # 10.1 %
+    ("enterprises", 199, 150, "warned"),      # 75 % of a file under block_min_rows
+    ("enterprises", 200, 150, "failed"),      # the same share at block_min_rows
+    ("employees", 5000, 600, "failed"),
+    ("complaints", 1000, 50, "passed"),       # the default row: 5.0 %
+    ("complaints", 1000, 51, "warned"),
+    ("complaints", 250, 100, "failed"),       # 40 %
+    ("payroll", 0, 0, "passed"),              # a header-only file rejects nothing
+]
+
+
+@pytest.mark.parametrize("extract,landed,rejected,outcome", THRESHOLD_CASES)
+def test_rejection_thresholds_by_extract(extract, landed, rejected, outcome):
+    from pipelines.quality import rejections
+    from pipelines.warehouse import ensure_dq
+
+    con = duckdb.connect()
+    ensure_dq(con)
+    con.execute("INSERT INTO dq.ingest_files (extract, drop_date, file, rows_landed, rows_loaded, rows_rejected) "
+                "VALUES (?, DATE '2026-11-22', ?, ?, ?, ?)", [extract, f"2026-11-22/{extract}.csv", landed, landed - rejected, rejected])
+    [record] = rejections.evaluate(con, extract, ["2026-11-22"])
+    assert record.outcome == outcome
+    assert (record.element_count, record.unexpected_count, record.kind, record.check_name) == (landed, rejected, "threshold", "rejected_share")
+    assert rejections.evaluate(con, extract, ["2026-11-23"]) == []  # only the drops a run checks

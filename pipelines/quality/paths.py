@@ -26,10 +26,3 @@ def run_page(warehouse: Path, run_id: str) -> Path:
 
 def index_page(warehouse: Path) -> Path:
     return report_dir(warehouse) / "index.html"
-
-
-def report_location(warehouse: Path, run_id: str | None = None) -> Path:
-    """What `lrm run` prints: the run's summary page if the run wrote one, else the index."""
-    if run_id and run_page(warehouse, run_id).exists():
-        return run_page(warehouse, run_id)
-    return index_page(warehouse)

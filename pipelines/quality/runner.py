@@ -2,12 +2,14 @@
 pandas datasource, one drop at a time; results as plain records for dq.check_results.
 
 GX's SQL datasource on DuckDB is not used: DuckDB computes the batch (with the derived
-columns of `suites.py`), GX only sees a DataFrame.
+columns of `suites.py`), GX only sees a DataFrame. GX's own HTML Data Docs are not built:
+their pages load scripts, styles and a logo from the internet (a ministry network has
+none) and print values unescaped. The report renders the same content from
+dq.check_results instead (pipelines/quality/report.py, "Data Docs").
 """
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import logging
 import os
@@ -23,20 +25,15 @@ import pandas as pd  # noqa: E402
 import polars as pl  # noqa: E402
 from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
 from great_expectations.execution_engine import pandas_execution_engine as _gx_pandas  # noqa: E402
-from great_expectations.data_context.types.resource_identifiers import (  # noqa: E402
-    ExpectationSuiteIdentifier,
-    ValidationResultIdentifier,
-)
 
 from pipelines import contract  # noqa: E402
-from pipelines.identifiers import is_valid_id  # noqa: E402
+from pipelines.identifiers import contains_iin  # noqa: E402
 from pipelines.quality import suites  # noqa: E402
-from pipelines.quality.paths import data_docs_dir, gx_project_dir  # noqa: E402
+from pipelines.quality.paths import gx_project_dir  # noqa: E402
 
 DATASOURCE = "warehouse"
-DOCS_SITE = "dq_report"
 MART_CHUNK_ROWS = 2_000_000  # larger marts are validated a slice at a time
-DOCS_INDEX_RESULTS = 1_000  # newest validation results linked from the Data Docs index: ~15 full runs
+GX, DBT, CONTRACT, THRESHOLD = "gx", "dbt", "contract", "threshold"  # kinds of check in dq.check_results
 # A 12-digit run that stands alone: inside a hex worker_key or another code it is chance.
 _IIN_CANDIDATE = r"(^|[^0-9A-Za-z])\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])[1-6]\d{5}([^0-9A-Za-z]|$)"
 
@@ -48,12 +45,13 @@ _gx_pandas.HASH_THRESHOLD = 0
 
 @dataclass
 class CheckRecord:
-    """One expectation evaluated on one batch."""
+    """One check evaluated on one batch: a GX expectation, a dbt test, a model contract or
+    a rejection threshold (`kind`)."""
 
     asset_key: str  # raw/enterprises, marts/guarantee_assignments
-    suite: str
-    batch: str  # the drop date, "all drops", or "mart"
-    expectation: str
+    suite: str  # GX suite; "dbt"; "rejection_thresholds"
+    batch: str  # the drop date, "all drops", "mart", or "run" (dbt)
+    expectation: str  # the expectation type, dbt test macro, "model_contract", "rejected_share"
     column: str | None
     severity: str  # critical | warning
     success: bool
@@ -61,11 +59,17 @@ class CheckRecord:
     unexpected_count: int | None
     unexpected_percent: float | None
     observed_value: str | None
-    details: str | None  # a few unexpected values, or the exception
+    details: str | None  # a few unexpected values, dbt's message, or the exception
     description: str | None
+    kind: str = GX
+    check_name: str | None = None  # the Dagster check; None: gx_critical / gx_warnings by severity
+    arguments: str | None = None  # what was expected (GX kwargs, dbt test kwargs), JSON
+    skipped: bool = False  # not run: dbt skips the tests of a model that failed to build
 
     @property
     def outcome(self) -> str:
+        if self.skipped:
+            return "skipped"
         return "passed" if self.success else ("failed" if self.severity == suites.CRITICAL else "warned")
 
     def as_dict(self) -> dict[str, Any]:
@@ -80,29 +84,15 @@ _definitions: dict[tuple, Any] = {}
 
 
 def gx_context(warehouse: Path):
-    """A file-backed GX context under <warehouse dir>/dq_report/gx, with the Data Docs site
-    <warehouse dir>/dq_report/data_docs (one per warehouse, cached per process)."""
+    """A file-backed GX context under <warehouse dir>/dq_report/gx_project (one per
+    warehouse, cached per process), without a Data Docs site (see the module's docstring)."""
     root = gx_project_dir(warehouse)
     if root in _contexts:
         return _contexts[root]
     root.mkdir(parents=True, exist_ok=True)
     ctx = gx.get_context(mode="file", project_root_dir=str(root))
-    sites = ctx.get_config().data_docs_sites or {}
-    for name in list(sites):
-        if name != DOCS_SITE:
-            ctx.delete_data_docs_site(name)
-    site = {
-        "class_name": "SiteBuilder",
-        "show_how_to_buttons": False,
-        # The index reads every validation result it links: unbounded, each step of every
-        # night would read all the nights before. The run pages (report.py) keep the rest.
-        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "validation_results_limit": DOCS_INDEX_RESULTS},
-        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(data_docs_dir(warehouse))},
-    }
-    if DOCS_SITE not in sites:
-        ctx.add_data_docs_site(site_name=DOCS_SITE, site_config=site)
-    elif sites[DOCS_SITE] != site:
-        ctx.update_data_docs_site(site_name=DOCS_SITE, site_config=site)
+    for name in list(ctx.get_config().data_docs_sites or {}):
+        ctx.delete_data_docs_site(name)
     try:
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -114,23 +104,6 @@ def gx_context(warehouse: Path):
     return ctx
 
 
-def build_data_docs(warehouse: Path, resource_identifiers: list | None = None, index: bool = True) -> Path:
-    """Renders the given validation results and suites (all when None), and the index when
-    asked. The index reads every result it links (up to DOCS_INDEX_RESULTS), so a run
-    builds it once, not after each of its 18 check steps."""
-    ctx = gx_context(warehouse)
-    ctx.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=resource_identifiers or None, build_index=index)
-    return data_docs_dir(warehouse) / "index.html"
-
-
-def build_data_docs_index(warehouse: Path) -> Path:
-    """Only the index page (GX's build_data_docs with no identifiers renders every page)."""
-    ctx = gx_context(warehouse)
-    site = ctx._init_site_builder_for_data_docs_site_creation(DOCS_SITE, ctx.variables.data_docs_sites[DOCS_SITE])
-    site.site_index_builder.build(build_index=True)
-    return data_docs_dir(warehouse) / "index.html"
-
-
 class Validator:
     """Validates DataFrames against suites in one GX context, under one run name."""
 
@@ -138,7 +111,6 @@ class Validator:
         self.ctx = gx_context(warehouse)
         self.run_id = run_id
         self.source = self.ctx.data_sources.get(DATASOURCE)
-        self.rendered: list = []  # GX resource identifiers of what this validator produced, for Data Docs
 
     def _definition(self, suite, asset_name: str):
         """The validation definition for (asset, suite): stored once per process."""
@@ -173,24 +145,7 @@ class Validator:
             result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
         )
         _forget_batches(vd)
-        records = [_record(asset_key, suite.name, batch, r) for r in result.results]
-        suite_id = ExpectationSuiteIdentifier(name=suite.name)
-        if suite_id not in self.rendered:
-            self.rendered.append(suite_id)
-        key = ValidationResultIdentifier(
-            batch_identifier=getattr(result, "batch_id", None) or f"{DATASOURCE}-{asset_name}",
-            expectation_suite_identifier=suite_id, run_id=run_id)
-        # GX Data Docs put observed and unexpected values into the page unescaped: a
-        # landed name like <script>…</script> would run in the auditor's browser. Store
-        # the result with every data-derived string HTML-escaped (shown as text).
-        for r in result.results:
-            r.result = _escaped(r.result)
-            for k, v in list(r.expectation_config.kwargs.items()):
-                if k in ("value_set", "column_set"):
-                    r.expectation_config.kwargs[k] = _escaped(v)
-        self.ctx.validation_results_store.set(key, result)
-        self.rendered.append(key)
-        return records
+        return [_record(asset_key, suite.name, batch, r) for r in result.results]
 
 
 def _forget_batches(vd) -> None:
@@ -203,23 +158,17 @@ def _forget_batches(vd) -> None:
     manager._active_batch_data_id = None  # GX exposes no public reset for the data cache
 
 
-def _escaped(value: Any) -> Any:
-    if isinstance(value, str):
-        return html.escape(value, quote=False)
-    if isinstance(value, dict):
-        return {k: _escaped(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_escaped(v) for v in value]
-    return value
-
-
-def _jsonable(value: Any) -> str | None:
+def _jsonable(value: Any, limit: int = 500) -> str | None:
     if value is None:
         return None
     try:
-        return json.dumps(value, default=str, ensure_ascii=False)[:500]
+        return json.dumps(value, default=str, ensure_ascii=False)[:limit]
     except Exception:
-        return str(value)[:500]
+        return str(value)[:limit]
+
+
+# Arguments that name the batch or the column (shown apart), not what was expected.
+_NOT_ARGUMENTS = {"batch_id", "column", "column_list", "column_A", "column_B"}
 
 
 def _record(asset_key: str, suite_name: str, batch: str, r) -> CheckRecord:
@@ -249,6 +198,7 @@ def _record(asset_key: str, suite_name: str, batch: str, r) -> CheckRecord:
         unexpected_percent=res.get("unexpected_percent"),
         observed_value=_jsonable(res.get("observed_value")), details=details,
         description=cfg.description,
+        arguments=_jsonable({k: v for k, v in kwargs.items() if k not in _NOT_ARGUMENTS and v is not None}, 2000),
     )
 
 
@@ -259,12 +209,23 @@ def _raw_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
                             [name]).fetchall()[0][0])
 
 
+def drops_to_check(con: duckdb.DuckDBPyConnection, extract_name: str, drop_range: tuple[str, str] | None) -> list[str]:
+    """The drops of an extract a run checks: FIRST..LAST (every loaded drop when None), and
+    every unsettled drop (`_passed_drops`)."""
+    drops = [r[0] for r in con.execute("SELECT DISTINCT CAST(drop_date AS VARCHAR) FROM dq.ingest_files WHERE extract = ? "
+                                       "ORDER BY 1", [extract_name]).fetchall()]
+    if drop_range is None:
+        return drops
+    passed = _passed_drops(con, f"raw/{extract_name}")
+    return [d for d in drops if drop_range[0] <= d <= drop_range[1] or d not in passed]
+
+
 def validate_raw(con: duckdb.DuckDBPyConnection, validator: Validator, extract_name: str,
-                 drop_range: tuple[str, str] | None = None) -> list[CheckRecord]:
-    """The drops FIRST..LAST (all when None) of raw.<extract>, and every unsettled drop, a
-    drop at a time; then the extract's row-count reconciliation over every drop. Any other
-    drop passed when the run that loaded it checked it: only its size and dimension values
-    are read here, as the drift baseline of the next drop."""
+                 checked: list[str]) -> list[CheckRecord]:
+    """The drops `checked` (`drops_to_check`) of raw.<extract>, a drop at a time; then the
+    extract's row-count reconciliation over every drop. Any other drop passed when the run
+    that loaded it checked it: only its size and dimension values are read here, as the
+    drift baseline of the next drop."""
     spec = suites.raw_spec(extract_name)
     extract = spec.extract
     asset_key = f"raw/{extract_name}"
@@ -282,9 +243,7 @@ def validate_raw(con: duckdb.DuckDBPyConnection, validator: Validator, extract_n
         drift_sql = suites.drift_batch_sql(spec)
         snapshot = suites.snapshot_suite(spec) if extract.kind == "snapshot" else None
         previous: dict[str, Any] | None = None
-        passed = _passed_drops(con, asset_key) if drop_range is not None else set()
-        selected = [drop_range is None or drop_range[0] <= drop <= drop_range[1] or drop not in passed
-                    for drop, _ in files]
+        selected = [drop in checked for drop, _ in files]
         for i, (drop, added) in enumerate(files):
             if not selected[i]:
                 next_selected = i + 1 < len(files) and selected[i + 1]
@@ -311,7 +270,7 @@ def validate_raw(con: duckdb.DuckDBPyConnection, validator: Validator, extract_n
 
 
 def _passed_drops(con: duckdb.DuckDBPyConnection, asset_key: str) -> set[str]:
-    """Drops whose latest check passed every critical expectation. Any other loaded drop is
+    """Drops whose latest check passed every critical check. Any other loaded drop is
     unsettled: its run was blocked, or killed before checking it, and its rows are still in
     raw, where event staging would merge them with the next drop. It is checked again, and
     blocks again, until a corrected drop is loaded or the drop is removed."""
@@ -340,16 +299,6 @@ def mart_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
                             [name]).fetchall()[0][0])
 
 
-def _iin_like(value: str) -> bool:
-    import re
-
-    for m in re.finditer(r"(?<![0-9A-Za-z])\d{12}(?![0-9A-Za-z])", value):
-        s = m.group(0)
-        if s[2:4] in {f"{i:02d}" for i in range(1, 13)} and 1 <= int(s[4:6]) <= 31 and s[6] in "123456" and is_valid_id(s):
-            return True
-    return False
-
-
 def add_iin_like_column(table) -> pl.DataFrame:
     """The marker column for the mart-wide invariant "no IIN-looking value anywhere"."""
     frame = pl.from_arrow(table)
@@ -360,7 +309,7 @@ def add_iin_like_column(table) -> pl.DataFrame:
         suspect = frame.with_row_index("_i").filter(candidates)
         hits: set[int] = set()
         for row in suspect.iter_rows(named=True):
-            if any(isinstance(row[c], str) and _iin_like(row[c]) for c in text_cols):
+            if any(isinstance(row[c], str) and contains_iin(row[c]) for c in text_cols):
                 hits.add(row["_i"])
         return frame.with_row_index("_i").with_columns(pl.col("_i").is_in(list(hits)).alias(suites.IIN_LIKE_COLUMN)).drop("_i")
     return frame.with_columns(flag.alias(suites.IIN_LIKE_COLUMN))
@@ -392,8 +341,8 @@ def validate_mart(con: duckdb.DuckDBPyConnection, validator: Validator, mart: st
 def summarise(records: list[CheckRecord]) -> dict[str, int]:
     out = {"passed": 0, "warned": 0, "failed": 0}
     for r in records:
-        out[r.outcome] += 1
+        out[r.outcome] = out.get(r.outcome, 0) + 1
     return out
 
 
-__all__ = ["CheckRecord", "Validator", "validate_raw", "validate_mart", "mart_exists", "build_data_docs", "build_data_docs_index", "summarise", "contract"]
+__all__ = ["CheckRecord", "Validator", "drops_to_check", "validate_raw", "validate_mart", "mart_exists", "summarise", "contract"]

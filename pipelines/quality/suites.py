@@ -75,7 +75,7 @@ def raw_spec(name: str) -> RawSpec:
 
 
 def id_ok_macro_sql() -> str:
-    """BIN/IIN control digit (domain.md §9) as a DuckDB macro: a second implementation,
+    """BIN/IIN control digit (docs/law_and_models.md §9) as a DuckDB macro: a second implementation,
     in SQL, of the rule the ingestion applies in Polars."""
     d = [f"CAST(substr(v, {i + 1}, 1) AS INTEGER)" for i in range(12)]
     s1 = " + ".join(f"{d[i]} * {w}" for i, w in enumerate(range(1, 12)))
@@ -183,7 +183,7 @@ def raw_suite(spec: RawSpec) -> gx.ExpectationSuite:
                              column=name, regex=r"^[0-9a-f]{32}$"))
         elif col.type == "bin":
             exps.append(_exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=r"^[0-9]{12}$"))
-            exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, f"{col.name}: valid BIN control digit (domain.md §9).",
+            exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, f"{col.name}: valid BIN control digit (docs/law_and_models.md §9).",
                              column=f"{col.name}:checksum_ok", value_set=[True]))
         elif col.type == "date":
             exps.append(_exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))

@@ -1,31 +1,55 @@
 """dbt models, seeds and tests as Dagster assets and asset checks.
 
 The translator maps each dbt source table onto the ingestion asset that loads it, so
-lineage in the Dagster UI runs from the landed file to the mart.
+lineage in the Dagster UI runs from the landed file to the mart; descriptions are prose
+(the yml's, else the comment that opens the model's SQL), never the SQL itself; each dbt
+test's check carries a description (pipelines.quality.dbt_results.describe_test). Every
+test, unit test and model contract of the build is recorded in dq.check_results for the
+auditor's report.
 """
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetCheckSpec, AssetExecutionContext, AssetKey, Failure
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from pipelines import contract
 from pipelines.defs.dbt.project import dbt_project
-from pipelines.defs.ingest.assets import WAREHOUSE_POOL, raw_asset_key
+from pipelines.defs.ingest.assets import WAREHOUSE_POOL
 from pipelines.defs.ops.journal import writing_step
 from pipelines.defs.resources import LrmSettings
+from pipelines.quality import dbt_results, service
 from pipelines.warehouse import clear_staging_rebuild_due, connect, staging_rebuild_due
+
+# The Jinja comment a model's SQL opens with: its authors' prose about what it holds.
+_OPENING_COMMENT = re.compile(r"^\s*\{#-?(.*?)-?#\}", re.DOTALL)
+
+
+def describe_node(props: Mapping[str, Any]) -> str:
+    """A dbt node's description in prose: the yml's, else its SQL's opening comment."""
+    own = (props.get("description") or "").strip()
+    if own:
+        return own
+    comment = _OPENING_COMMENT.match(props.get("raw_code") or "")
+    if comment:
+        return " ".join(comment.group(1).split())
+    return f"dbt {props['resource_type']} {props['name']} (no description in its yml)."
 
 
 class LrmDbtTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
-        if dbt_resource_props["resource_type"] == "source" and dbt_resource_props["name"] in contract.EXTRACTS:
-            return raw_asset_key(dbt_resource_props["name"])
-        schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props.get("schema")
-        return AssetKey([schema or "main", dbt_resource_props["name"]])
+        return AssetKey(dbt_results.asset_path(dbt_resource_props))
+
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        return describe_node(dbt_resource_props)
+
+    def get_asset_check_spec(self, asset_spec, manifest: Mapping[str, Any], unique_id: str, project) -> AssetCheckSpec | None:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id)
+        return spec._replace(description=dbt_results.describe_test(node)) if spec is not None and node else spec
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         schema = dbt_resource_props.get("config", {}).get("schema")
@@ -52,7 +76,18 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Lr
             context.log.info(f"dbt build as of {as_of} on {settings.warehouse}, full rebuild of staging ({why})")
         else:
             context.log.info(f"dbt build as of {as_of} on {settings.warehouse}, event staging merges the new drops only")
-        yield from dbt.cli(args, context=context).stream()
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
+        yield from invocation.stream()
+        try:
+            run_results = invocation.get_artifact("run_results.json")
+        except FileNotFoundError:  # dbt stopped before running anything: its error says why
+            run_results = {}
+        records = service.record_dbt(settings.warehouse, context.run.run_id, run_results, invocation.manifest,
+                                     settings.resolve_as_of(), settings.landing_dir)
+        if not invocation.is_successful():
+            bad = [f"{r.asset_key} {r.check_name}" for r in records if r.outcome == "failed"]
+            raise Failure(description=f"dbt build failed: {'; '.join(bad[:10]) or 'see the dbt log'}"
+                                      f"{f' (and {len(bad) - 10} more)' if len(bad) > 10 else ''}")
         if marks:
             with connect(settings.warehouse) as con:
                 clear_staging_rebuild_due(con)

@@ -4,8 +4,9 @@ warehouse opens its run's journal first, and a run's end settles it.
 - `writing_step`: the warehouse lock, any other run's journal settled, this run's opened.
 - `execute_job_run`: how `lrm run` (and the tests) execute the job in process: the run's
   journal is settled as soon as the run returns, by its outcome.
-- The run-status sensors settle runs launched by Dagster's daemon (the schedule, the
-  sensor, the UI); a run nobody settled is settled by the next writer.
+- The run-status sensors (defs/ops/run_outcome.py) settle runs launched by Dagster's
+  daemon (the schedule, the sensor, the UI); a run nobody settled is settled by the next
+  writer.
 """
 from __future__ import annotations
 
@@ -13,15 +14,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from dagster import (
-    DagsterInstance,
-    DagsterRunStatus,
-    DefaultSensorStatus,
-    RunFailureSensorContext,
-    RunStatusSensorContext,
-    run_failure_sensor,
-    run_status_sensor,
-)
+from dagster import DagsterInstance
 from dagster._core.utils import make_new_run_id
 
 from pipelines import run_journal
@@ -76,27 +69,3 @@ def execute_job_run(job, settings: LrmSettings, instance: DagsterInstance, tags:
         raise
     settle(settings, run_id, result.success)
     return result
-
-
-def build_journal_sensors(job_name: str) -> list:
-    @run_status_sensor(run_status=DagsterRunStatus.SUCCESS, name="keep_succeeded_runs", monitored_jobs=None,
-                       default_status=DefaultSensorStatus.RUNNING,
-                       description="A run that succeeded keeps its changes to the warehouse (its journal is discarded).")
-    def keep_succeeded_runs(context: RunStatusSensorContext, settings: LrmSettings):
-        if context.dagster_run.job_name == job_name:
-            settle(settings, context.dagster_run.run_id, success=True)
-
-    @run_failure_sensor(name="roll_back_failed_runs", default_status=DefaultSensorStatus.RUNNING,
-                        description="A run that failed leaves the warehouse as it was before it (its journal is restored).")
-    def roll_back_failed_runs(context: RunFailureSensorContext, settings: LrmSettings):
-        if context.dagster_run.job_name == job_name:
-            settle(settings, context.dagster_run.run_id, success=False)
-
-    @run_status_sensor(run_status=DagsterRunStatus.CANCELED, name="roll_back_canceled_runs",
-                       default_status=DefaultSensorStatus.RUNNING,
-                       description="A canceled run leaves the warehouse as it was before it (its journal is restored).")
-    def roll_back_canceled_runs(context: RunStatusSensorContext, settings: LrmSettings):
-        if context.dagster_run.job_name == job_name:
-            settle(settings, context.dagster_run.run_id, success=False)
-
-    return [keep_succeeded_runs, roll_back_failed_runs, roll_back_canceled_runs]

@@ -9,6 +9,7 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 from pipelines.defs.ingest.assets import drops_partitions, run_drop_range
 from pipelines.defs.resources import LrmSettings
 from pipelines.ingest.landing import scan_landing
+from pipelines.timezone import OPERATIONS_TIME_ZONE
 
 NIGHTLY_SCHEDULE = "nightly_new_drops"
 WEEKLY_SCHEDULE = "weekly_full_rebuild"
@@ -46,7 +47,7 @@ def _drops_request(context: ScheduleEvaluationContext, keys: list[str], trigger:
 
 def build_nightly_schedule(job_name: str):
     @schedule(name=NIGHTLY_SCHEDULE, job_name=job_name, cron_schedule="0 3 * * *",
-              execution_timezone="Asia/Almaty",
+              execution_timezone=OPERATIONS_TIME_ZONE.key,
               description="03:00 Almaty: load the complete drops no run has settled (incremental), "
                           "including those of a failed run, and rebuild the marts.")
     def nightly_new_drops(context: ScheduleEvaluationContext, settings: LrmSettings):
@@ -64,7 +65,7 @@ def build_nightly_schedule(job_name: str):
 
 def build_weekly_schedule(job_name: str):
     @schedule(name=WEEKLY_SCHEDULE, job_name=job_name, cron_schedule="0 4 * * 0",
-              execution_timezone="Asia/Almaty",
+              execution_timezone=OPERATIONS_TIME_ZONE.key,
               description="Sunday 04:00 Almaty: reload every complete drop and rebuild everything (the full rebuild).")
     def weekly_full_rebuild(context: ScheduleEvaluationContext, settings: LrmSettings):
         complete = _complete_drops(settings)

@@ -5,7 +5,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 from pipelines.defs.dbt.assets import dbt_models
 from pipelines.defs.resources import LrmSettings
 from pipelines.publish import publish
-from pipelines.quality.runner import build_data_docs_index
+from pipelines.quality import service
 
 MART_KEYS = sorted((k for k in dbt_models.keys if k.path[0] == "marts"), key=lambda k: k.to_user_string())
 
@@ -20,16 +20,19 @@ MART_KEYS = sorted((k for k in dbt_models.keys if k.path[0] == "marts"), key=lam
     "site, built together and swapped in after a run whose blocking checks passed.",
 )
 def published_analyst_copy(context: AssetExecutionContext, settings: LrmSettings) -> MaterializeResult:
+    as_of, landing = settings.resolve_as_of(), settings.landing_dir
+    # The copy carries dq.run_history: this run's row says the outcome it has once published.
+    status = service.before_publish(settings.warehouse, context.run_id, as_of, landing)
     # Reads the warehouse and writes only outside it: no warehouse lock needed beyond the run's.
     result = publish(settings.warehouse, context.run_id)
-    # The Data Docs index, once per run: the check steps render only their own pages.
-    build_data_docs_index(settings.warehouse)
+    service.record_published(settings.warehouse, context.run_id, result.tables, result.analyst_copy)
     context.log.info(f"publish: {result.analyst_copy}, {result.parquet_dir}, {result.map_page}, {result.docs_page} "
-                     f"({len(result.tables)} tables)")
+                     f"({len(result.tables)} tables), run {status}")
     return MaterializeResult(metadata={
         "analyst_copy": MetadataValue.path(str(result.analyst_copy)),
         "parquet": MetadataValue.path(str(result.parquet_dir)),
         "map": MetadataValue.path(str(result.map_page)),
         "docs": MetadataValue.path(str(result.docs_page)),
         "rows": MetadataValue.json(result.tables),
+        "status": status,
     })

@@ -1,14 +1,17 @@
-"""GX suites as Dagster asset checks (no dagster-ge): two checks per raw extract and per
-published mart, evaluated by one step.
+"""GX suites and rejection thresholds as Dagster asset checks (no dagster-ge), evaluated
+by one step per raw extract and per published mart.
 
 - `gx_critical` — blocking, severity ERROR: every `critical` expectation of the suite on
   every drop. When it fails, downstream assets (the next extracts, dbt, publish) do not
   run: the last good marts and the published copy stay as they were.
 - `gx_warnings` — non-blocking, severity WARN: drift and plausibility expectations.
+- `rejected_share` (raw extracts) — blocking: the share of each file's rows the landing
+  contract rejected, against the extract's thresholds (seeds/policy/extract_thresholds.csv):
+  WARN above the warn share, ERROR (the run stops before the marts) above the block share.
 
 Each step records its results in dq.check_results / dq.run_history and refreshes the
-auditor's report (<warehouse dir>/dq_report/), so a run that stops on a blocking check
-still leaves its report.
+auditor's report (<warehouse dir>/dq_report/); the run's final status is recorded when
+the run ends (pipelines.quality.service.finish_run).
 """
 
 import time
@@ -29,7 +32,7 @@ from pipelines import contract
 from pipelines.defs.ingest.assets import run_drop_range
 from pipelines.defs.ops.journal import writing_step
 from pipelines.defs.resources import LrmSettings
-from pipelines.quality import suites
+from pipelines.quality import rejections, suites
 from pipelines.quality.runner import CheckRecord, summarise
 
 CRITICAL_CHECK, WARNING_CHECK = "gx_critical", "gx_warnings"
@@ -45,6 +48,13 @@ def _specs(key: AssetKey, what: str) -> list[AssetCheckSpec]:
     ]
 
 
+def _threshold_spec(key: AssetKey, extract: str) -> AssetCheckSpec:
+    return AssetCheckSpec(rejections.CHECK_NAME, asset=key, blocking=True,
+                          description=f"Share of each {extract}.csv's rows rejected by the landing contract, against the "
+                                      f"extract's thresholds ({rejections.SEED_PATH}): a warning above the warn share; "
+                                      "above the block share (files of enough rows) the run stops before the marts.")
+
+
 def _as_of(settings: LrmSettings):
     try:
         return settings.resolve_as_of()
@@ -53,15 +63,11 @@ def _as_of(settings: LrmSettings):
 
 
 def _results(key: AssetKey, records: list[CheckRecord], outcome) -> Iterator[AssetCheckResult]:
-    common = {}
-    if outcome is not None:
-        common["report"] = MetadataValue.path(str(outcome.run_page))
-        if outcome.data_docs is not None:
-            common["data_docs"] = MetadataValue.path(str(outcome.data_docs))
-    # Warnings first: the blocking result ends the step when it fails.
+    common = {"report": MetadataValue.path(str(outcome.run_page))} if outcome is not None else {}
+    gx = [r for r in records if r.kind == "gx"]
     for check, severity, level in ((WARNING_CHECK, suites.WARNING, AssetCheckSeverity.WARN),
                                    (CRITICAL_CHECK, suites.CRITICAL, AssetCheckSeverity.ERROR)):
-        mine = [r for r in records if r.severity == severity]
+        mine = [r for r in gx if r.severity == severity]
         bad = [r for r in mine if not r.success]
         counts = summarise(mine)
         listed = [f"{r.batch}: {r.expectation}({r.column or ''}) unexpected={r.unexpected_count} {r.details or r.observed_value or ''}"[:300]
@@ -74,11 +80,27 @@ def _results(key: AssetKey, records: list[CheckRecord], outcome) -> Iterator[Ass
         )
 
 
+def _threshold_result(key: AssetKey, records: list[CheckRecord], outcome) -> AssetCheckResult:
+    mine = [r for r in records if r.kind == rejections.THRESHOLD]
+    counts = summarise(mine)
+    blocked = [r for r in mine if r.outcome == "failed"]
+    flagged = [r for r in mine if not r.success]
+    return AssetCheckResult(
+        asset_key=key, check_name=rejections.CHECK_NAME, passed=not flagged,
+        severity=AssetCheckSeverity.ERROR if blocked else AssetCheckSeverity.WARN,
+        description=(f"{len(blocked)} file(s) above the block share" if blocked else
+                     f"{len(flagged)} file(s) above the warn share" if flagged else f"{len(mine)} file(s) within the thresholds"),
+        metadata={"report": MetadataValue.path(str(outcome.run_page)), "files": len(mine), **counts,
+                  "findings": MetadataValue.json([f"{r.batch}: {r.details}"[:300] for r in flagged[:MAX_LISTED]])},
+    )
+
+
 def raw_check(extract_name: str) -> AssetChecksDefinition:
     key = AssetKey(["raw", extract_name])
 
-    @multi_asset_check(name=f"gx_raw_{extract_name}", specs=_specs(key, f"raw.{extract_name}"),
-                       description=f"GX suite raw.{extract_name} (from the landing contract and expectations/raw/{extract_name}.json), a drop at a time.")
+    @multi_asset_check(name=f"gx_raw_{extract_name}", specs=[*_specs(key, f"raw.{extract_name}"), _threshold_spec(key, extract_name)],
+                       description=f"GX suite raw.{extract_name} (from the landing contract and expectations/raw/{extract_name}.json), "
+                                   "a drop at a time, and the rejection thresholds of its files.")
     def _check(context: AssetCheckExecutionContext, settings: LrmSettings):
         from pipelines.quality.service import check_raw
 
@@ -89,6 +111,7 @@ def raw_check(extract_name: str) -> AssetChecksDefinition:
                                 settings.landing_dir, drop_range=run_drop_range(context.run.tags))
         context.log.info(f"gx raw.{extract_name}: {summarise(outcome.records)} in {time.perf_counter() - started:.1f}s; report {outcome.run_page}")
         yield from _results(key, outcome.records, outcome)
+        yield _threshold_result(key, outcome.records, outcome)
 
     return _check
 
