@@ -27,7 +27,6 @@ import duckdb
 import pytest
 
 from pipelines import contract
-from pipelines.identifiers import complete_id
 from pipelines.ingest.landing import scan_landing
 from pipelines.ingest.load import ingest_extract
 from pipelines.pseudonym import worker_key
@@ -35,23 +34,14 @@ from pipelines.quality.service import check_mart
 from pipelines.warehouse import ensure_dq
 
 from .conftest import dbt_cli
+from .risk_fixture import bin_ as valid_id  # 12 digits with a valid control digit (§9)
 
 OLD, NEW = "2023-06-30", "2026-11-23"  # the two drops; 2023 and 2026 have 365 days
 KEY = b"law-over-time-test-key"
 
-
-def _id(prefix: str) -> str:
-    """A 12-digit IIN/BIN with a valid control digit (domain.md §9)."""
-    for k in range(100):
-        value = complete_id(f"{prefix}{k:02d}")
-        if value:
-            return value
-    raise ValueError(prefix)
-
-
-E1, E2, E3 = _id("100240001"), _id("100240002"), _id("100240003")
+E1, E2, E3 = valid_id(240), valid_id(241), valid_id(242)
 WORKERS = ["weld", "new", "exp", "acc", "harm", "old", "late", "e2", "e3"]
-IIN = {w: _id(f"8501013{i:02d}") for i, w in enumerate(WORKERS, start=10)}
+IIN = {w: valid_id(n) for n, w in enumerate(WORKERS, start=500)}  # ingestion checks the control digit
 
 
 def wk(worker: str) -> str:
