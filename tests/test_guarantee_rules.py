@@ -22,7 +22,9 @@ from .conftest import dbt_cli
 
 AS_OF = "2026-06-30"  # year 2026 has 365 days
 PREVIOUS_RUN = "2026-06-29"  # a run the day before, for history and events
-DROP = "2026-06-30"
+# The one drop both runs read: a snapshot is the drop on or before as_of (domain.md §10),
+# so it lands on the earlier run's date.
+DROP = PREVIOUS_RUN
 
 
 
@@ -72,7 +74,15 @@ THRESHOLDS = [
     ("s3-stated-class-used-for-heaviness", "heaviness", None, None, "3.3", "3.3"),
     ("s3-stated-class-when-no-measurement", "noise", None, None, "3.1", "3.1"),
     ("s3-computed-class-wins-over-stated", "noise", "90", "80", "2", "3.2"),
+    ("s10-stated-class-1-measured-within-limit-agrees", "noise", "78", "80", "1", "2"),
+    ("s10-stated-class-2-measured-at-limit-agrees", "chem_benzene", "5", "5", "2", "2"),
+    ("s10-stated-3.1-measured-3.2-is-a-different-band", "noise", "95", "80", "3.1", "3.2"),
 ]
+
+
+def class_band(cls: str) -> str:
+    """domain.md §10: a measurement within the limit computes 2 and cannot tell 1 from 2."""
+    return "1-2" if cls in ("1", "2") else cls
 
 # --- §3 escalation: (case id, [(factor, measured, limit)], expected workplace class)
 ESCALATION = [
@@ -204,17 +214,21 @@ STATUSES = [
     ("s3-no-act", "WP-COMMON", "not_attested", None),
 ]
 
-# --- gaps: (case id, worker_key, bin, guarantee, gap_kind or None for no gap row)
+# --- gaps: (case id, worker_key, bin, guarantee, (gap_kind, reason) or None for no gap row)
 GAPS = [
-    ("s3-s4-milk-granted-with-lpp-is-conflict", "wk-lpp", E_COAL, "milk", "conflict"),
+    ("s3-s10-milk-granted-with-lpp-is-the-conflict", "wk-lpp", E_COAL, "milk", ("conflict", "milk_with_lpp")),
     ("s4-lpp-granted-as-owed-no-gap", "wk-lpp", E_COAL, "therapeutic_nutrition", None),
-    ("s4-ppe-owed-not-granted", "wk-lpp", E_COAL, "ppe", "not_granted"),
-    ("s4-leave-summed-across-workplaces-under-granted", "wk-mover", E_COAL, "additional_leave", "under_granted"),
-    ("s4-oppv-over-granted", "wk-mover", E_COAL, "oppv", "over_granted"),
+    ("s4-ppe-owed-not-granted", "wk-lpp", E_COAL, "ppe", ("not_granted", "not_reported")),
+    # 3 + 23 = 26 days owed at the two workplaces, 10 granted
+    ("s4-leave-summed-across-workplaces-under-granted", "wk-mover", E_COAL, "additional_leave", ("under_granted", "below_entitlement")),
+    # 350 000 x 5 % = 17 500 owed, 20 000 granted
+    ("s4-oppv-over-granted", "wk-mover", E_COAL, "oppv", ("over_granted", "above_entitlement")),
     ("s4-short-week-as-owed", "wk-mover", E_COAL, "short_week", None),
-    ("s4-granted-on-acceptable-workplace-is-conflict", "wk-acceptable", E_METAL, "additional_leave", "conflict"),
-    ("s4-last-years-grant-does-not-count", "wk-milk", E_COAL, "milk", "not_granted"),
-    ("s4-missing-agreement-not-compared-but-not-granted", "wk-metal", E_METAL, "pay_supplement", "not_granted"),
+    # domain.md §10: a grant at an acceptable workplace is lawful, over_granted with its reason —
+    # not a conflict (before: conflict)
+    ("s10-granted-on-acceptable-workplace-is-over-granted", "wk-acceptable", E_METAL, "additional_leave", ("over_granted", "attested_acceptable")),
+    ("s4-last-years-grant-does-not-count", "wk-milk", E_COAL, "milk", ("not_granted", "not_reported")),
+    ("s4-missing-agreement-not-compared-but-not-granted", "wk-metal", E_METAL, "pay_supplement", ("not_granted", "not_reported")),
 ]
 
 # --- issue 3 item 5: events of the as_of run against the run the day before
@@ -332,7 +346,7 @@ def test_factor_class(wh, case, factor, measured, limit, stated, expected):
     got = wh.execute("select factor_class, class_disagreement from intermediate.int_conditions__factor_classes "
                      "where attestation_id = ?", [f"A-T{i:02d}"]).fetchall()
     assert got and got[0][0] == expected
-    assert got[0][1] == (stated is not None and measured is not None and stated != expected)
+    assert got[0][1] == (stated is not None and measured is not None and class_band(stated) != class_band(expected))
 
 
 @pytest.mark.parametrize("case,factors,expected", ESCALATION, ids=[t[0] for t in ESCALATION])
@@ -371,9 +385,9 @@ def test_assignment(wh, case, worker, wp, guarantee, volume):
 
 @pytest.mark.parametrize("case,worker,bin_,guarantee,kind", GAPS, ids=[t[0] for t in GAPS])
 def test_gap(wh, case, worker, bin_, guarantee, kind):
-    got = wh.execute("select gap_kind from marts.guarantee_gaps where worker_key = ? and bin = ? and guarantee = ?",
+    got = wh.execute("select gap_kind, reason from marts.guarantee_gaps where worker_key = ? and bin = ? and guarantee = ?",
                      [wk(worker), bin_, guarantee]).fetchall()
-    assert got == ([(kind,)] if kind else [])
+    assert got == ([kind] if kind else [])
 
 
 @pytest.mark.parametrize("case,wp,finding", CONTRADICTIONS, ids=[t[0] for t in CONTRADICTIONS])

@@ -1,18 +1,22 @@
 {#- The measures every map mart (region_risk, oked_risk) adds up over
-    int_risk__enterprise_map_facts, aliased x: one list, so the maps cannot drift apart. -#}
+    int_risk__enterprise_map_facts, aliased x: one list, so the maps cannot drift apart.
+    Enterprises count only the scored (active) ones; workers count every contract active on
+    as_of, workers_harmful and workers_not_attested the one definition of
+    int_risk__workplace_headcount (domain.md §10). An area without enterprises has zeros. -#}
 {% macro risk_map_measures() -%}
-    count(*) as enterprises,
-    count(*) filter (where x.risk_level = 'low') as enterprises_low,
-    count(*) filter (where x.risk_level = 'medium') as enterprises_medium,
-    count(*) filter (where x.risk_level = 'high') as enterprises_high,
-    count(*) filter (where x.risk_level = 'very_high') as enterprises_very_high,
-    cast(sum(x.workers) as bigint) as workers,
-    cast(sum(x.workers_harmful) as bigint) as workers_harmful,
+    cast(count(*) filter (where x.scored) as bigint) as enterprises,
+    cast(count(*) filter (where x.scored and x.risk_level = 'low') as bigint) as enterprises_low,
+    cast(count(*) filter (where x.scored and x.risk_level = 'medium') as bigint) as enterprises_medium,
+    cast(count(*) filter (where x.scored and x.risk_level = 'high') as bigint) as enterprises_high,
+    cast(count(*) filter (where x.scored and x.risk_level = 'very_high') as bigint) as enterprises_very_high,
+    cast(coalesce(sum(x.workers), 0) as bigint) as workers,
+    cast(coalesce(sum(x.workers_harmful), 0) as bigint) as workers_harmful,
     cast(sum(x.workers_harmful) / nullif(sum(x.workers), 0) as double) as harmful_share,
-    cast(sum(x.injuries) as bigint) as injuries,
-    cast(sum(x.fatalities) as bigint) as fatalities,
-    cast(sum(x.diseases) as bigint) as occupational_diseases,
-    cast(avg(x.risk_score) as double) as mean_risk_score,
-    cast(avg(x.ctr_score) as double) as mean_ctr_score,
-    cast('{{ var("as_of") }}' as date) as as_of
+    cast(coalesce(sum(x.injuries), 0) as bigint) as injuries,
+    cast(coalesce(sum(x.fatalities), 0) as bigint) as fatalities,
+    cast(coalesce(sum(x.diseases), 0) as bigint) as occupational_diseases,
+    cast(avg(x.risk_score) filter (where x.scored) as double) as mean_risk_score,
+    cast(avg(x.ctr_score) filter (where x.scored) as double) as mean_ctr_score,
+    {{ as_of_date() }} as as_of,
+    cast(coalesce(sum(x.workers_not_attested), 0) as bigint) as workers_not_attested
 {%- endmacro %}

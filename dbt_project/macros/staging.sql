@@ -1,8 +1,10 @@
 {#- Staging helpers: the snapshot and event rules of docs/design.md. -#}
 
-{#- Snapshot rule: the rows of the newest drop that holds the file. Raw keeps a snapshot as
-    versions (docs/design.md, "Snapshot versions"): those rows are the versions no drop
-    has closed, each with the drop, file and line where it landed as it is now. -#}
+{#- Snapshot rule as of as_of (domain.md §10): the rows of the newest drop on or before as_of
+    that holds the file. Raw keeps a snapshot as versions (docs/design.md, "Snapshot
+    versions"): those rows are the versions landed on or before as_of that no drop on or
+    before as_of has closed, each with the drop, file and line where it landed. For the
+    default as_of (the newest drop) that is every version no drop has closed. -#}
 {% macro snapshot_rows(relation) %}
 {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | list if execute else [] %}
 {%- if columns and '_until_drop' not in columns %}
@@ -12,7 +14,8 @@
 {%- endif %}
 select * exclude (_until_drop)
 from {{ relation }}
-where _until_drop is null
+where _drop_date <= {{ as_of_date() }}
+  and (_until_drop is null or _until_drop > {{ as_of_date() }})
 {% endmacro %}
 
 {#- Event rule: one row per key, the latest drop wins, then the highest line. Decided on

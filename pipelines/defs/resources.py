@@ -32,10 +32,10 @@ class LrmSettings(ConfigurableResource):
         return Path(self.delivery_path).resolve() if self.delivery_path else default_delivery_path(self.warehouse)
 
     def landing(self) -> Landing:
-        return scan_landing(self.landing_dir_path, until=self.as_of_date_or_none())
-
-    def as_of_date_or_none(self) -> dt.date | None:
-        return dt.date.fromisoformat(self.as_of) if self.as_of else None
+        """Every complete drop, whatever the as-of date: a run for a past date reads events
+        from every drop loaded (today's best knowledge of that date) and the snapshot
+        versions in force then (docs/design.md, "Law over time")."""
+        return scan_landing(self.landing_dir_path)
 
     def resolve_as_of(self) -> dt.date:
         if self.as_of:

@@ -39,7 +39,7 @@ class Landing:
         return str(path.relative_to(self.root))
 
 
-def scan_landing(root: Path, until: dt.date | None = None) -> Landing:
+def scan_landing(root: Path) -> Landing:
     """Complete drops (folder named YYYY-MM-DD holding the _SUCCESS marker), oldest first.
 
     A misnamed folder, an incomplete drop, a drop dated after today (a date no extract can
@@ -70,8 +70,6 @@ def scan_landing(root: Path, until: dt.date | None = None) -> Landing:
             continue
         if date > today():
             issues.append((child.name, f"drop is dated after today ({today()}); not loaded"))
-            continue
-        if until is not None and date > until:
             continue
         for f in sorted(child.iterdir()):
             if f.is_file() and f.name != contract.SUCCESS_MARKER and f.stem not in contract.EXTRACTS:

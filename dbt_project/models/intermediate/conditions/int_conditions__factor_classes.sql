@@ -2,8 +2,12 @@
     Measured factor groups: the measure x by factor_group_measures, the class by
     factor_class_thresholds (lowest class whose upper bound >= x). Stated groups, or a
     measured group without a usable measurement: the class stated in the act.
-    Where both exist the computed class wins and the disagreement is flagged (§3 decision).
-    Rules are taken as in force on the act's order date. -#}
+    Where both exist the computed class wins and the disagreement is flagged (§3 decision) —
+    only when the two lie in different class bands (condition_classes.class_band: a
+    measurement within the limit computes 2 and cannot tell 1 from 2, domain.md §10).
+    Rules are taken as in force on the act's order date (macro in_force_on): the act is
+    judged by the rules of its day; an act dated before any rule is in force gets no
+    computed class (rules_in_force = false) and keeps only a stated one. -#}
 with acts as (
     select * from {{ ref('stg_otib__attestations') }}
 ),
@@ -21,7 +25,7 @@ thresholds as (
 ),
 
 classes as (
-    select * from {{ ref('condition_classes') }}
+    select * from {{ in_force(ref('condition_classes')) }}
 ),
 
 measured as (
@@ -51,12 +55,10 @@ measured as (
     from acts as a
     left join factors as f
         on f.code = a.factor
-        and a.order_date >= f.valid_from
-        and (f.valid_to is null or a.order_date < f.valid_to)
+        and {{ in_force_on('a.order_date', 'f') }}
     left join measures as m
         on m.factor_group = f.factor_group
-        and a.order_date >= m.valid_from
-        and (m.valid_to is null or a.order_date < m.valid_to)
+        and {{ in_force_on('a.order_date', 'm') }}
 ),
 
 computed as (
@@ -73,8 +75,7 @@ computed as (
     from measured as x
     inner join thresholds as t
         on t.factor_group = x.factor_group
-        and x.order_date >= t.valid_from
-        and (t.valid_to is null or x.order_date < t.valid_to)
+        and {{ in_force_on('x.order_date', 't') }}
         and (t.upper_bound is null or x.measure_value <= t.upper_bound)
     inner join classes as c
         on c."class" = t."class"
@@ -101,7 +102,8 @@ select
     case when c.computed_class is not null then 'measured'
          when x.stated_class is not null then 'stated' end as class_source,
     coalesce(c.computed_class is not null and x.stated_class is not null
-             and c.computed_class <> x.stated_class, false) as class_disagreement,
+             and cb.class_band is distinct from sb.class_band, false) as class_disagreement,
+    x.measure is not null as rules_in_force,
     cl.class_rank,
     coalesce(cl.is_harmful, false) as is_harmful
 from measured as x
@@ -112,3 +114,7 @@ left join computed as c
     and c.rn = 1
 left join classes as cl
     on cl."class" = coalesce(c.computed_class, x.stated_class)
+left join classes as cb
+    on cb."class" = c.computed_class
+left join classes as sb
+    on sb."class" = x.stated_class

@@ -8,7 +8,7 @@ with factor_classes as (
 ),
 
 classes as (
-    select * from {{ ref('condition_classes') }}
+    select * from {{ in_force(ref('condition_classes')) }}
 ),
 
 rules as (
@@ -56,8 +56,7 @@ rule_hits as (
         end as result_rank
     from acts as a
     inner join rules as r
-        on a.order_date >= r.valid_from
-        and (r.valid_to is null or a.order_date < r.valid_to)
+        on {{ in_force_on('a.order_date', 'r') }}
     where (
         select count(*)
         from factor_classes as f

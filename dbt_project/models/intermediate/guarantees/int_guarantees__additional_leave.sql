@@ -1,19 +1,35 @@
-{#- Additional paid leave (Labour Code art. 89 p.1; order 1053; domain.md §4 decisions):
-    for every contract overlapping the calendar year of as_of on a workplace where the List
-    applies, List days x (days of that year covered) / (days in the year), rounded half up to
-    whole days, one row per worker and workplace (a worker who moved has two rows; several
-    contracts at one workplace are added, capped at the whole year). A contract that ended
-    before the year owes nothing. Zero-day results are not assignments. -#}
+{#- Additional paid leave (Labour Code art. 89 p.1; order 1053; domain.md §4, §10): for the
+    calendar year of as_of, List days x (days of that year covered by the contract — an open
+    contract runs to 31 December — AND on which the List applied to its workplace) / (days in
+    the year), rounded half up to whole days (art. 89 p.1: proportional to the time actually
+    worked in those conditions). The days on which the List applied come from the
+    workplace's status timeline (int_guarantees__list_days): a status change during the year
+    changes the leave for the part of the year it covers, not the whole year. One row per
+    worker and workplace (a worker who moved has two rows; several contracts at one
+    workplace are added, capped at the whole year); the evidence names the periods. A
+    contract that ended before the year owes nothing; zero-day results are not assignments. -#}
 with facts as (
-    select * from {{ ref('int_guarantees__contract_facts') }}
-    where list_applies and leave_days > 0 and days_covered_in_year > 0
+    select *
+    from {{ ref('int_guarantees__contract_facts') }}
+    where list_entry_code is not null and leave_days > 0 and days_covered_in_year > 0
 ),
 
 rule as (
-    select * from {{ ref('guarantee_rules') }}
+    select * from {{ in_force(ref('guarantee_rules')) }}
     where guarantee = 'additional_leave'
-      and cast('{{ var("as_of") }}' as date) >= valid_from
-      and (valid_to is null or cast('{{ var("as_of") }}' as date) < valid_to)
+),
+
+periods as (
+    select
+        f.worker_key,
+        f.workplace_id,
+        coalesce(sum(d.days) filter (where d.list_applies), 0) as list_days,
+        string_agg(d.period_label, ', ' order by d.segment_start, d.contract_id) filter (where d.list_applies) as applied_periods,
+        string_agg(d.period_label, ', ' order by d.segment_start, d.contract_id) filter (where not d.list_applies) as other_periods
+    from facts as f
+    inner join {{ ref('int_guarantees__list_days') }} as d
+        on d.contract_id = f.contract_id
+    group by f.worker_key, f.workplace_id
 ),
 
 per_workplace as (
@@ -25,7 +41,6 @@ per_workplace as (
         any_value(list_section) as list_section,
         any_value(leave_days) as leave_days,
         any_value(days_in_year) as days_in_year,
-        least(sum(days_covered_in_year), any_value(days_in_year)) as days_covered,
         any_value(year_start) as year_start,
         any_value(attestation_status) as attestation_status,
         any_value(attestation_id) as attestation_id,
@@ -35,6 +50,18 @@ per_workplace as (
         any_value(as_of) as as_of
     from facts
     group by worker_key, bin, workplace_id
+),
+
+counted as (
+    select
+        p.*,
+        least(d.list_days, p.days_in_year) as days_covered,
+        d.applied_periods,
+        d.other_periods
+    from per_workplace as p
+    inner join periods as d
+        on d.worker_key = p.worker_key
+        and d.workplace_id = p.workplace_id
 )
 
 select
@@ -48,13 +75,15 @@ select
     r.legal_basis,
     'List entry ' || p.list_entry_code || ' (' || p.list_section || '): ' || p.leave_days
         || ' days x ' || p.days_covered || '/' || p.days_in_year || ' days of ' || year(p.year_start)
+        || ' on which the List applied (' || p.applied_periods || ')'
         || ' under contract(s) ' || p.contract_ids
-        || '; attestation ' || p.attestation_status
+        || coalesce('; List not applied: ' || p.other_periods, '')
+        || '; attestation on as_of ' || p.attestation_status
         || coalesce(' (act ' || p.attestation_id || ' of ' || p.attestation_order_date || ', class ' || p.workplace_class || ')', '')
         as evidence,
     p.as_of,
     p.list_entry_code,
     p.attestation_id
-from per_workplace as p
+from counted as p
 cross join rule as r
 where (2 * p.leave_days * p.days_covered + p.days_in_year) // (2 * p.days_in_year) > 0

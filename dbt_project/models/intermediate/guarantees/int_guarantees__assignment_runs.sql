@@ -2,7 +2,7 @@
     recorded for (a run with no change is still a run). Only a run for the newest as_of is
     recorded — history moves forward; a run for an earlier as_of reads it as it was then.
     Kept across runs (incremental) and through --full-refresh. -#}
-{%- set as_of = "cast('" ~ var('as_of') ~ "' as date)" %}
+{%- set as_of = as_of_date() %}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',

@@ -11,7 +11,7 @@
     as_of first removes the versions it opened (pre_hook) and recomputes them from the
     previous run's state, so reruns are idempotent. A run for an earlier as_of changes
     nothing here. Kept through --full-refresh (the history would be lost). -#}
-{%- set as_of = "cast('" ~ var('as_of') ~ "' as date)" %}
+{%- set as_of = as_of_date() %}
 {%- set key = ['worker_key', 'workplace_id', 'guarantee', 'regime'] %}
 {{ config(
     materialized='incremental',

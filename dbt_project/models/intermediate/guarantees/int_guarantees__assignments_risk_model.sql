@@ -1,34 +1,113 @@
 {#- Assignments under the proposed risk-oriented model (domain.md §5, seed:2191-2206,
-    2395-2402): for every contract active on as_of, the guarantees of the policy scale
-    (seeds/policy/risk_model_scale) for its workplace's R_ind level. A workplace with no
-    risk assessment gets none under this regime (the model starts from the ОПР).
+    2395-2402): the guarantees of the policy scale (seeds/policy/risk_model_scale, in force
+    on as_of) for the workplace's R_ind level. A workplace with no risk assessment gets none
+    under this regime (the model starts from the ОПР).
+    - Additional leave prorates as under the law (domain.md §10): for every contract
+      overlapping the calendar year of as_of, Σ over the workplace's assessment periods
+      (int_risk__assessments, each until the next) of scale days at that period's level x
+      days of the year the contract covers in it / days in the year, rounded half up; one row
+      per worker and workplace.
+    - Every other guarantee: contracts active on as_of, at the level of the latest
+      assessment (int_risk__workplace_individual_risk).
     Same columns as int_guarantees__assignments_current_law, regime = 'risk_model'. -#}
+{%- set as_of = as_of_date() %}
 with scale as (
-    select * from {{ ref('risk_model_scale') }}
-    where valid_from <= cast('{{ var("as_of") }}' as date)
-    qualify valid_from = max(valid_from) over (partition by risk_level, guarantee)
+    select * from {{ in_force(ref('risk_model_scale')) }}
 ),
+
+policy_basis as (
+    select cast('risk-oriented model (monograph seed:1962-2037, 2138-2206); policy scale valid from '
+                || strftime(min(valid_from), '%Y-%m-%d') as varchar) as legal_basis
+    from scale
+),
+
 active as (
     select worker_key, bin, workplace_id, max(monthly_income) as monthly_income
     from {{ ref('stg_hr__employees') }}
-    where start_date <= cast('{{ var("as_of") }}' as date)
-      and (end_date is null or end_date >= cast('{{ var("as_of") }}' as date))
+    where start_date <= {{ as_of }}
+      and (end_date is null or end_date >= {{ as_of }})
     group by all
+),
+
+on_as_of as (
+    select
+        a.worker_key,
+        a.bin,
+        a.workplace_id,
+        s.guarantee,
+        cast(case when s.unit = 'percent_of_income' then round(a.monthly_income * s.volume / 100, 2)
+                  else s.volume end as double) as volume,
+        case when s.unit = 'percent_of_income' then 'kzt_per_month' else s.unit end as unit,
+        cast('R_ind ' || cast(round(r.r_ind, 4) as varchar) || ' (' || r.risk_level || ', ОПР of '
+             || strftime(r.assessed_on, '%Y-%m-%d') || ')' as varchar) as evidence
+    from active a
+    join {{ ref('int_risk__workplace_individual_risk') }} r using (workplace_id)
+    join scale s on s.risk_level = r.risk_level
+    where s.guarantee <> 'additional_leave'
+),
+
+contracts as (
+    select contract_id, worker_key, bin, workplace_id, start_date, end_date, year_start, year_end, days_in_year
+    from {{ ref('int_guarantees__contract_facts') }}
+    where days_covered_in_year > 0
+),
+
+leave_segments as (
+    select
+        c.worker_key,
+        c.bin,
+        c.workplace_id,
+        c.contract_id,
+        c.days_in_year,
+        r.risk_level,
+        cast(s.volume as bigint) as level_days,
+        greatest(c.start_date, c.year_start, r.assessed_on) as segment_start,
+        least(coalesce(c.end_date, c.year_end), c.year_end,
+              coalesce(cast(r.next_assessed_on - interval 1 day as date), c.year_end)) as segment_end
+    from contracts c
+    join {{ ref('int_risk__assessments') }} r using (workplace_id)
+    join scale s on s.risk_level = r.risk_level and s.guarantee = 'additional_leave'
+),
+
+leave as (
+    select
+        worker_key,
+        bin,
+        workplace_id,
+        any_value(days_in_year) as days_in_year,
+        sum(level_days * (datediff('day', segment_start, segment_end) + 1)) as level_day_days,
+        string_agg(strftime(segment_start, '%Y-%m-%d') || '..' || strftime(segment_end, '%Y-%m-%d')
+                   || ' ' || risk_level || ' ' || level_days || ' days', ', ' order by segment_start, contract_id) as periods,
+        string_agg(distinct contract_id, ', ' order by contract_id) as contract_ids
+    from leave_segments
+    where segment_start <= segment_end
+    group by worker_key, bin, workplace_id
+),
+
+prorated as (
+    select
+        worker_key,
+        bin,
+        workplace_id,
+        'additional_leave' as guarantee,
+        cast((2 * level_day_days + days_in_year) // (2 * days_in_year) as double) as volume,
+        'days' as unit,
+        cast('R_ind level over the year: ' || periods || '; ' || level_day_days || ' level-days / '
+             || days_in_year || ' days, contract(s) ' || contract_ids as varchar) as evidence
+    from leave
+    where (2 * level_day_days + days_in_year) // (2 * days_in_year) > 0
 )
+
 select
-    a.worker_key,
-    a.bin,
-    a.workplace_id,
-    s.guarantee,
+    x.worker_key,
+    x.bin,
+    x.workplace_id,
+    x.guarantee,
     cast('risk_model' as varchar) as regime,
-    cast(case when s.unit = 'percent_of_income' then round(a.monthly_income * s.volume / 100, 2)
-              else s.volume end as double) as volume,
-    case when s.unit = 'percent_of_income' then 'kzt_per_month' else s.unit end as unit,
-    cast('risk-oriented model (monograph seed:1962-2037, 2138-2206); policy scale valid from '
-         || strftime(s.valid_from, '%Y-%m-%d') as varchar) as legal_basis,
-    cast('R_ind ' || cast(round(r.r_ind, 4) as varchar) || ' (' || r.risk_level || ', ОПР of '
-         || strftime(r.assessed_on, '%Y-%m-%d') || ')' as varchar) as evidence,
-    cast('{{ var("as_of") }}' as date) as as_of
-from active a
-join {{ ref('int_risk__workplace_individual_risk') }} r using (workplace_id)
-join scale s on s.risk_level = r.risk_level
+    x.volume,
+    x.unit,
+    b.legal_basis,
+    x.evidence,
+    {{ as_of }} as as_of
+from (select * from on_as_of union all select * from prorated) as x
+cross join policy_basis as b

@@ -1,9 +1,11 @@
 {#- One row per labour contract overlapping the calendar year of var('as_of') or active on it,
     with everything the guarantee rules read: days of that year the contract covers (an open
     contract runs to 31 December), whether it is active on as_of, the workplace's attestation
-    status (int_conditions__attestation_status), its List entry
-    (int_guarantees__list_resolution) and what the status allows (list_applicability). -#}
-{%- set as_of = "cast('" ~ var('as_of') ~ "' as date)" %}
+    status on as_of (int_conditions__attestation_status), its List entry
+    (int_guarantees__list_resolution), what that status allows (list_applicability) and
+    whether the registry snapshot in force on as_of has the enterprise liquidated
+    (domain.md §10: its workers' guarantees are kept, and flagged). -#}
+{%- set as_of = as_of_date() %}
 with contracts as (
     select * from {{ ref('stg_hr__employees') }}
 ),
@@ -15,10 +17,7 @@ year_bounds as (
 ),
 
 applicability as (
-    select *
-    from {{ ref('list_applicability') }}
-    where {{ as_of }} >= valid_from
-      and (valid_to is null or {{ as_of }} < valid_to)
+    select * from {{ in_force(ref('list_applicability')) }}
 ),
 
 base as (
@@ -65,6 +64,7 @@ select
     r.via_common_section,
     coalesce(a.list_applies, false) and r.list_entry_code is not null as list_applies,
     coalesce(a.attestation_guarantees, false) as attestation_guarantees,
+    coalesce(e.status = 'liquidated', false) as enterprise_liquidated,
     {{ as_of }} as as_of
 from base as b
 left join {{ ref('int_conditions__attestation_status') }} as s
@@ -73,4 +73,6 @@ left join {{ ref('int_guarantees__list_resolution') }} as r
     on r.workplace_id = b.workplace_id
 left join applicability as a
     on a.attestation_status = s.attestation_status
+left join {{ ref('stg_registry__enterprises') }} as e
+    on e.bin = b.bin
 where b.days_covered_in_year > 0 or b.active_on_as_of

@@ -1,6 +1,5 @@
 {#- List entries (order 1053) in force on var('as_of'), with the profession normalised for
     matching (domain.md §4 decision: case-insensitive, trimmed, ё = е, inner blanks collapsed). -#}
-{%- set as_of = "cast('" ~ var('as_of') ~ "' as date)" %}
 select
     code as list_entry_code,
     section,
@@ -16,6 +15,4 @@ select
     legal_act_code,
     valid_from,
     valid_to
-from {{ ref('list_entries') }}
-where {{ as_of }} >= valid_from
-  and (valid_to is null or {{ as_of }} < valid_to)
+from {{ in_force(ref('list_entries')) }}

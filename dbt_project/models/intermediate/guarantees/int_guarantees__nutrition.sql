@@ -4,19 +4,15 @@
     - otherwise milk when the workplace is confirmed_harmful (list_applicability.attestation_guarantees)
       and its valid act has a milk-relevant factor at class >= guarantee_rules.min_factor_class,
       or when the workplace is not attested and its List entry says milk. -#}
-{%- set as_of = "cast('" ~ var('as_of') ~ "' as date)" %}
 with rules as (
-    select *
-    from {{ ref('guarantee_rules') }}
+    select * from {{ in_force(ref('guarantee_rules')) }}
     where guarantee in ('milk', 'therapeutic_nutrition')
-      and {{ as_of }} >= valid_from
-      and (valid_to is null or {{ as_of }} < valid_to)
 ),
 
 milk_rank as (
     select c.class_rank
     from rules as r
-    inner join {{ ref('condition_classes') }} as c
+    inner join {{ in_force(ref('condition_classes')) }} as c
         on c."class" = r.min_factor_class
     where r.guarantee = 'milk'
 ),

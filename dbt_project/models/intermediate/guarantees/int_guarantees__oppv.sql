@@ -2,10 +2,8 @@
     domain.md §4): the employer pays guarantee_rules.rate (5%) of the worker's monthly income,
     KZT a month, for contracts active on as_of whose List entry is on the ОППВ list. -#}
 with rule as (
-    select * from {{ ref('guarantee_rules') }}
+    select * from {{ in_force(ref('guarantee_rules')) }}
     where guarantee = 'oppv'
-      and cast('{{ var("as_of") }}' as date) >= valid_from
-      and (valid_to is null or cast('{{ var("as_of") }}' as date) < valid_to)
 )
 
 select

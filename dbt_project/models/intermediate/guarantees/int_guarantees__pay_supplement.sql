@@ -4,12 +4,10 @@
     (or without a percent) the volume is empty and the evidence says
     "amount set by collective agreement: missing". The sectoral coefficient of the enterprise's
     industry (longest matching OKED prefix of sectoral_coefficients) is in the evidence. -#}
-{%- set as_of = "cast('" ~ var('as_of') ~ "' as date)" %}
+{%- set as_of = as_of_date() %}
 with rule as (
-    select * from {{ ref('guarantee_rules') }}
+    select * from {{ in_force(ref('guarantee_rules')) }}
     where guarantee = 'pay_supplement'
-      and {{ as_of }} >= valid_from
-      and (valid_to is null or {{ as_of }} < valid_to)
 ),
 
 agreements as (
@@ -28,10 +26,8 @@ coefficients as (
         s.coefficient_max,
         s.legal_act_code
     from {{ ref('stg_registry__enterprises') }} as e
-    inner join {{ ref('sectoral_coefficients') }} as s
+    inner join {{ in_force(ref('sectoral_coefficients')) }} as s
         on starts_with(e.oked, cast(s.oked_prefix as varchar))
-        and {{ as_of }} >= s.valid_from
-        and (s.valid_to is null or {{ as_of }} < s.valid_to)
     qualify row_number() over (partition by e.bin order by length(cast(s.oked_prefix as varchar)) desc, s.industry) = 1
 )
 

@@ -2,10 +2,8 @@
     contracts active on as_of on a confirmed_harmful workplace (List or not), or on a
     not-attested workplace whose List entry applies. -#}
 with rule as (
-    select * from {{ ref('guarantee_rules') }}
+    select * from {{ in_force(ref('guarantee_rules')) }}
     where guarantee = 'ppe'
-      and cast('{{ var("as_of") }}' as date) >= valid_from
-      and (valid_to is null or cast('{{ var("as_of") }}' as date) < valid_to)
 )
 
 select

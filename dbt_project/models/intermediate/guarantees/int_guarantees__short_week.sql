@@ -1,10 +1,8 @@
 {#- Shortened working week (Labour Code art. 69 p.2; order 1053; domain.md §4): the List
     entry's hours a week, for contracts active on as_of where the List applies. -#}
 with rule as (
-    select * from {{ ref('guarantee_rules') }}
+    select * from {{ in_force(ref('guarantee_rules')) }}
     where guarantee = 'short_week'
-      and cast('{{ var("as_of") }}' as date) >= valid_from
-      and (valid_to is null or cast('{{ var("as_of") }}' as date) < valid_to)
 )
 
 select

@@ -7,7 +7,12 @@
     previous year"; `year` = the calendar year of the period end. Stocks (workplaces,
     workers) are taken on the period end, flows (incidents, separations) over the period.
     Granted guarantees are annual: the grants for the calendar year of the period end.
-    The workplace list is the newest snapshot (the extracts keep no workplace history).
+    The workplace list is the snapshot in force on as_of; a workplace's status on a period
+    end is read from int_conditions__status_timeline (as known on as_of), the definition
+    every mart shares: workers in harmful conditions = active at a workplace
+    confirmed_harmful on that day. Catalogue and parameters: the versions in force on as_of;
+    costs: the cost parameters in force on each period end (a price not in force then leaves
+    the cost empty, with the reason).
 
     Every row has a value or a reason: not computable (catalogue), the source has no rows
     for the period, or the value is undefined for this enterprise (empty denominator).
@@ -17,16 +22,12 @@
     matrix of every enterprise-period of the OKED section, oriented so that 1 = best
     (higher_worse: (max − x)/(max − min)); max = min → z is NULL (the indicator carries
     no information in that section and is left out of the complex indicator). -#}
-{%- set d = "cast('" ~ var('as_of') ~ "' as date)" -%}
+{%- set d = as_of_date() -%}
 with catalogue as (
-    select * from {{ ref('appendix1_indicators') }}
-    where valid_from <= {{ d }}
-    qualify valid_from = max(valid_from) over ()
+    select * from {{ in_force(ref('appendix1_indicators')) }}
 ),
 params as (
-    select parameter, value, text_value from {{ ref('appendix1_params') }}
-    where valid_from <= {{ d }}
-    qualify valid_from = max(valid_from) over (partition by parameter)
+    select parameter, value, text_value from {{ in_force(ref('appendix1_params')) }}
 ),
 p as (
     select
@@ -44,27 +45,16 @@ periods as (
 ),
 cost as (
     select
-        period_offset,
-        max(value) filter (where parameter = 'leave_day_divisor')   as leave_div,
-        max(value) filter (where parameter = 'short_week_fraction') as sw_frac,
-        max(value) filter (where parameter = 'milk_kzt_per_month')  as milk,
-        max(value) filter (where parameter = 'lpp_kzt_per_month')   as lpp,
-        max(value) filter (where parameter = 'ppe_kzt_per_year')    as ppe,
-        max(value) filter (where parameter = 'months_per_year')     as months
-    from (
-        select pe.period_offset, c.parameter, c.value
-        from periods pe
-        join {{ ref('cost_parameters') }} c on c.valid_from <= pe.period_end
-        qualify c.valid_from = max(c.valid_from) over (partition by pe.period_offset, c.parameter)
-    )
-    group by period_offset
-),
-validity as (
-    select pe.period_offset, v.validity_years
+        pe.period_offset,
+        max(c.value) filter (where c.parameter = 'leave_day_divisor')   as leave_div,
+        max(c.value) filter (where c.parameter = 'short_week_fraction') as sw_frac,
+        max(c.value) filter (where c.parameter = 'milk_kzt_per_month')  as milk,
+        max(c.value) filter (where c.parameter = 'lpp_kzt_per_month')   as lpp,
+        max(c.value) filter (where c.parameter = 'ppe_kzt_per_year')    as ppe,
+        max(c.value) filter (where c.parameter = 'months_per_year')     as months
     from periods pe
-    join {{ ref('attestation_validity') }} v
-      on v.valid_from <= pe.period_end and (v.valid_to is null or pe.period_end < v.valid_to)
-    qualify row_number() over (partition by pe.period_offset order by v.valid_from desc) = 1
+    left join {{ ref('cost_parameters') }} c on {{ in_force_on('pe.period_end', 'c') }}
+    group by pe.period_offset
 ),
 ep as (
     select e.bin, e.oked_section, pe.*
@@ -125,22 +115,21 @@ wp as (
     group by all
 ),
 classes as (
-    select "class", degree from {{ ref('condition_classes') }}
-    qualify row_number() over (partition by "class" order by valid_from desc) = 1
+    select "class", degree from {{ in_force(ref('condition_classes')) }}
 ),
 act as (
-    -- the workplace's latest act on or before the period end, and whether it is valid then
+    -- the workplace's status on the period end, as known on as_of (the status timeline)
     select
         wp.workplace_id, wp.period_offset,
-        a.attestation_id, a.class_rank, a.is_harmful, cl.degree,
-        wp.subject and wp.period_end < a.order_date + to_years(cast(v.validity_years as integer)) as valid
+        t.attestation_id, t.class_rank, cl.degree,
+        t.attestation_status = 'confirmed_harmful' as is_harmful,
+        t.attestation_status in ('confirmed_harmful', 'confirmed_acceptable') as valid
     from wp
-    join {{ ref('int_conditions__workplace_classes') }} a
-      on a.workplace_id = wp.workplace_id and a.order_date <= wp.period_end
-    left join validity v on v.period_offset = wp.period_offset
-    left join classes cl on cl."class" = a.workplace_class
-    qualify row_number() over (partition by wp.workplace_id, wp.period_offset
-                               order by a.order_date desc, a.attestation_id desc) = 1
+    join {{ ref('int_conditions__status_timeline') }} t
+      on t.workplace_id = wp.workplace_id
+     and (t.period_start is null or t.period_start <= wp.period_end)
+     and (t.period_end is null or wp.period_end < t.period_end)
+    left join classes cl on cl."class" = t.workplace_class
 ),
 heavy as (
     select distinct act.workplace_id, act.period_offset
@@ -201,10 +190,12 @@ grants as (
         (count(*) filter (where g.guarantee = 'milk') * any_value(c.milk)
          + count(*) filter (where g.guarantee = 'therapeutic_nutrition') * any_value(c.lpp))
             * any_value(c.months)                                                          as e02,
+        case when any_value(c.leave_div) is not null and any_value(c.sw_frac) is not null
+                  and any_value(c.months) is not null then
         cast(coalesce({{ exact_sum('g.value * i.monthly_income / c.leave_div') }}
                           filter (where g.guarantee = 'additional_leave'), 0)
              + coalesce({{ exact_sum('c.sw_frac * i.monthly_income * c.months') }}
-                          filter (where g.guarantee = 'short_week'), 0) as double)           as e04,
+                          filter (where g.guarantee = 'short_week'), 0) as double) end       as e04,
         count(*) filter (where g.guarantee in ('additional_leave', 'short_week')
                            and i.monthly_income is null)                                    as e04_unknown
     from ep
@@ -234,14 +225,19 @@ wide as (
             {'code': 'a1_s13_ppe_provision', 'value': w.s13,
              'reason': case when w.s13 is null
                             then 'no workplace with workers at period end has a risk assessment on or before it' end},
-            {'code': 'a1_e01_ppe_cost', 'value': g.e01, 'reason': null},
-            {'code': 'a1_e02_nutrition_cost', 'value': g.e02, 'reason': null},
+            {'code': 'a1_e01_ppe_cost', 'value': g.e01,
+             'reason': case when c.ppe is null then 'cost parameter ppe_kzt_per_year not in force on the period end' end},
+            {'code': 'a1_e02_nutrition_cost', 'value': g.e02,
+             'reason': case when c.milk is null or c.lpp is null or c.months is null
+                            then 'cost parameter milk_kzt_per_month, lpp_kzt_per_month or months_per_year not in force on the period end' end},
             {'code': 'a1_e03_sick_leave_cost',
              'value': case when inc.days_lost = 0 then 0 else inc.days_lost * hc.mean_income_end / c.leave_div end,
              'reason': case when inc.days_lost > 0 and hc.mean_income_end is null
                             then 'days lost but no active contract at period end to price them' end},
             {'code': 'a1_e04_leave_short_week_cost', 'value': g.e04,
-             'reason': case when g.e04_unknown > 0
+             'reason': case when c.leave_div is null or c.sw_frac is null or c.months is null
+                            then 'cost parameter leave_day_divisor, short_week_fraction or months_per_year not in force on the period end'
+                            when g.e04_unknown > 0
                             then 'partial: ' || g.e04_unknown || ' grant(s) without a known income left out' end}
         ) as kv
     from ep

@@ -1,13 +1,14 @@
 {#- ЦКТР-style score (domain.md §6): ctr_score = 100 × Σ w·risk / Σ w over the available
     indicators (a missing source drops its indicators and the weights renormalise);
-    ctr_weight_covered = Σ w over available / Σ w over the catalogue; level from the
-    `ctr` scale of seeds/scoring/risk_levels. -#}
-with levels as (
-    select level, lower_bound, upper_bound
-    from {{ ref('risk_levels') }}
-    where scale = 'ctr' and valid_from <= cast('{{ var("as_of") }}' as date)
-    qualify valid_from = max(valid_from) over ()
+    ctr_weight_covered = Σ w over available / Σ w over the catalogue. ctr_level (domain.md
+    §10): by national percentile rank of ctr_score among the enterprises scored on as_of
+    (percent_rank = (rank − 1)/(n − 1), rank 1 = the lowest score; ties share a rank), at the
+    highest level of seeds/policy/ctr_level_percentiles whose min_percentile_rank it reaches —
+    inspectors visit the top of the list, so a level names a workload, not an absolute risk. -#}
+with cutoffs as (
+    select level, min_percentile_rank from {{ in_force(ref('ctr_level_percentiles')) }}
 ),
+
 s as (
     select
         bin,
@@ -18,8 +19,17 @@ s as (
         count(*) as indicators_total
     from {{ ref('int_risk__indicators') }}
     group by bin
+),
+
+ranked as (
+    select bin, percent_rank() over (order by ctr_score) as ctr_percentile_rank
+    from s
+    where ctr_score is not null
 )
-select s.*, l.level as ctr_level
+
+select s.*, r.ctr_percentile_rank, c.level as ctr_level
 from s
-left join levels l
-  on s.ctr_score >= l.lower_bound and (l.upper_bound is null or s.ctr_score < l.upper_bound)
+left join ranked as r using (bin)
+left join cutoffs as c
+    on c.min_percentile_rank <= r.ctr_percentile_rank
+qualify row_number() over (partition by s.bin order by c.min_percentile_rank desc nulls last) = 1

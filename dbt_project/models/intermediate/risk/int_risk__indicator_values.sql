@@ -2,11 +2,9 @@
     indicator code of seeds/scoring/ctr_indicators. A count with nothing to count is a real
     0; a ratio whose denominator is empty is NULL (not available for that enterprise).
     Windows end at as_of: "12m" = (as_of − 12 months, as_of], "36m" likewise. -#}
-{%- set d = "cast('" ~ var('as_of') ~ "' as date)" -%}
+{%- set d = as_of_date() -%}
 with params as (
-    select parameter, value from {{ ref('ctr_params') }}
-    where valid_from <= {{ d }}
-    qualify valid_from = max(valid_from) over (partition by parameter)
+    select parameter, value from {{ in_force(ref('ctr_params')) }}
 ),
 p as (
     select
@@ -21,9 +19,11 @@ p as (
     from params
 ),
 ent as (
+    -- scored (active) enterprises only (domain.md §10)
     select h.bin, h.oked_section, h.headcount, e.headcount as registry_headcount, e.registered_on
     from {{ ref('int_risk__enterprise_headcount') }} h
     join {{ ref('stg_registry__enterprises') }} e using (bin)
+    where h.scored
 ),
 
 -- wages and working time ------------------------------------------------------------
@@ -142,7 +142,9 @@ flows as (
         count(*) filter (where start_date <= {{ d }} - interval 12 month
                            and (end_date is null or end_date >= {{ d }} - interval 12 month)) as hc_12m_ago,
         count(distinct worker_key) as workers_ever,
-        count(*) - count(distinct worker_key) as repeat_contracts
+        count(*) - count(distinct worker_key) as repeat_contracts,
+        count(*) filter (where start_date <= {{ d }}
+                           and (end_date is null or end_date > {{ d }} - interval 12 month)) as contracts_12m
     from emp
     group by bin
 ),
@@ -162,14 +164,19 @@ inc_prior as (
     where occurred_on <= {{ d }} - interval 12 month and occurred_on > {{ d }} - interval 36 month
     group by bin
 ),
+class_rank_of as (
+    select "class", class_rank from {{ in_force(ref('condition_classes')) }}
+),
 wc as (
+    -- workers in harmful conditions: the one definition of int_risk__workplace_headcount
+    -- (confirmed_harmful on as_of, domain.md §10); "3.3 and above" and "class 4" among them
     select
         w.bin,
         count(*) as workplaces,
         sum(h.workers) as workers,
-        sum(h.workers) filter (where w.workplace_class in ('3.1', '3.2', '3.3', '3.4', '4')) as harmful_workers,
-        sum(h.workers) filter (where w.workplace_class in ('3.3', '3.4', '4')) as severe_workers,
-        sum(h.workers) filter (where w.workplace_class = '4') as dangerous_workers,
+        sum(h.workers_harmful) as harmful_workers,
+        sum(h.workers_harmful) filter (where h.class_rank >= (select class_rank from class_rank_of where "class" = '3.3')) as severe_workers,
+        sum(h.workers_harmful) filter (where h.class_rank >= (select class_rank from class_rank_of where "class" = '4')) as dangerous_workers,
         count(*) filter (where w.attestation_status = 'not_attested' and coalesce(s.subject_to_attestation, true)) as not_attested,
         count(*) filter (where coalesce(s.subject_to_attestation, true)) as subject,
         count(*) filter (where w.attestation_id is null) as never_attested,
@@ -202,7 +209,7 @@ entitled as (
     group by all
 ),
 gaps as (
-    select bin, guarantee, gap_kind, count(*) as n, count(distinct worker_key) as workers
+    select bin, guarantee, gap_kind, reason, count(*) as n, count(distinct worker_key) as workers
     from {{ ref('guarantee_gaps') }}
     group by all
 ),
@@ -214,7 +221,9 @@ gap_agg as (
                    and x.gap_kind in ('not_granted', 'under_granted')), 0)
             / greatest(coalesce((select n from entitled y where y.bin = e.bin and y.guarantee = '{{ g }}'), 0), 1) as gap_{{ g }},
         {%- endfor %}
-        coalesce((select sum(n) from gaps x where x.bin = e.bin and x.gap_kind = 'over_granted'), 0) as over_granted,
+        -- over-granting at a workplace attested acceptable is lawful (domain.md §10): not scored
+        coalesce((select sum(n) from gaps x where x.bin = e.bin and x.gap_kind = 'over_granted'
+                   and x.reason <> 'attested_acceptable'), 0) as over_granted,
         coalesce((select sum(n) from gaps x where x.bin = e.bin and x.gap_kind = 'conflict'), 0) as conflicts,
         coalesce((select sum(n) from gaps x where x.bin = e.bin and x.gap_kind in ('not_granted', 'under_granted')), 0) as gaps_total,
         (select count(distinct worker_key) from {{ ref('guarantee_gaps') }} x
@@ -296,7 +305,11 @@ wide as (
         ga.gap_oppv                                                    as wag_unpaid_oppv_share,
         p36.arrears_share                                              as wag_arrears_share_36m,
         p36.late_share                                                 as wag_late_payment_share_36m,
-        1 - least(p12.workers_paid / nullif(ea.workers, 0), 1)         as wag_workers_without_payroll_12m,
+        -- non-reporting is a signal (domain.md §10): contracts active in the 12 months and
+        -- no payroll row in them scores 1, not "missing"
+        case when coalesce(p12.wm, 0) = 0 and coalesce(f.contracts_12m, 0) > 0 then 1
+             else 1 - least(p12.workers_paid / nullif(ea.workers, 0), 1) end
+                                                                       as wag_workers_without_payroll_12m,
         -- employment
         ea.fixed_term / nullif(ea.hc, 0)                               as emp_fixed_term_share,
         (f.hires12 + f.seps12) / 2.0 / nullif(ea.hc, 0)                as emp_turnover_12m,

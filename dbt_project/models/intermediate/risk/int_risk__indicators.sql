@@ -1,27 +1,32 @@
 {#- The ЦКТР-style indicators per enterprise, long (domain.md §6): raw value, normalised
     value in [0, 1] (per the catalogue's normalisation), risk value (direction applied),
-    weight, and whether it is available (its source has rows and the value is defined). -#}
-{%- set d = "cast('" ~ var('as_of') ~ "' as date)" -%}
+    weight, and whether it is available: its source holds data for the as_of window
+    (int_risk__source_availability), the ctr_params row it needs (catalogue column
+    `parameter`) is in force on as_of, and the value is defined. An unavailable indicator
+    says why and drops out of the score, never counts as 0. Catalogue and parameters: the
+    versions in force on as_of. -#}
 with catalogue as (
-    select * from {{ ref('ctr_indicators') }}
-    where valid_from <= {{ d }}
-    qualify valid_from = max(valid_from) over ()
+    select * from {{ in_force(ref('ctr_indicators')) }}
+),
+params as (
+    select parameter, value from {{ in_force(ref('ctr_params')) }}
 ),
 q as (
-    select value as winsor_q from {{ ref('ctr_params') }}
-    where parameter = 'winsor_quantile' and valid_from <= {{ d }}
-    qualify valid_from = max(valid_from) over ()
+    select value as winsor_q from params where parameter = 'winsor_quantile'
 ),
 v as (
     select
         v.bin, e.oked_section, c.code as indicator_code, c.indicator_group, c.source,
         c.direction, c.weight, c.normalisation,
-        v.raw_value,
+        c.parameter as required_parameter,
+        c.parameter is not null and pp.parameter is null as parameter_missing,
+        case when c.parameter is not null and pp.parameter is null then null else v.raw_value end as raw_value,
         s.available as source_available
     from catalogue c
     join {{ ref('int_risk__indicator_values') }} v on v.indicator_code = c.code
     join {{ ref('int_risk__enterprise_headcount') }} e using (bin)
     left join {{ ref('int_risk__source_availability') }} s on s.source = c.source
+    left join params pp on pp.parameter = c.parameter
 ),
 section_values as (
     -- each section's defined values, ascending, once per section (for the winsor percentile)
@@ -69,7 +74,8 @@ select
     weight,
     coalesce(source_available, false) and raw_value is not null as available,
     case
-        when not coalesce(source_available, false) then 'source ' || source || ' has no rows'
+        when not coalesce(source_available, false) then 'source ' || source || ' has no rows in its window up to as_of'
+        when parameter_missing then 'parameter ' || required_parameter || ' not in force on as_of'
         when raw_value is null then 'not defined for this enterprise (empty denominator)'
     end as unavailable_reason
 from normalised

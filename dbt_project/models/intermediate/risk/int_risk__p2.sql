@@ -3,11 +3,10 @@
     over the last 36 months (as_of − window < occurred_on <= as_of); each winsorised at
     the 99th percentile within the OKED section, then min-max normalised within the
     section (formula 5); max = min → z = 0. П2 = 0.5·z(Кч) + 0.3·z(Кт) + 0.2·z(diseases).
-    No incidents is a real zero. Headcount 0 → the per-1000 rates are 0 (flagged). -#}
+    No incidents is a real zero. Headcount 0 → the per-1000 rates are 0 (flagged). Scored
+    (active) enterprises only: a liquidated one takes no part in the section's min-max. -#}
 with params as (
-    select parameter, value from {{ ref('enterprise_model_params') }}
-    where valid_from <= cast('{{ var("as_of") }}' as date)
-    qualify valid_from = max(valid_from) over (partition by parameter)
+    select parameter, value from {{ in_force(ref('enterprise_model_params')) }}
 ),
 p as (
     select
@@ -21,11 +20,7 @@ w as (
         max(weight) filter (where component = 'kch')      as w_kch,
         max(weight) filter (where component = 'kt')       as w_kt,
         max(weight) filter (where component = 'diseases') as w_dis
-    from (
-        select * from {{ ref('p2_weights') }}
-        where valid_from <= cast('{{ var("as_of") }}' as date)
-        qualify valid_from = max(valid_from) over (partition by component)
-    )
+    from {{ in_force(ref('p2_weights')) }}
 ),
 
 inc as (
@@ -38,8 +33,8 @@ inc as (
         count(*) filter (where i.group_accident)                                      as group_accidents
     from {{ ref('stg_otib__incidents') }} i
     cross join p
-    where i.occurred_on <= cast('{{ var("as_of") }}' as date)
-      and i.occurred_on > cast('{{ var("as_of") }}' as date) - to_months(cast(p.window_months as integer))
+    where i.occurred_on <= {{ as_of_date() }}
+      and i.occurred_on > {{ as_of_date() }} - to_months(cast(p.window_months as integer))
     group by i.bin
 ),
 
@@ -58,6 +53,7 @@ raw_values as (
     from {{ ref('int_risk__enterprise_headcount') }} e
     cross join p
     left join inc i using (bin)
+    where e.scored
 ),
 
 section_caps as (

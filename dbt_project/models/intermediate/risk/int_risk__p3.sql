@@ -1,10 +1,8 @@
 {#- П3 (domain.md §5 decision): share of the 15 checklist questions answered
     non-compliant in the latest checklist with submitted_on <= as_of; no checklist → 1,
-    flagged (the value is a parameter). -#}
+    flagged (the value is a parameter). Scored (active) enterprises only. -#}
 with params as (
-    select parameter, value from {{ ref('enterprise_model_params') }}
-    where valid_from <= cast('{{ var("as_of") }}' as date)
-    qualify valid_from = max(valid_from) over (partition by parameter)
+    select parameter, value from {{ in_force(ref('enterprise_model_params')) }}
 ),
 p as (
     select
@@ -15,7 +13,7 @@ p as (
 latest as (
     select bin, submitted_on, noncompliant_answers
     from {{ ref('stg_otib__checklists') }}
-    where submitted_on <= cast('{{ var("as_of") }}' as date)
+    where submitted_on <= {{ as_of_date() }}
     qualify row_number() over (partition by bin order by submitted_on desc) = 1
 )
 select
@@ -26,6 +24,7 @@ select
     l.bin is null as p3_missing,
     case when l.bin is null then 'no checklist submitted on or before as_of: П3 = '
         || cast(p.no_checklist_value as varchar) end as p3_reason
-from {{ ref('stg_registry__enterprises') }} e
+from {{ ref('int_risk__enterprise_headcount') }} e
 cross join p
 left join latest l using (bin)
+where e.scored

@@ -1,14 +1,32 @@
-{#- Workers per workplace on as_of (domain.md §5 decision: headcount = contracts active
-    on as_of, i.e. start_date <= as_of and (end_date is null or end_date >= as_of)). -#}
+{#- Workers per workplace on as_of (domain.md §5 decision: headcount = contracts active on
+    as_of, i.e. start_date <= as_of and (end_date is null or end_date >= as_of)) with the
+    workplace's attestation status on as_of. The one definition of "workers in harmful
+    conditions" (domain.md §10), which every map, indicator and Appendix 1 figure adds up:
+    workers_harmful = active on as_of at a workplace confirmed_harmful on as_of;
+    workers_not_attested = active at a not_attested workplace (the List protects them, the
+    map does not call their conditions confirmed). -#}
+with counted as (
+    select
+        w.workplace_id,
+        w.bin,
+        w.unit,
+        count(e.contract_id) as workers
+    from {{ ref('stg_hr__workplaces') }} w
+    left join {{ ref('stg_hr__employees') }} e
+      on e.workplace_id = w.workplace_id
+     and e.bin = w.bin
+     and e.start_date <= {{ as_of_date() }}
+     and (e.end_date is null or e.end_date >= {{ as_of_date() }})
+    group by all
+)
+
 select
-    w.workplace_id,
-    w.bin,
-    w.unit,
-    count(e.contract_id) as workers
-from {{ ref('stg_hr__workplaces') }} w
-left join {{ ref('stg_hr__employees') }} e
-  on e.workplace_id = w.workplace_id
- and e.bin = w.bin
- and e.start_date <= cast('{{ var("as_of") }}' as date)
- and (e.end_date is null or e.end_date >= cast('{{ var("as_of") }}' as date))
-group by all
+    c.*,
+    s.attestation_status,
+    s.workplace_class,
+    s.class_rank,
+    case when s.attestation_status = 'confirmed_harmful' then c.workers else 0 end as workers_harmful,
+    case when s.attestation_status = 'not_attested' then c.workers else 0 end as workers_not_attested
+from counted as c
+left join {{ ref('int_conditions__attestation_status') }} as s
+    on s.workplace_id = c.workplace_id

@@ -4,7 +4,7 @@
     Read from int_guarantees__assignment_versions: the versions that began at as_of, and
     those that ended then without a successor. On the first run every assignment is
     'started' (previous_as_of empty). -#}
-{%- set as_of = "cast('" ~ var('as_of') ~ "' as date)" %}
+{%- set as_of = as_of_date() %}
 with versions as (
     select * from {{ ref('int_guarantees__assignment_versions') }}
 ),

@@ -5,7 +5,7 @@
     of the version; valid_to = the first run where it was changed or absent (exclusive;
     empty = current on as_of). started_by / ended_by say whether the version began or
     stopped by a start, a change or an end. -#}
-{%- set as_of = "cast('" ~ var('as_of') ~ "' as date)" %}
+{%- set as_of = as_of_date() %}
 with versions as (
     select * from {{ ref('int_guarantees__assignment_versions') }}
     where valid_from <= {{ as_of }}

@@ -1,19 +1,23 @@
-{#- marts.guarantee_gaps (contracts/outputs.md; domain.md §3 hazards, §4): what a worker is owed
-    under today's law at an enterprise vs what the employer reports granting
-    (stg_employer__granted_guarantees, year of as_of), per worker, enterprise and guarantee.
-    Entitlements of several workplaces at one enterprise are combined by unit (days and KZT
-    add up, hours a week take the shortest, percent and flags the largest).
-    gap_kind: not_granted (owed, no grant), under_granted / over_granted (by
-    guarantee_rules.granted_comparison), conflict: milk granted together with ЛПП
-    (guarantee_rules.excluded_by; order 1054 p.12), or a guarantee not owed but granted to a
-    worker whose workplace at the enterprise is attested acceptable. A granted value that is
-    empty, or an entitlement whose amount is unknown (no collective agreement), is not compared. -#}
-{%- set as_of = "cast('" ~ var('as_of') ~ "' as date)" %}
+{#- marts.guarantee_gaps (contracts/outputs.md; domain.md §3 hazards, §4, §10 "Gap kinds"):
+    what a worker is owed under today's law at an enterprise vs what the employer reports
+    granting (stg_employer__granted_guarantees, year of as_of), per worker, enterprise and
+    guarantee. Entitlements of several workplaces at one enterprise are combined by unit
+    (days and KZT add up, hours a week take the shortest, percent and flags the largest).
+    gap_kind, with reason (a code of reference.gap_reasons):
+    - conflict: only order 1054 p.12 — milk granted together with ЛПП to one worker by one
+      employer for one year (guarantee_rules.excluded_by / excluded_reason);
+    - not_granted: owed, no grant reported (not_reported);
+    - over_granted: granted beyond what is owed, for any reason — a guarantee not owed at a
+      workplace attested acceptable on as_of (attested_acceptable: the employer has not
+      (yet) dropped the List guarantees, lawful, for information), otherwise not owed
+      (not_owed), or more than owed (above_entitlement);
+    - under_granted: less than owed (below_entitlement).
+    Amounts compare by guarantee_rules.granted_comparison; money (KZT) at whole tenge, both
+    sides rounded half up. A granted value that is empty, or an entitlement whose amount is
+    unknown (no collective agreement), is not compared. -#}
+{%- set as_of = as_of_date() %}
 with rules as (
-    select *
-    from {{ ref('guarantee_rules') }}
-    where {{ as_of }} >= valid_from
-      and (valid_to is null or {{ as_of }} < valid_to)
+    select * from {{ in_force(ref('guarantee_rules')) }}
 ),
 
 entitled as (
@@ -40,12 +44,12 @@ granted as (
 ),
 
 acceptable_workers as (
-    -- workers with a contract in the year at a workplace attested acceptable
+    -- workers with a contract in the year at a workplace attested acceptable on as_of
     select
         worker_key,
         bin,
-        string_agg(distinct workplace_id, ', ') as acceptable_workplace_ids,
-        string_agg(distinct attestation_id, ', ') as acceptable_attestation_ids
+        string_agg(distinct workplace_id, ', ' order by workplace_id) as acceptable_workplace_ids,
+        string_agg(distinct attestation_id, ', ' order by attestation_id) as acceptable_attestation_ids
     from {{ ref('int_guarantees__contract_facts') }}
     where attestation_status = 'confirmed_acceptable'
     group by worker_key, bin
@@ -69,24 +73,20 @@ compared as (
         and g.guarantee = e.guarantee
 ),
 
-classified as (
+valued as (
     select
         c.*,
         r.unit,
+        r.granted_comparison,
+        r.excluded_reason,
         x.guarantee as excluding_guarantee_granted,
+        aw.worker_key is not null as at_acceptable_workplace,
         aw.acceptable_workplace_ids,
         aw.acceptable_attestation_ids,
-        case
-            when c.is_granted and x.guarantee is not null then 'conflict'
-            when c.is_granted and not c.is_entitled and aw.worker_key is not null then 'conflict'
-            when c.is_entitled and not c.is_granted then 'not_granted'
-            when c.is_granted and not c.is_entitled then 'over_granted'
-            when r.granted_comparison = 'presence' or c.entitled_amount_unknown or c.granted_volume is null then null
-            when r.granted_comparison = 'higher_is_more' and c.granted_volume < c.entitled_volume - 0.005 then 'under_granted'
-            when r.granted_comparison = 'higher_is_more' and c.granted_volume > c.entitled_volume + 0.005 then 'over_granted'
-            when r.granted_comparison = 'lower_is_more' and c.granted_volume > c.entitled_volume + 0.005 then 'under_granted'
-            when r.granted_comparison = 'lower_is_more' and c.granted_volume < c.entitled_volume - 0.005 then 'over_granted'
-        end as gap_kind
+        -- money in whole tenge, rounded half up; other units as they are (float noise aside)
+        case when r.unit like 'kzt%' then floor(c.entitled_volume + 0.5) else c.entitled_volume end as entitled_compared,
+        case when r.unit like 'kzt%' then floor(c.granted_volume + 0.5) else c.granted_volume end as granted_compared,
+        case when r.unit like 'kzt%' then 0 else 0.005 end as tolerance
     from compared as c
     left join rules as r
         on r.guarantee = c.guarantee
@@ -97,27 +97,51 @@ classified as (
     left join acceptable_workers as aw
         on aw.worker_key = c.worker_key
         and aw.bin = c.bin
+),
+
+classified as (
+    select
+        *,
+        case
+            when is_granted and excluding_guarantee_granted is not null then excluded_reason
+            when is_entitled and not is_granted then 'not_reported'
+            when is_granted and not is_entitled and at_acceptable_workplace then 'attested_acceptable'
+            when is_granted and not is_entitled then 'not_owed'
+            when granted_comparison = 'presence' or entitled_amount_unknown or granted_volume is null then null
+            when granted_comparison = 'higher_is_more' and granted_compared < entitled_compared - tolerance then 'below_entitlement'
+            when granted_comparison = 'higher_is_more' and granted_compared > entitled_compared + tolerance then 'above_entitlement'
+            when granted_comparison = 'lower_is_more' and granted_compared > entitled_compared + tolerance then 'below_entitlement'
+            when granted_comparison = 'lower_is_more' and granted_compared < entitled_compared - tolerance then 'above_entitlement'
+        end as reason
+    from valued
 )
 
 select
-    worker_key,
-    bin,
-    guarantee,
-    cast(entitled_volume as double) as entitled_volume,
-    cast(granted_volume as double) as granted_volume,
-    gap_kind,
+    c.worker_key,
+    c.bin,
+    c.guarantee,
+    cast(c.entitled_volume as double) as entitled_volume,
+    cast(c.granted_volume as double) as granted_volume,
+    g.gap_kind,
     {{ as_of }} as as_of,
-    unit,
+    c.unit,
     cast(year({{ as_of }}) as integer) as year,
-    workplace_ids,
+    c.workplace_ids,
     case
-        when gap_kind = 'conflict' and excluding_guarantee_granted is not null
-            then guarantee || ' granted together with ' || excluding_guarantee_granted || ' (order 1054 p.12)'
-        when gap_kind = 'conflict'
-            then 'granted on a workplace attested acceptable: ' || acceptable_workplace_ids || ' (act ' || acceptable_attestation_ids || ')'
-        when gap_kind = 'not_granted' then 'owed at ' || workplace_ids || ', no grant reported for ' || year({{ as_of }})
-        when gap_kind = 'over_granted' and not is_entitled then 'granted but not owed under current law'
-        else 'owed ' || coalesce(cast(entitled_volume as varchar), '?') || ', granted ' || coalesce(cast(granted_volume as varchar), '?') || ' ' || unit
-    end as detail
-from classified
-where gap_kind is not null
+        when c.excluding_guarantee_granted is not null and g.gap_kind = 'conflict'
+            then c.guarantee || ' granted together with ' || c.excluding_guarantee_granted || ' (order 1054 p.12)'
+        when c.reason = 'attested_acceptable'
+            then 'granted on a workplace attested acceptable: ' || c.acceptable_workplace_ids || ' (act ' || c.acceptable_attestation_ids || ')'
+        when c.reason = 'not_reported' then 'owed at ' || c.workplace_ids || ', no grant reported for ' || year({{ as_of }})
+        when c.reason = 'not_owed' then 'granted but not owed under current law'
+        else 'owed ' || coalesce(cast(c.entitled_volume as varchar), '?') || ', granted ' || coalesce(cast(c.granted_volume as varchar), '?') || ' ' || c.unit
+    end as detail,
+    c.reason,
+    coalesce(e.status = 'liquidated', false) as enterprise_liquidated
+from classified as c
+-- a reason missing from the codebook leaves gap_kind empty: the mart's not-null contract fails loudly
+left join {{ in_force(ref('gap_reasons')) }} as g
+    on g.code = c.reason
+left join {{ ref('stg_registry__enterprises') }} as e
+    on e.bin = c.bin
+where c.reason is not null

@@ -7,12 +7,9 @@
       short week, supplement or ОППВ);
     - ambiguous_list_profession: the profession matches several common-section entries, none used;
     - unknown_list_entry: the workplace names a List code not in force on as_of. -#}
-{%- set as_of = "cast('" ~ var('as_of') ~ "' as date)" %}
+{%- set as_of = as_of_date() %}
 with applicability as (
-    select *
-    from {{ ref('list_applicability') }}
-    where {{ as_of }} >= valid_from
-      and (valid_to is null or {{ as_of }} < valid_to)
+    select * from {{ in_force(ref('list_applicability')) }}
 ),
 
 workers as (

@@ -27,6 +27,6 @@ select
     v.efficiency_basis,
     cast(v.intensity as double) as intensity,
     cast(v.headcount_end as bigint) as headcount_end,
-    cast('{{ var("as_of") }}' as date) as as_of
+    {{ as_of_date() }} as as_of
 from {{ ref('int_risk__appendix1_values') }} v
 join {{ ref('stg_registry__enterprises') }} e using (bin)

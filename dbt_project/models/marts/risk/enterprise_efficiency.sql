@@ -47,8 +47,8 @@ select
     name as enterprise_name,
     oked_section,
     region_code,
-    cast(year(cast('{{ var("as_of") }}' as date)) - 1 as integer) as year_before,
-    cast(year(cast('{{ var("as_of") }}' as date)) as integer) as year_after,
+    cast(year({{ as_of_date() }}) - 1 as integer) as year_before,
+    cast(year({{ as_of_date() }}) as integer) as year_after,
     cast(soc_before as double) as soc_complex_before,
     cast(soc_after as double) as soc_complex_after,
     cast(soc_used as bigint) as soc_indicators_used,
@@ -69,5 +69,5 @@ select
     case
         when k_soc is null or k_econ is null then 'K_int needs both K_soc and K_econ'
     end as k_int_reason,
-    cast('{{ var("as_of") }}' as date) as as_of
+    {{ as_of_date() }} as as_of
 from k

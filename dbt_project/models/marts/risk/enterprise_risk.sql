@@ -1,12 +1,15 @@
-{#- marts.enterprise_risk (contracts/outputs.md): one row per enterprise — П1, П2, П3 and
-    their sum with its level (domain.md §5), the ЦКТР-style score (domain.md §6), and the
-    reason/flag columns that explain every imputed or defaulted value. -#}
+{#- marts.enterprise_risk (contracts/outputs.md): one row per enterprise of the registry
+    snapshot in force on as_of — П1, П2, П3 and their sum with its absolute level
+    (domain.md §5) and what drives it, the ЦКТР-style score (domain.md §6) with its level by
+    national percentile rank (§10), and the reason/flag columns that explain every imputed
+    or defaulted value. A liquidated enterprise keeps its row but gets no score or level
+    (scored = false, not_scored_reason). -#}
 select
-    s.bin,
+    e.bin,
     e.name as enterprise_name,
-    s.oked_section,
-    s.region_code,
-    cast(s.headcount as bigint) as headcount,
+    e.oked_section,
+    e.region_code,
+    cast(h.headcount as bigint) as headcount,
     cast(s.p1 as double) as p1,
     cast(s.p2 as double) as p2,
     cast(s.p3 as double) as p3,
@@ -26,7 +29,17 @@ select
     cast(s.injuries as bigint) as injuries,
     cast(s.fatalities as bigint) as fatalities,
     cast(c.indicators_available as bigint) as ctr_indicators_available,
-    cast('{{ var("as_of") }}' as date) as as_of
-from {{ ref('int_risk__enterprise_scores') }} s
-join {{ ref('stg_registry__enterprises') }} e using (bin)
+    {{ as_of_date() }} as as_of,
+    e.status as enterprise_status,
+    h.scored,
+    case when not h.scored then 'not scored: enterprise ' || coalesce(e.status, 'without a status') || ' in the registry snapshot in force on as_of' end
+        as not_scored_reason,
+    s.risk_driver,
+    s.risk_driver_imputed,
+    cast(s.imputed_share as double) as imputed_share,
+    s.risk_explanation,
+    cast(c.ctr_percentile_rank as double) as ctr_percentile_rank
+from {{ ref('stg_registry__enterprises') }} e
+join {{ ref('int_risk__enterprise_headcount') }} h using (bin)
+left join {{ ref('int_risk__enterprise_scores') }} s using (bin)
 left join {{ ref('int_risk__ctr_score') }} c using (bin)

@@ -3,9 +3,8 @@
     share of ctr_score points: 100 × weight × risk_value / Σ available weight. Top N by
     contribution (N in seeds/scoring/ctr_params: top_factors). -#}
 with n as (
-    select cast(value as integer) as top_n from {{ ref('ctr_params') }}
-    where parameter = 'top_factors' and valid_from <= cast('{{ var("as_of") }}' as date)
-    qualify valid_from = max(valid_from) over ()
+    select cast(value as integer) as top_n from {{ in_force(ref('ctr_params')) }}
+    where parameter = 'top_factors'
 ),
 i as (
     select
@@ -32,10 +31,8 @@ select
     cast(r.normalised_value as double) as normalised_value,
     cast(r.weight as double) as weight,
     cast(r.contribution as double) as contribution,
-    cast('{{ var("as_of") }}' as date) as as_of
+    {{ as_of_date() }} as as_of
 from ranked r
-join {{ ref('ctr_indicators') }} c on c.code = r.indicator_code
+join {{ in_force(ref('ctr_indicators')) }} c on c.code = r.indicator_code
 cross join n
 where r.factor_rank <= n.top_n
-  and c.valid_from = (select max(valid_from) from {{ ref('ctr_indicators') }}
-                      where valid_from <= cast('{{ var("as_of") }}' as date))

@@ -1,6 +1,7 @@
-{#- marts.oked_risk (contracts/outputs.md): per oked_section: enterprises by risk level, workers
-    (contracts active on as_of), workers in harmful conditions (workplace class >= 3.1),
-    their share, injuries and fatalities over the 12 months up to as_of, mean scores. -#}
+{#- marts.oked_risk (contracts/outputs.md): per oked_section: scored (active) enterprises by
+    risk level, workers (contracts active on as_of), workers in harmful conditions
+    (confirmed_harmful on as_of) and their share, workers at not-attested workplaces,
+    injuries and fatalities over the 12 months up to as_of, mean scores. -#}
 with x as (
     select * from {{ ref('int_risk__enterprise_map_facts') }}
 )
@@ -10,6 +11,6 @@ select
     {{ risk_map_measures() }}
 from x
 -- the seed has a row per division: one name per section, or the sums multiply
-left join (select section, max(section_name_en) as section_name_en from {{ ref('oked_sections') }} group by section) o
+left join (select section, max(section_name_en) as section_name_en from {{ in_force(ref('oked_sections')) }} group by section) o
     on o.section = x.oked_section
 group by all

@@ -4,7 +4,7 @@
     Our counts cover only the enterprises that report, so ratios < 1 are expected. -#}
 with stat as (
     select * from {{ ref('stg_stat__regions') }}
-    where year <= year(cast('{{ var("as_of") }}' as date))
+    where year <= year({{ as_of_date() }})
     qualify year = max(year) over (partition by region)
 )
 select
@@ -23,6 +23,6 @@ select
     cast(r.workers_harmful / nullif(s.workers_harmful, 0) as double) as workers_harmful_ratio,
     cast(r.harmful_share as double) as our_harmful_share,
     cast(s.workers_harmful / nullif(s.workers_surveyed, 0) as double) as stat_harmful_share,
-    cast('{{ var("as_of") }}' as date) as as_of
+    {{ as_of_date() }} as as_of
 from stat s
 full join {{ ref('region_risk') }} r on r.region = s.region

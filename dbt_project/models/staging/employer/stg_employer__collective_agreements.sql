@@ -1,4 +1,4 @@
--- stg_employer__collective_agreements: raw.collective_agreements, typed. Rule — snapshot: only the rows of the newest drop of raw.collective_agreements (docs/design.md).
+-- stg_employer__collective_agreements: raw.collective_agreements, typed. Rule — snapshot: the rows of the newest drop on or before as_of of raw.collective_agreements (docs/design.md).
 
 with source as (
     {{ snapshot_rows(source('employer', 'collective_agreements')) }}

@@ -1,4 +1,4 @@
--- stg_hr__employees: raw.employees, typed. Rule — snapshot: only the rows of the newest drop of raw.employees (docs/design.md).
+-- stg_hr__employees: raw.employees, typed. Rule — snapshot: the rows of the newest drop on or before as_of of raw.employees (docs/design.md).
 
 with source as (
     {{ snapshot_rows(source('hr', 'employees')) }}

@@ -1,4 +1,4 @@
--- stg_hr__workplaces: raw.workplaces, typed. Rule — snapshot: only the rows of the newest drop of raw.workplaces (docs/design.md).
+-- stg_hr__workplaces: raw.workplaces, typed. Rule — snapshot: the rows of the newest drop on or before as_of of raw.workplaces (docs/design.md).
 
 with source as (
     {{ snapshot_rows(source('hr', 'workplaces')) }}

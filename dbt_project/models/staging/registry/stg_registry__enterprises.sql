@@ -1,4 +1,4 @@
--- stg_registry__enterprises: raw.enterprises, typed. Rule — snapshot: only the rows of the newest drop of raw.enterprises (docs/design.md).
+-- stg_registry__enterprises: raw.enterprises, typed. Rule — snapshot: the rows of the newest drop on or before as_of of raw.enterprises (docs/design.md); OKED section from the classification in force on as_of.
 
 with source as (
     {{ snapshot_rows(source('registry', 'enterprises')) }}
@@ -25,5 +25,5 @@ select
     typed.source_file,
     typed.source_line
 from typed
-left join {{ ref('oked_sections') }} as oked
+left join {{ in_force(ref('oked_sections')) }} as oked
     on oked.division = left(typed.oked, 2)

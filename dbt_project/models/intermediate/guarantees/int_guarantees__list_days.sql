@@ -1,0 +1,45 @@
+{#- The days of the calendar year of as_of that each contract covers (an open contract runs
+    to 31 December), cut by its workplace's attestation status on each day
+    (int_conditions__status_timeline, as known on as_of): one row per contract and status
+    period, with whether the List applied on those days — the status is one under which
+    list_applicability (in force on as_of) applies the List, and the workplace has a List
+    entry (domain.md §10, "Additional leave": proportional to the time actually worked in
+    those conditions, art. 89 p.1). int_guarantees__additional_leave adds them up. -#}
+with facts as (
+    select contract_id, worker_key, bin, workplace_id, start_date, end_date, year_start, year_end,
+           days_in_year, list_entry_code
+    from {{ ref('int_guarantees__contract_facts') }}
+    where days_covered_in_year > 0
+),
+
+applicability as (
+    select * from {{ in_force(ref('list_applicability')) }}
+),
+
+segments as (
+    select
+        f.contract_id,
+        f.worker_key,
+        f.bin,
+        f.workplace_id,
+        f.days_in_year,
+        t.attestation_status,
+        t.attestation_id,
+        greatest(f.start_date, f.year_start, coalesce(t.period_start, f.year_start)) as segment_start,
+        least(coalesce(f.end_date, f.year_end), f.year_end,
+              coalesce(cast(t.period_end - interval 1 day as date), f.year_end)) as segment_end,
+        coalesce(a.list_applies, false) and f.list_entry_code is not null as list_applies
+    from facts as f
+    inner join {{ ref('int_conditions__status_timeline') }} as t
+        on t.workplace_id = f.workplace_id
+    left join applicability as a
+        on a.attestation_status = t.attestation_status
+)
+
+select
+    *,
+    cast(datediff('day', segment_start, segment_end) + 1 as integer) as days,
+    strftime(segment_start, '%Y-%m-%d') || '..' || strftime(segment_end, '%Y-%m-%d') || ' ' || attestation_status
+        as period_label
+from segments
+where segment_start <= segment_end
