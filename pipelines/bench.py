@@ -101,13 +101,16 @@ def floor(warehouse: Path, target: Path) -> dict:
 
 
 def incremental_landing(base: Path, out: Path, share: float = 0.01) -> str:
-    """A copy of the landing (symlinked drops) plus a new drop that changes `share` of rows."""
+    """A copy of the landing (its files hard-linked: the pipeline refuses links that lead out
+    of the landing directory) plus a new drop that changes `share` of rows."""
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     drops = sorted(p for p in base.iterdir() if p.is_dir() and (p / contract.SUCCESS_MARKER).exists())
     for d in drops:
-        (out / d.name).symlink_to(d.resolve())
+        (out / d.name).mkdir()
+        for f in d.iterdir():
+            os.link(f, out / d.name / f.name)
     newest = drops[-1]
     new_date = (date.fromisoformat(newest.name) + timedelta(days=1)).isoformat()
     new = out / new_date

@@ -1,7 +1,5 @@
-"""IIN and BIN control digits (docs/law_and_models.md §9), IIN-looking values, OKED sections."""
+"""IIN and BIN control digits (docs/law_and_models.md §9) and OKED sections."""
 from __future__ import annotations
-
-import re
 
 _WEIGHTS_1 = tuple(range(1, 12))
 _WEIGHTS_2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
@@ -29,27 +27,6 @@ def complete_id(first11: str) -> str | None:
     """first11 plus its control digit, or None if that prefix cannot be completed."""
     d = control_digit(first11)
     return None if d is None else first11 + str(d)
-
-
-# A 12-digit run standing alone: inside a hex worker_key or a longer code it is chance.
-_STANDALONE_12 = re.compile(r"(?<![0-9A-Za-z])\d{12}(?![0-9A-Za-z])")
-IIN_MASK = "*" * 12
-
-
-def looks_like_iin(value: str) -> bool:
-    """12 digits that read as an IIN: a birth date YYMMDD, a century-and-sex digit 1-6 and
-    a valid control digit. A BIN's 5th digit is 4-6, never the tens of a day: not matched."""
-    return (len(value) == 12 and value.isdigit() and "01" <= value[2:4] <= "12" and "01" <= value[4:6] <= "31"
-            and value[6] in "123456" and is_valid_id(value))
-
-
-def contains_iin(text: str) -> bool:
-    return any(looks_like_iin(m.group(0)) for m in _STANDALONE_12.finditer(text))
-
-
-def mask_iins(text: str) -> str:
-    """Every IIN-looking value in free text replaced by IIN_MASK (by value, whatever the field)."""
-    return _STANDALONE_12.sub(lambda m: IIN_MASK if looks_like_iin(m.group(0)) else m.group(0), text)
 
 
 # OKED (ГК РК 03-2019) section by the first two digits (docs/law_and_models.md §9).

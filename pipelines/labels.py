@@ -102,4 +102,8 @@ class Labels:
                 f"WHERE {in_force} ORDER BY min_headcount", [day, day]).fetchall():
             sizes.append(SizeBand(size, lo, hi))
             codes[("size", size)] = {"ru": ru, "kk": kk, "en": en}
+        # The gap reasons' codebook is the rule table that also gives each its gap kind.
+        for code, ru, kk, en in con.execute(
+                f"SELECT code, name_ru, name_kk, name_en FROM reference.gap_reasons WHERE {in_force}", [day, day]).fetchall():
+            codes[("reason", code)] = {"ru": ru, "kk": kk, "en": en}
         return cls(ui, codes, regions, sections, sizes)

@@ -51,3 +51,25 @@ def mask_frame(frame: pl.DataFrame, columns: list[str], known_bins: Collection[s
     if not columns or frame.height == 0:
         return frame
     return frame.with_columns(mask_series(frame[c], known_bins).alias(c) for c in columns)
+
+
+# A 12-digit run standing alone: inside a hex worker_key or a longer code it is chance.
+_STANDALONE_12 = re.compile(r"(?<![0-9A-Za-z])[0-9]{12}(?![0-9A-Za-z])")
+
+
+def looks_like_iin(value: str) -> bool:
+    """12 digits that read as an IIN: a birth date YYMMDD, a century-and-sex digit 1-6 and
+    a valid control digit. A BIN's 5th digit is 4-6, never the tens of a day: not matched."""
+    return (len(value) == 12 and value.isdigit() and "01" <= value[2:4] <= "12" and "01" <= value[4:6] <= "31"
+            and value[6] in "123456" and is_valid_id(value))
+
+
+def contains_iin(text: str) -> bool:
+    return any(looks_like_iin(m.group(0)) for m in _STANDALONE_12.finditer(text))
+
+
+def mask_iins(text: str) -> str:
+    """Every value shaped like an IIN (a birth date, a century digit, a control digit)
+    replaced by MASK: for text that may quote BINs on purpose, such as the unexpected
+    values a check reports, where safe_message would hide the BINs too."""
+    return _STANDALONE_12.sub(lambda m: MASK if looks_like_iin(m.group(0)) else m.group(0), text)

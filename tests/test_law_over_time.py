@@ -210,7 +210,7 @@ def runs(tmp_path_factory):
     out[NEW] = _snapshot(db)
     _dbt(["run", "--select", *MODELS], db, tmp, OLD)
     out[OLD] = _snapshot(db)
-    check_mart(db, "law-over-time", "parameters_not_in_force", dt.date.fromisoformat(OLD), build_docs=False)
+    check_mart(db, "law-over-time", "parameters_not_in_force", dt.date.fromisoformat(OLD))
     with duckdb.connect(str(db), read_only=True) as con:
         out["gx"] = con.execute("select outcome, severity, expectation from dq.check_results "
                                 "where asset_key = 'marts/parameters_not_in_force' "

@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 
-from pipelines.identifiers import contains_iin
+from pipelines.masking import contains_iin
 from pipelines.quality.paths import data_docs_dir, index_page, report_dir, run_page
 from pipelines.quality.report import dbt_page
 from pipelines.timezone import OPERATIONS_TIME_ZONE

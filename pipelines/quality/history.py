@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.identifiers import mask_iins
+from pipelines.masking import mask_iins
 from pipelines.quality.runner import GX, THRESHOLD, CheckRecord
 from pipelines.quality.suites import REPO_ROOT
 

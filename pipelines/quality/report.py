@@ -32,7 +32,7 @@ import duckdb
 import jinja2
 
 from pipelines import contract
-from pipelines.identifiers import mask_iins
+from pipelines.masking import mask_iins
 from pipelines.quality import suites
 from pipelines.quality.history import REJECTED_ROWS_KEPT
 from pipelines.quality.paths import data_docs_dir, index_page, run_page, runs_dir

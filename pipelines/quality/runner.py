@@ -27,7 +27,7 @@ from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
 from great_expectations.execution_engine import pandas_execution_engine as _gx_pandas  # noqa: E402
 
 from pipelines import contract  # noqa: E402
-from pipelines.identifiers import contains_iin  # noqa: E402
+from pipelines.masking import contains_iin  # noqa: E402
 from pipelines.quality import suites  # noqa: E402
 from pipelines.quality.paths import gx_project_dir  # noqa: E402
 
