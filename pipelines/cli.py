@@ -1,4 +1,4 @@
-"""The `lrm` command (contracts/outputs.md): `lrm run` and `lrm generate`."""
+"""The `lrm` command (docs/design.md, published interface): `lrm run` and `lrm generate`."""
 from __future__ import annotations
 
 import os

@@ -1,4 +1,4 @@
-"""The landing contract (shared/contracts/landing.md), declared once.
+"""The landing contract (the landing contract, pipelines/contract.py), declared once.
 
 Ingestion validation, the extract generator, the GX raw suites and the README's
 contract table all read this module. Nothing else may keep its own column list.
@@ -318,7 +318,7 @@ EXTRACTS: dict[str, Extract] = {
     )
 }
 
-# Reference codes that row validation needs (shared/contracts/reference.md). The dbt
+# Reference codes that row validation needs (seeds/reference). The dbt
 # seeds hold the full reference data; these are the codes the contract itself names.
 REGION_CODES = (
     "10", "11", "15", "19", "23", "27", "31", "33", "35", "39",

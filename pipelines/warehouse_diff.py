@@ -1,5 +1,5 @@
 """What two warehouses built from the same landing must agree on, and the comparison:
-idempotence (outputs.md), kill and rerun, and incremental runs against a full rebuild
+idempotence (docs/design.md, published interface), kill and rerun, and incremental runs against a full rebuild
 (issue 6; the tests, and `make bench` at national scale)."""
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ RUN_COUNTING_TABLES = frozenset({
 
 def landing_derived_tables(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> list[str]:
     """schema.table of every table a run derives from the landing: the same landing gives
-    the same rows in them (outputs.md: idempotent), and so does any sequence of runs over
+    the same rows in them (docs/design.md, published interface: idempotent), and so does any sequence of runs over
     it (issue 6: kill and rerun, drop by drop) but for RUN_COUNTING_TABLES. Not the run log
     (dq.run_*, dq.check_results), which grows by design, nor the pipeline's pending work
     (ops), which a failed run leaves behind."""

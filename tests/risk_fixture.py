@@ -1,7 +1,7 @@
 """A small hand-made raw input for the risk-score tests (tests/test_risk_scores.py).
 
 Every table follows docs/design.md "Landing → raw": contract columns as VARCHAR (iin
-renamed worker_key) plus _drop_date, _file, _line. The cases are chosen for domain.md §5:
+renamed worker_key) plus _drop_date, _file, _line. The cases are chosen for docs/law_and_models.md §5:
   E1 (section C): two units; unit U2's only workplace has no workers (weighs nothing);
      injuries, a disease, an injury older than 36 months (excluded); a checklist.
   E2 (section C): a single unit; a newer assessment after as_of (ignored); a fatal

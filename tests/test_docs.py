@@ -9,14 +9,16 @@ from pathlib import Path
 
 from tests.conftest import REPO_ROOT
 
-OUTSIDE = re.compile(r"\.\./shared|shared/(domain|contracts|architecture|seed)|(?<![\w/])domain\.md|\bseed:\d+")
+OUTSIDE = re.compile(r"\.\./shared|shared/(domain|contracts|architecture|seed)|(?<![\w/])domain\.md|\bseed:\d+"
+                     r"|contracts/(outputs|landing|reference)\.md|(?<![\w/])(outputs|landing|architecture)\.md")
 CITATION = re.compile(r"docs/law_and_models\.md[`\"']?\)?[ ,;]*(§\s*\d+(?:\s*[-–]\s*§?\s*\d+|\s*(?:,|and)\s*§\s*\d+)*)")
 
 
 def _documents() -> list[Path]:
     root = REPO_ROOT
     return sorted({root / "README.md", *root.glob("docs/*.md"), *root.glob("seeds/**/*.yml"), *root.glob("seeds/**/*.csv"),
-                   *root.glob("dbt_project/models/**/*.yml"), *root.glob("expectations/**/*.json")})
+                   *root.glob("dbt_project/models/**/*.yml"), *root.glob("dbt_project/models/**/*.sql"),
+                   *root.glob("dbt_project/macros/*"), *root.glob("expectations/**/*.json"), *root.glob("pipelines/**/*.py")})
 
 
 def test_nothing_in_the_docs_seeds_or_dbt_descriptions_points_outside_the_repository():

@@ -1,9 +1,9 @@
-"""Table-driven checks of working conditions and guarantee assignment (domain.md §3, §4).
+"""Table-driven checks of working conditions and guarantee assignment (docs/law_and_models.md §3, §4).
 
 One temporary DuckDB is filled with hand-built raw extracts (every contract column VARCHAR,
 `iin` already replaced by `worker_key`, as ingestion leaves them), then dbt builds the
 reference/rules seeds, staging and the conditions/guarantees layers for one `as_of`.
-Every case id cites the domain.md rule it checks. The risk layer is not under test here:
+Every case id cites the docs/law_and_models.md rule it checks. The risk layer is not under test here:
 its two tables that our marts read are created empty.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from .conftest import dbt_cli
 
 AS_OF = "2026-06-30"  # year 2026 has 365 days
 PREVIOUS_RUN = "2026-06-29"  # a run the day before, for history and events
-# The one drop both runs read: a snapshot is the drop on or before as_of (domain.md §10),
+# The one drop both runs read: a snapshot is the drop on or before as_of (docs/law_and_models.md §10),
 # so it lands on the earlier run's date.
 DROP = PREVIOUS_RUN
 
@@ -81,7 +81,7 @@ THRESHOLDS = [
 
 
 def class_band(cls: str) -> str:
-    """domain.md §10: a measurement within the limit computes 2 and cannot tell 1 from 2."""
+    """docs/law_and_models.md §10: a measurement within the limit computes 2 and cannot tell 1 from 2."""
     return "1-2" if cls in ("1", "2") else cls
 
 # --- §3 escalation: (case id, [(factor, measured, limit)], expected workplace class)
@@ -224,7 +224,7 @@ GAPS = [
     # 350 000 x 5 % = 17 500 owed, 20 000 granted
     ("s4-oppv-over-granted", "wk-mover", E_COAL, "oppv", ("over_granted", "above_entitlement")),
     ("s4-short-week-as-owed", "wk-mover", E_COAL, "short_week", None),
-    # domain.md §10: a grant at an acceptable workplace is lawful, over_granted with its reason —
+    # docs/law_and_models.md §10: a grant at an acceptable workplace is lawful, over_granted with its reason —
     # not a conflict (before: conflict)
     ("s10-granted-on-acceptable-workplace-is-over-granted", "wk-acceptable", E_METAL, "additional_leave", ("over_granted", "attested_acceptable")),
     ("s4-last-years-grant-does-not-count", "wk-milk", E_COAL, "milk", ("not_granted", "not_reported")),

@@ -1,4 +1,4 @@
-"""Control digits, CSV reading and row validation (landing.md, domain.md §9)."""
+"""Control digits, CSV reading and row validation (the landing contract (pipelines/contract.py), docs/law_and_models.md §9)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +12,7 @@ from pipelines.identifiers import complete_id, control_digit, is_valid_id, oked_
 from pipelines.ingest.reader import UnreadableFileError, read_landed_csv
 from pipelines.ingest.validate import COLUMN_COL, REASON_COL, id_is_valid, validate
 
-# domain.md §9: d12 = Σ d_i·i mod 11; if 10, weights 3..11,1,2; if still 10, invalid.
+# docs/law_and_models.md §9: d12 = Σ d_i·i mod 11; if 10, weights 3..11,1,2; if still 10, invalid.
 ID_CASES = [
     ("first weights", "85010130000", 5),
     ("all zeros", "00000000000", 0),
@@ -114,7 +114,7 @@ def test_header_only_file_reads_as_no_rows(tmp_path):
     assert _read(tmp_path, f"{HEADER}\n".encode()).frame.height == 0
 
 
-# landing.md: each contract rule and the reason code it yields (docs/design.md).
+# the landing contract (pipelines/contract.py): each contract rule and the reason code it yields (docs/design.md).
 ROW_CASES = [
     ("valid", {}, None, None),
     ("bad checksum", {"bin": "050140000012"}, "bad_checksum", "bin"),
@@ -213,7 +213,7 @@ def test_raw_changes_other_than_new_drops_mark_event_staging_for_rebuild(tiny_la
     con.close()
 
 
-# docs/design.md, "Snapshot versions"; landing.md: a snapshot's newest drop that holds the
+# docs/design.md, "Snapshot versions"; the landing contract (pipelines/contract.py): a snapshot's newest drop that holds the
 # file is the truth, and a drop may omit any file. Four drops of enterprises (A..D are BINs):
 _A, _B, _C, _D = (complete_id(f"0501400000{i}") for i in range(1, 5))
 SNAPSHOT_DROPS = {

@@ -1,4 +1,4 @@
-"""Law over time (domain.md §10, "Decisions of the second round"), on a two-drop landing.
+"""Law over time (docs/law_and_models.md §10, "Decisions of the second round"), on a two-drop landing.
 
 A hand-written landing of two drops — 2023-06-30 and 2026-11-23 — goes through the real
 ingestion (validation, pseudonyms, snapshot versions) into one DuckDB file; dbt builds the

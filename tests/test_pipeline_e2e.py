@@ -73,7 +73,7 @@ def test_raw_keeps_a_snapshot_as_versions_written_once(tiny_run):
 
 
 def test_staging_follows_snapshot_and_event_rules(tiny_run):
-    """Snapshots: the newest drop's rows; events: one row per key (landing.md)."""
+    """Snapshots: the newest drop's rows; events: one row per key (the landing contract, pipelines/contract.py)."""
     models = {
         "enterprises": "stg_registry__enterprises", "workplaces": "stg_hr__workplaces",
         "employees": "stg_hr__employees", "collective_agreements": "stg_employer__collective_agreements",
@@ -125,7 +125,7 @@ def test_published_copy_is_read_only_and_has_the_marts(tiny_run):
 
 
 def test_second_run_changes_nothing_and_readers_use_the_published_copy_meanwhile(tiny_run, tmp_path):
-    """Idempotence (outputs.md), and issue 6: the published copy opens read-only while a
+    """Idempotence (docs/design.md, published interface), and issue 6: the published copy opens read-only while a
     run is writing the warehouse, and holds no IIN."""
     before = tmp_path / "before.duckdb"
     shutil.copy(tiny_run.warehouse, before)

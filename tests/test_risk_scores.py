@@ -1,6 +1,6 @@
 """П1, П2, П3, the enterprise level and the ЦКТР-style renormalisation, recomputed by hand.
 
-Spec: ../shared/domain.md §5 (formula 4, formula 3, П2, П3, levels) and §6 (catalogue,
+Spec: docs/law_and_models.md §5 (formula 4, formula 3, П2, П3, levels) and §6 (catalogue,
 missing source → renormalise). The input is tests/risk_fixture.py: a few enterprises
 chosen for the edge cases — a unit with no workers (E1/U2), a single-unit enterprise (E2),
 no risk assessment (E3, imputed П1), a max = min tie in every П2 component (section F:
@@ -116,7 +116,7 @@ def no_complaints(warehouses):
     return warehouses[1]
 
 
-# ---- the hand computation (domain.md §5) ----------------------------------------------
+# ---- the hand computation (docs/law_and_models.md §5) ----------------------------------------------
 
 def _d(s):
     return dt.date.fromisoformat(s) if s else None
@@ -154,7 +154,7 @@ def _minmax_in_section(values: dict[str, float]) -> dict[str, float]:
 
 
 def _level(score: float) -> str:
-    """domain.md §5: low < 0.75 ≤ medium < 1.5 ≤ high < 2.25 ≤ very high."""
+    """docs/law_and_models.md §5: low < 0.75 ≤ medium < 1.5 ≤ high < 2.25 ≤ very high."""
     return "low" if score < 0.75 else "medium" if score < 1.5 else "high" if score < 2.25 else "very_high"
 
 
@@ -318,14 +318,14 @@ def test_dropping_a_source_renormalises(full, no_complaints):
         assert cov < f_cov
 
 
-# ---- Appendix 1 and the efficiency coefficients (domain.md §7) -----------------------
+# ---- Appendix 1 and the efficiency coefficients (docs/law_and_models.md §7) -----------------------
 
 NOT_COMPUTABLE = {"a1_s06_premises_brought_to_norms", "a1_s09_disability_cases",
                   "a1_s11_collective_protection", "a1_s12_welfare_premises", "a1_e05_ohs_training_cost"}
 
 
 def test_appendix1_catalogue_shape():
-    """seed:119-172: 13 social and 5 economic indicators, each citing its seed line."""
+    """the monograph: 13 social and 5 economic indicators, each citing its seed line."""
     rows = _csv("appendix1_indicators")
     assert sorted((r["indicator_kind"], int(r["indicator_no"])) for r in rows) == sorted(
         [("social", i) for i in range(1, 14)] + [("economic", i) for i in range(1, 6)])
@@ -365,9 +365,9 @@ def test_appendix1_values_by_hand(full):
 
 
 def test_efficiency_coefficients_by_hand(full):
-    """Кэ = complex after / before (seed:3715-3722), complex = mean formula-5 z over the
+    """Кэ = complex after / before (the monograph), complex = mean formula-5 z over the
     OKED section's enterprise-periods (1 = best) on indicators defined in both periods;
-    K_int = √(K_econ × K_soc) (seed:3624)."""
+    K_int = √(K_econ × K_soc) (the monograph)."""
     direction = {r["code"]: r["direction"] for r in _csv("appendix1_indicators")}
     rows = full.execute("select bin, oked_section, period_offset, indicator_code, indicator_kind, intensity "
                         "from marts.enterprise_appendix1 where intensity is not null").fetchall()

@@ -1,4 +1,4 @@
-{#- Law over time (domain.md §10, "As of a past date"): everything is computed for one date,
+{#- Law over time (docs/law_and_models.md §10, "As of a past date"): everything is computed for one date,
     var('as_of'), and every rule, reference, scoring or policy row is taken as the version
     in force on a date. These are the only places that say how (documented in _macros.yml). -#}
 

@@ -2,7 +2,7 @@
     int_risk__enterprise_map_facts, aliased x: one list, so the maps cannot drift apart.
     Enterprises count only the scored (active) ones; workers count every contract active on
     as_of, workers_harmful and workers_not_attested the one definition of
-    int_risk__workplace_headcount (domain.md §10). An area without enterprises has zeros. -#}
+    int_risk__workplace_headcount (docs/law_and_models.md §10). An area without enterprises has zeros. -#}
 {% macro risk_map_measures() -%}
     cast(count(*) filter (where x.scored) as bigint) as enterprises,
     cast(count(*) filter (where x.scored and x.risk_level = 'low') as bigint) as enterprises_low,

@@ -1,6 +1,6 @@
 {#- Staging helpers: the snapshot and event rules of docs/design.md. -#}
 
-{#- Snapshot rule as of as_of (domain.md §10): the rows of the newest drop on or before as_of
+{#- Snapshot rule as of as_of (docs/law_and_models.md §10): the rows of the newest drop on or before as_of
     that holds the file. Raw keeps a snapshot as versions (docs/design.md, "Snapshot
     versions"): those rows are the versions landed on or before as_of that no drop on or
     before as_of has closed, each with the drop, file and line where it landed. For the

@@ -1,4 +1,4 @@
-"""Synthetic landing extracts for the Labour Risk Map (contracts/landing.md).
+"""Synthetic landing extracts for the Labour Risk Map (the landing contract, pipelines/contract.py).
 
 `generate(out_dir, scale, seed, dirty, unreadable)` writes nightly drops
 
@@ -8,7 +8,7 @@ for the three drop dates of `calibration.DROP_DATES`, every extract of
 `pipelines.contract.EXTRACTS` (stat_regions skips the second drop). Same seed, same
 bytes. Modules:
 
-- `calibration`: drop dates, scales, the domain.md §8 targets (regions, industries,
+- `calibration`: drop dates, scales, the docs/law_and_models.md §8 targets (regions, industries,
   factors, incident rates, official statistics), professions and List entries used.
 - `ids`: vectorised IIN/BIN with valid control digits.
 - `names`: Kazakh/Russian enterprise names.

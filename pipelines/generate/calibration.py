@@ -1,4 +1,4 @@
-"""Targets the generated data is calibrated to (shared/domain.md §8) and the scales.
+"""Targets the generated data is calibrated to (docs/law_and_models.md §8) and the scales.
 
 Everything a reviewer may want to tune lives here: drop dates, scale sizes, the region
 and industry shares of harmful-condition workers, the factor mix, incident rates and the
@@ -178,7 +178,7 @@ CMN_VARIANTS: dict[str, tuple[str, ...]] = {
     "Аккумуляторщик": ("Аккумуляторщик", "аккумуляторщик "),
 }
 
-# List entries the generator uses (contracts/reference.md, seeds/reference/list_entries.csv).
+# List entries the generator uses (seeds/reference, seeds/reference/list_entries.csv).
 # code -> (leave days, short-week hours or None, nutrition, oppv)
 LIST_ENTRIES: dict[str, tuple[int, int | None, str, bool]] = {
     "MIN-001": (36, 36, "lpp:1", True), "MIN-002": (30, 36, "lpp:1", True),

@@ -2,7 +2,7 @@
 
 - E1 АО «Новоджамбулский фосфорный завод» (Zhambyl): shop No. 5 of phosphorus apparatus
   operators (CHM-001, ЛПП ration 4А) whose workers are granted ОППВ, supplement, leave,
-  milk AND ЛПП (the НДФЗ case of domain.md §8: 451 on leave/ЛПП, 439 on the rest at
+  milk AND ЛПП (the НДФЗ case of docs/law_and_models.md §8: 451 on leave/ЛПП, 439 on the rest at
   national scale), conveyor operators (CHM-002, milk), a welder by the common section.
 - E2 ТОО «Павлодар Жөндеу Зауыты»: common-professions fallback with case/ё/space
   variants, a crane operator on the List attested class 2 (the contradiction), a smelter

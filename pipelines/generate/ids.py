@@ -1,4 +1,4 @@
-"""Vectorised IIN and BIN construction with valid control digits (domain.md §9).
+"""Vectorised IIN and BIN construction with valid control digits (docs/law_and_models.md §9).
 
 The scalar rule lives in `pipelines.identifiers`; this module applies the same weights
 to numpy arrays so that two million identifiers take well under a second.

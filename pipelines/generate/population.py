@@ -4,7 +4,7 @@ Columns without a leading underscore are contract columns (pipelines/contract.py
 `_`-columns are the generator's own facts that later modules use (industry group,
 harmfulness, attestation mode, first drop a row appears in, ...) and never land.
 
-Harmful workers are placed so that their region and industry shares match domain.md §8:
+Harmful workers are placed so that their region and industry shares match docs/law_and_models.md §8:
 each enterprise's harmful fraction is a_region × b_industry, fitted by iterative
 proportional fitting to both marginals.
 """

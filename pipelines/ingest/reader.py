@@ -240,7 +240,7 @@ def _read_careful(text: str, positional: list[str]) -> pl.DataFrame:
 
 
 def _normalise(frame: pl.DataFrame, positional: list[str]) -> pl.DataFrame:
-    # Empty or blank fields are nulls (landing.md); values are otherwise kept as landed.
+    # Empty or blank fields are nulls (the landing contract, pipelines/contract.py); values are otherwise kept as landed.
     frame = frame.with_columns(
         pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c)
         for c in positional

@@ -36,7 +36,7 @@ class Rule:
 
 
 def id_validity(values: pl.Series) -> pl.Series:
-    """IIN/BIN control digit (domain.md §9) for each value, as booleans.
+    """IIN/BIN control digit (docs/law_and_models.md §9) for each value, as booleans.
 
     Each distinct value is checked once, its digits taken by integer arithmetic in
     materialised steps: millions of rows cost about a second.

@@ -1,4 +1,4 @@
-{#- Attestation status of every workplace on as_of (domain.md §3, §4, §10): the period of
+{#- Attestation status of every workplace on as_of (docs/law_and_models.md §3, §4, §10): the period of
     int_conditions__status_timeline that holds as_of — the workplace's latest act with
     order_date <= as_of, valid while as_of < order_date + validity_years, i.e.
     attestation_valid_until (the last valid day, inclusive) = order_date + validity_years - 1 day.

@@ -1,4 +1,4 @@
-{#- The attestation status of every workplace over time, as known on as_of (domain.md §10,
+{#- The attestation status of every workplace over time, as known on as_of (docs/law_and_models.md §10,
     "Status timeline"). One row per workplace and period [period_start, period_end) — NULL
     = open-ended — the periods of a workplace cover every day exactly once:
     - before its first act (or forever, if never attested): not_attested;

@@ -1,4 +1,4 @@
-{#- Workers on contracts active on var('as_of') (domain.md §4: every guarantee but leave is
+{#- Workers on contracts active on var('as_of') (docs/law_and_models.md §4: every guarantee but leave is
     owed for contracts active on as_of), one row per worker and workplace (if a worker holds
     two active contracts at one workplace, the latest-starting one), with the shared part of
     the evidence: List entry and attestation. -#}

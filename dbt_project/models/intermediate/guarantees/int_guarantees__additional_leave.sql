@@ -1,4 +1,4 @@
-{#- Additional paid leave (Labour Code art. 89 p.1; order 1053; domain.md §4, §10): for the
+{#- Additional paid leave (Labour Code art. 89 p.1; order 1053; docs/law_and_models.md §4, §10): for the
     calendar year of as_of, List days x (days of that year covered by the contract — an open
     contract runs to 31 December — AND on which the List applied to its workplace) / (days in
     the year), rounded half up to whole days (art. 89 p.1: proportional to the time actually

@@ -1,8 +1,8 @@
-{#- Assignments under the proposed risk-oriented model (domain.md §5, seed:2191-2206,
+{#- Assignments under the proposed risk-oriented model (docs/law_and_models.md §5, the monograph,
     2395-2402): the guarantees of the policy scale (seeds/policy/risk_model_scale, in force
     on as_of) for the workplace's R_ind level. A workplace with no risk assessment gets none
     under this regime (the model starts from the ОПР).
-    - Additional leave prorates as under the law (domain.md §10): for every contract
+    - Additional leave prorates as under the law (docs/law_and_models.md §10): for every contract
       overlapping the calendar year of as_of, Σ over the workplace's assessment periods
       (int_risk__assessments, each until the next) of scale days at that period's level x
       days of the year the contract covers in it / days in the year, rounded half up; one row
@@ -16,7 +16,7 @@ with scale as (
 ),
 
 policy_basis as (
-    select cast('risk-oriented model (monograph seed:1962-2037, 2138-2206); policy scale valid from '
+    select cast('risk-oriented model (the monograph); policy scale valid from '
                 || strftime(min(valid_from), '%Y-%m-%d') as varchar) as legal_basis
     from scale
 ),

@@ -4,7 +4,7 @@
     status on as_of (int_conditions__attestation_status), its List entry
     (int_guarantees__list_resolution), what that status allows (list_applicability) and
     whether the registry snapshot in force on as_of has the enterprise liquidated
-    (domain.md §10: its workers' guarantees are kept, and flagged). -#}
+    (docs/law_and_models.md §10: its workers' guarantees are kept, and flagged). -#}
 {%- set as_of = as_of_date() %}
 with contracts as (
     select * from {{ ref('stg_hr__employees') }}

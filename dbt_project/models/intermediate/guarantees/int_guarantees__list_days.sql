@@ -3,7 +3,7 @@
     (int_conditions__status_timeline, as known on as_of): one row per contract and status
     period, with whether the List applied on those days — the status is one under which
     list_applicability (in force on as_of) applies the List, and the workplace has a List
-    entry (domain.md §10, "Additional leave": proportional to the time actually worked in
+    entry (docs/law_and_models.md §10, "Additional leave": proportional to the time actually worked in
     those conditions, art. 89 p.1). int_guarantees__additional_leave adds them up. -#}
 with facts as (
     select contract_id, worker_key, bin, workplace_id, start_date, end_date, year_start, year_end,

@@ -1,5 +1,5 @@
 {#- Professions of workplaces that match more than one List entry in force on as_of
-    (domain.md §3 hazard: professions duplicated across lists, seed:1889-1895; §4: the
+    (docs/law_and_models.md §3 hazard: professions duplicated across lists, the monograph; §4: the
     common-professions fallback must not pick silently). One row per workplace. -#}
 with workplaces as (
     select

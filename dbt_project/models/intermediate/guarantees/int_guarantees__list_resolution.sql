@@ -1,4 +1,4 @@
-{#- Each workplace's List entry (domain.md §4 decision): the workplace's own list_entry; if
+{#- Each workplace's List entry (docs/law_and_models.md §4 decision): the workplace's own list_entry; if
     that is empty, the entry of the common-professions section whose profession equals the
     workplace's profession (normalised). A profession matching more than one common entry is
     not silently picked: resolution = 'ambiguous_common_profession' and no entry is used

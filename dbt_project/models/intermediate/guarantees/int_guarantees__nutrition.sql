@@ -1,5 +1,5 @@
 {#- Milk or therapeutic-preventive nutrition, ЛПП (Labour Code art. 182; order 1054 p.4, p.12;
-    domain.md §4 decisions), for contracts active on as_of — never both, ЛПП wins:
+    docs/law_and_models.md §4 decisions), for contracts active on as_of — never both, ЛПП wins:
     - ЛПП when the List applies and the worker's List entry gives a ration (lpp:<ration>);
     - otherwise milk when the workplace is confirmed_harmful (list_applicability.attestation_guarantees)
       and its valid act has a milk-relevant factor at class >= guarantee_rules.min_factor_class,

@@ -1,4 +1,4 @@
-{#- Personal and collective protective equipment (Labour Code art. 182; domain.md §4): free, for
+{#- Personal and collective protective equipment (Labour Code art. 182; docs/law_and_models.md §4): free, for
     contracts active on as_of on a confirmed_harmful workplace (List or not), or on a
     not-attested workplace whose List entry applies. -#}
 with rule as (

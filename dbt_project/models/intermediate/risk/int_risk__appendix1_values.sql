@@ -1,6 +1,6 @@
-{#- Appendix 1 of the monograph (seed:119-172): 13 social and 5 economic indicators per
+{#- Appendix 1 of the monograph: 13 social and 5 economic indicators per
     enterprise and period, one row per enterprise × period × indicator of
-    seeds/scoring/appendix1_indicators (domain.md §7).
+    seeds/scoring/appendix1_indicators (docs/law_and_models.md §7).
 
     Periods (decision, seeds/scoring/appendix1_params.periods): period k covers the 12
     months (as_of − (k+1) years, as_of − k years]; k = 0 is "the as_of year", k = 1 "the
@@ -18,7 +18,7 @@
     for the period, or the value is undefined for this enterprise (empty denominator).
 
     `intensity` is the value on the catalogue's efficiency_basis (shares, per 100 workers,
-    KZT per worker), `z` its standardised value (formula 5, seed:3612-3618) over the
+    KZT per worker), `z` its standardised value (formula 5, the monograph) over the
     matrix of every enterprise-period of the OKED section, oriented so that 1 = best
     (higher_worse: (max − x)/(max − min)); max = min → z is NULL (the indicator carries
     no information in that section and is left out of the complex indicator). -#}

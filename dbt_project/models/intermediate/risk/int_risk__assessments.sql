@@ -1,5 +1,5 @@
-{#- Individual risk of every risk assessment (ОПР) known on as_of, domain.md §5 formula 4
-    (seed:2010-2037):
+{#- Individual risk of every risk assessment (ОПР) known on as_of, docs/law_and_models.md §5 formula 4
+    (the monograph):
       R_ind = 0.7*(В+Т)/2 + 0.2*(ОБ+СИЗ)/2 + 0.1*З
     with the coefficients of seeds/scoring/r_ind_weights and the `workplace` level scale of
     seeds/scoring/risk_levels in force on as_of. Each assessment holds from its date until

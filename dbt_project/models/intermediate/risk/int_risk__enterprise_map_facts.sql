@@ -1,6 +1,6 @@
 {#- One row per enterprise of the registry snapshot in force on as_of with what the map
     marts add up (marts.region_risk, marts.oked_risk): whether it counts as an enterprise
-    (scored: active; a liquidated one does not, domain.md §10), its scores and level, workers
+    (scored: active; a liquidated one does not, docs/law_and_models.md §10), its scores and level, workers
     (contracts active on as_of), workers in harmful conditions and at not-attested
     workplaces (int_risk__workplace_headcount: the one definition), injuries, fatalities and
     occupational diseases over the 12 months up to as_of. -#}

@@ -1,4 +1,4 @@
-{#- Enterprise result = П1 + П2 + П3 (domain.md §5, seed:2165-2182), its level on the
+{#- Enterprise result = П1 + П2 + П3 (docs/law_and_models.md §5, the monograph), its level on the
     absolute `enterprise` scale of seeds/scoring/risk_levels, and what drives it, so that
     the top of the list is explainable without reading SQL (issue 14 item 8):
     - risk_driver: the part contributing most ('p1', 'p2' or 'p3'; a tie goes to the

@@ -1,4 +1,4 @@
-{#- Raw values of the ЦКТР-style indicators (domain.md §6), one row per enterprise and
+{#- Raw values of the ЦКТР-style indicators (docs/law_and_models.md §6), one row per enterprise and
     indicator code of seeds/scoring/ctr_indicators. A count with nothing to count is a real
     0; a ratio whose denominator is empty is NULL (not available for that enterprise).
     Windows end at as_of: "12m" = (as_of − 12 months, as_of], "36m" likewise. -#}
@@ -19,7 +19,7 @@ p as (
     from params
 ),
 ent as (
-    -- scored (active) enterprises only (domain.md §10)
+    -- scored (active) enterprises only (docs/law_and_models.md §10)
     select h.bin, h.oked_section, h.headcount, e.headcount as registry_headcount, e.registered_on
     from {{ ref('int_risk__enterprise_headcount') }} h
     join {{ ref('stg_registry__enterprises') }} e using (bin)
@@ -169,7 +169,7 @@ class_rank_of as (
 ),
 wc as (
     -- workers in harmful conditions: the one definition of int_risk__workplace_headcount
-    -- (confirmed_harmful on as_of, domain.md §10); "3.3 and above" and "class 4" among them
+    -- (confirmed_harmful on as_of, docs/law_and_models.md §10); "3.3 and above" and "class 4" among them
     select
         w.bin,
         count(*) as workplaces,
@@ -221,7 +221,7 @@ gap_agg as (
                    and x.gap_kind in ('not_granted', 'under_granted')), 0)
             / greatest(coalesce((select n from entitled y where y.bin = e.bin and y.guarantee = '{{ g }}'), 0), 1) as gap_{{ g }},
         {%- endfor %}
-        -- over-granting at a workplace attested acceptable is lawful (domain.md §10): not scored
+        -- over-granting at a workplace attested acceptable is lawful (docs/law_and_models.md §10): not scored
         coalesce((select sum(n) from gaps x where x.bin = e.bin and x.gap_kind = 'over_granted'
                    and x.reason <> 'attested_acceptable'), 0) as over_granted,
         coalesce((select sum(n) from gaps x where x.bin = e.bin and x.gap_kind = 'conflict'), 0) as conflicts,
@@ -305,7 +305,7 @@ wide as (
         ga.gap_oppv                                                    as wag_unpaid_oppv_share,
         p36.arrears_share                                              as wag_arrears_share_36m,
         p36.late_share                                                 as wag_late_payment_share_36m,
-        -- non-reporting is a signal (domain.md §10): contracts active in the 12 months and
+        -- non-reporting is a signal (docs/law_and_models.md §10): contracts active in the 12 months and
         -- no payroll row in them scores 1, not "missing"
         case when coalesce(p12.wm, 0) = 0 and coalesce(f.contracts_12m, 0) > 0 then 1
              else 1 - least(p12.workers_paid / nullif(ea.workers, 0), 1) end

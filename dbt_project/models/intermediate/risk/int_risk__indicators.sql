@@ -1,4 +1,4 @@
-{#- The ЦКТР-style indicators per enterprise, long (domain.md §6): raw value, normalised
+{#- The ЦКТР-style indicators per enterprise, long (docs/law_and_models.md §6): raw value, normalised
     value in [0, 1] (per the catalogue's normalisation), risk value (direction applied),
     weight, and whether it is available: its source holds data for the as_of window
     (int_risk__source_availability), the ctr_params row it needs (catalogue column

@@ -1,4 +1,4 @@
-{#- П2 (domain.md §5 decision): Кч = injuries × 1000 / headcount (injury + fatal),
+{#- П2 (docs/law_and_models.md §5 decision): Кч = injuries × 1000 / headcount (injury + fatal),
     Кт = days lost on those / their number (0 when none), occupational diseases per 1000,
     over the last 36 months (as_of − window < occurred_on <= as_of); each winsorised at
     the 99th percentile within the OKED section, then min-max normalised within the

@@ -1,4 +1,4 @@
-{#- П3 (domain.md §5 decision): share of the 15 checklist questions answered
+{#- П3 (docs/law_and_models.md §5 decision): share of the 15 checklist questions answered
     non-compliant in the latest checklist with submitted_on <= as_of; no checklist → 1,
     flagged (the value is a parameter). Scored (active) enterprises only. -#}
 with params as (

@@ -1,4 +1,4 @@
-{#- Which extracts hold data for as_of (domain.md §6: a missing source drops its indicators
+{#- Which extracts hold data for as_of (docs/law_and_models.md §6: a missing source drops its indicators
     and renormalises the weights; §10: judged over the as_of window, not all time). A source
     is available when its staging model holds a row effective in the window of
     seeds/scoring/ctr_sources up to as_of: (as_of − window_months, as_of], or any day on or

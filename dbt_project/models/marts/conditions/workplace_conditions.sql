@@ -1,5 +1,5 @@
-{#- marts.workplace_conditions (contracts/outputs.md): one row per workplace, its class and
-    attestation status as of var('as_of') (domain.md §3) and its individual risk (§5). -#}
+{#- marts.workplace_conditions (docs/design.md, published interface): one row per workplace, its class and
+    attestation status as of var('as_of') (docs/law_and_models.md §3) and its individual risk (§5). -#}
 with risk as (
     select workplace_id, r_ind, risk_level, assessed_on
     from {{ ref('int_risk__workplace_individual_risk') }}

@@ -1,4 +1,4 @@
-{#- marts.guarantee_gaps (contracts/outputs.md; domain.md §3 hazards, §4, §10 "Gap kinds"):
+{#- marts.guarantee_gaps (docs/design.md, published interface; docs/law_and_models.md §3 hazards, §4, §10 "Gap kinds"):
     what a worker is owed under today's law at an enterprise vs what the employer reports
     granting (stg_employer__granted_guarantees, year of as_of), per worker, enterprise and
     guarantee. Entitlements of several workplaces at one enterprise are combined by unit

@@ -1,5 +1,5 @@
 {#- marts.list_attestation_contradictions: workplaces where the List and the attestation
-    disagree, as of var('as_of') (domain.md §4):
+    disagree, as of var('as_of') (docs/law_and_models.md §4):
     - acceptable_attestation_on_list: the workplace's profession is on the List but a valid act
       says acceptable (the employer may restore 40 h and drop the List guarantees; no List
       guarantee is assigned) — list_applicability.contradiction_if_on_list;

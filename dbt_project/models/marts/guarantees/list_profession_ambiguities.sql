@@ -1,6 +1,6 @@
 {#- marts.list_profession_ambiguities: workplaces whose profession matches more than one
-    List entry in force on as_of (domain.md §3 hazard: professions duplicated across lists,
-    seed:1889-1895; §4: the common-professions fallback never picks silently), with the
+    List entry in force on as_of (docs/law_and_models.md §3 hazard: professions duplicated across lists,
+    the monograph; §4: the common-professions fallback never picks silently), with the
     entries it matches and what the warehouse did about it. One row per workplace. -#}
 select
     a.workplace_id,

@@ -1,6 +1,6 @@
 {#- marts.parameters_not_in_force: every rule, reference code, scoring or policy parameter
     the models use that has no version in force on as_of although one takes effect later
-    (domain.md §10, "As of a past date": the output says so, never 0). A key whose last
+    (docs/law_and_models.md §10, "As of a past date": the output says so, never 0). A key whose last
     version ended before as_of was retired, not missing, and is not listed. The rows that
     needed it say why they are empty (reason and flag columns); the GX suite of this mart
     records a warning whenever it has a row. -#}

@@ -1,4 +1,4 @@
-{#- marts.enterprise_appendix1 (domain.md §7, Appendix 1 of the monograph, seed:119-172):
+{#- marts.enterprise_appendix1 (docs/law_and_models.md §7, Appendix 1 of the monograph):
     one row per enterprise, period and indicator — 13 social and 5 economic indicators.
     period_offset 0 = the 12 months ending on as_of (the as_of year), 1 = the 12 months
     before (the previous year); `year` = calendar year of the period end. A NULL value

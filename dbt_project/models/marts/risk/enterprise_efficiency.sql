@@ -1,4 +1,4 @@
-{#- marts.enterprise_efficiency (domain.md §7; seed:3612-3624, 3715-3722): the efficiency
+{#- marts.enterprise_efficiency (docs/law_and_models.md §7; the monograph): the efficiency
     coefficient Кэ = complex indicator after / before measures, for the social (K_soc) and
     the economic (K_econ) indicators of Appendix 1, and K_int = √(K_econ × K_soc) (formula 6).
     Decision: "before" = the previous year (period_offset 1), "after" = the as_of year

@@ -1,6 +1,6 @@
-{#- marts.enterprise_risk (contracts/outputs.md): one row per enterprise of the registry
+{#- marts.enterprise_risk (docs/design.md, published interface): one row per enterprise of the registry
     snapshot in force on as_of — П1, П2, П3 and their sum with its absolute level
-    (domain.md §5) and what drives it, the ЦКТР-style score (domain.md §6) with its level by
+    (docs/law_and_models.md §5) and what drives it, the ЦКТР-style score (docs/law_and_models.md §6) with its level by
     national percentile rank (§10), and the reason/flag columns that explain every imputed
     or defaulted value. A liquidated enterprise keeps its row but gets no score or level
     (scored = false, not_scored_reason). -#}

@@ -1,5 +1,5 @@
 {#- marts.enterprise_risk_factors: per enterprise, the indicators that contributed most to
-    ctr_score (domain.md §6: an inspector must see why). contribution = the indicator's
+    ctr_score (docs/law_and_models.md §6: an inspector must see why). contribution = the indicator's
     share of ctr_score points: 100 × weight × risk_value / Σ available weight. Top N by
     contribution (N in seeds/scoring/ctr_params: top_factors). -#}
 with n as (

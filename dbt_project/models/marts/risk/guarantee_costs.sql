@@ -1,4 +1,4 @@
-{#- marts.guarantee_costs (domain.md §7): what each regime's guarantees cost a year, per
+{#- marts.guarantee_costs (docs/law_and_models.md §7): what each regime's guarantees cost a year, per
     enterprise (with its OKED section and region for rolling up), regime and guarantee.
     Leave day = monthly income / 29.3; short week = 4/40 of the wage; supplement = wage ×
     percent; ОППВ = 5% of income (the assignment's KZT a month); milk, ЛПП, PPE are

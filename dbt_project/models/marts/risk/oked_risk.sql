@@ -1,4 +1,4 @@
-{#- marts.oked_risk (contracts/outputs.md): per oked_section: scored (active) enterprises by
+{#- marts.oked_risk (docs/design.md, published interface): per oked_section: scored (active) enterprises by
     risk level, workers (contracts active on as_of), workers in harmful conditions
     (confirmed_harmful on as_of) and their share, workers at not-attested workplaces,
     injuries and fatalities over the 12 months up to as_of, mean scores. -#}

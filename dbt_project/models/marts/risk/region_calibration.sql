@@ -1,5 +1,5 @@
 {#- Calibration of the warehouse against the published regional statistics
-    (stat.gov.kz, stg_stat__regions; domain.md §8): per region, the latest published year
+    (stat.gov.kz, stg_stat__regions; docs/law_and_models.md §8): per region, the latest published year
     <= year(as_of) beside our counts on as_of (region_risk) and the ratio ours / published.
     Our counts cover only the enterprises that report, so ratios < 1 are expected. -#}
 with stat as (

@@ -1,5 +1,5 @@
-{#- marts.region_risk (contracts/outputs.md): one row per region in force on as_of (20 since
-    2022, zeros where a region has no enterprise; domain.md §10), with its names in English,
+{#- marts.region_risk (docs/design.md, published interface): one row per region in force on as_of (20 since
+    2022, zeros where a region has no enterprise; docs/law_and_models.md §10), with its names in English,
     Russian and Kazakh: scored (active) enterprises by risk level, workers (contracts active
     on as_of), workers in harmful conditions (confirmed_harmful on as_of) and their share,
     workers at not-attested workplaces, injuries and fatalities over the 12 months up to
