@@ -121,10 +121,12 @@ def make_landing(root: Path) -> Path:
 
 # ---------------------------------------------------------------------- running it
 
-def run_pipeline(landing: Path, warehouse: Path, drops: tuple[str, str] | None = None):
+def run_pipeline(landing: Path, warehouse: Path, drops: tuple[str, str] | None = None, checks=None, assets=None):
     """Every drop, or the range FIRST..LAST, as a run started from the Dagster UI: the job
     executed, then the run status sensor for how it ended (what `dagster dev`'s daemon
-    does), which records the run's outcome and renders its report."""
+    does), which records the run's outcome and renders its report. `checks(defs)` and
+    `assets(defs)` pick a part of the job (as a backfill of a selection from the UI does):
+    the asset check keys and the asset keys to run."""
     from dagster import DagsterEventType, DagsterInstance, build_run_status_sensor_context
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
@@ -139,6 +141,10 @@ def run_pipeline(landing: Path, warehouse: Path, drops: tuple[str, str] | None =
     instance.add_dynamic_partitions(drops_partitions.name, keys)
     defs = build_definitions(settings)
     job = defs.resolve_job_def(ALL_ASSETS_JOB)
+    if checks is not None or assets is not None:
+        everything = defs.resolve_asset_graph()
+        job = job.get_subset(asset_selection=assets(defs) if assets else set(everything.get_all_asset_keys()),
+                             asset_check_selection=checks(defs) if checks else set(everything.asset_check_keys))
     first, last = drops or (keys[0], keys[-1])
     result = job.execute_in_process(instance=instance, raise_on_error=False,
                                     tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last})
@@ -179,7 +185,7 @@ def runs(tmp_path_factory):
     after_first = base / "after_first"  # the warehouse and report as the first run left them
     shutil.copytree(warehouse.parent, after_first)
     published = warehouse.parent / "published" / "lrm_analyst.duckdb"
-    published_before = published.read_bytes() if published.exists() else None
+    published_before = published.read_bytes()  # the first run published: its copy must stay
     # Drop 3: the registry snapshot lost every enterprise of region 75 — a broken feed.
     _write_drop(landing, D3, _rows(D3, 3, [e for e in ENTERPRISES if not e[3].startswith("75")]))
     second = run_pipeline(landing, warehouse)
@@ -211,8 +217,7 @@ def test_blocking_failure_keeps_previous_marts_untouched(runs):
     assert not any("dbt" in s for s in steps), steps
     assert not any("publish" in s for s in steps), steps
     assert _marts(runs["warehouse"]) == runs["marts_before"]
-    if runs["published_before"] is not None:
-        assert runs["published"].read_bytes() == runs["published_before"]
+    assert runs["published"].read_bytes() == runs["published_before"]
     status = query(runs["warehouse"], "SELECT status FROM dq.run_history WHERE run_id = ?", [second.run_id])
     assert status == [("blocked",)]
 
@@ -285,6 +290,92 @@ def test_a_file_above_its_block_share_stops_the_run_before_the_marts(runs, tmp_p
     rows = _page_rows(page)
     assert _int(rows[("complaints", D3)]["rejected"]) == 100 and "failed" in rows[("complaints", D3)]["threshold"]
     assert "warned" in rows[("inspections", D3)]["threshold"]
+
+
+def _blocked_after_the_first_run(runs, tmp_path, rows: dict[str, list[dict]] | None = None, **selection):
+    """A run on a copy of the warehouse as the first run left it (marts and published copy),
+    for a third drop (`rows`) or for the drops already loaded: it must be blocked, publish
+    nothing and leave the marts and the published copy as they were."""
+    landing = tmp_path / "landing"
+    shutil.copytree(runs["landing"] / D1, landing / D1)
+    shutil.copytree(runs["landing"] / D2, landing / D2)
+    shutil.copytree(runs["after_first"], tmp_path / "wh", symlinks=True)
+    warehouse = tmp_path / "wh" / runs["warehouse"].name
+    published = warehouse.parent / "published" / "lrm_analyst.duckdb"
+    published_before = published.read_bytes()
+    if rows is not None:
+        _write_drop(landing, D3, rows)
+    drop = D3 if rows is not None else D2
+    result = run_pipeline(landing, warehouse, drops=(drop, drop), **selection)
+    assert not result.success
+    steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
+    assert not any("publish" in s for s in steps), steps
+    assert _marts(warehouse) == runs["marts_before"] and published.read_bytes() == published_before
+    status, reasons = query(warehouse, "SELECT status, status_reasons FROM dq.run_history WHERE run_id = ?", [result.run_id])[0]
+    return result, warehouse, status, json.loads(reasons)
+
+
+def _dbt_checks(defs) -> set:
+    """The dbt tests' checks (the GX raw suites are not what these runs are about)."""
+    from pipelines.defs.dbt.assets import dbt_models
+
+    return set(dbt_models.check_keys)
+
+
+def _mart_checks(defs) -> set:
+    return {k for k in defs.resolve_asset_graph().asset_check_keys if k.asset_key.path[0] == "marts" and k.name.startswith("gx_")}
+
+
+def _publish_only(defs) -> set:
+    from pipelines.defs.publish.assets import published_analyst_copy
+
+    return {published_analyst_copy.key}
+
+
+def test_a_failing_dbt_test_blocks_publishing(runs, tmp_path):
+    """A blocking dbt test (severity error) that fails holds the publish step back. Drop 3's
+    workplace snapshot lost W41 while two contracts still name it (their workplace existed
+    in an earlier drop, so ingestion and the raw suites let them in): they would lose every
+    guarantee (docs/law_and_models.md §4), and the relationship test fails."""
+    rows = _rows(D3, 3)
+    rows["workplaces"] = [w for w in rows["workplaces"] if w["workplace_id"] != "W41"]
+    assert any(e["workplace_id"] == "W41" for e in rows["employees"])
+    result, warehouse, status, reasons = _blocked_after_the_first_run(runs, tmp_path, rows, checks=_dbt_checks)
+    failed = query(warehouse, "SELECT asset_key, check_name, severity FROM dq.check_results WHERE run_id = ? "
+                              "AND check_kind = 'dbt' AND outcome = 'failed'", [result.run_id])
+    assert [(a, c) for a, c, _ in failed] == [(
+        "staging/stg_hr__employees", "relationships_stg_hr__employees_workplace_id__workplace_id__ref_stg_hr__workplaces_")]
+    assert failed[0][2] == "critical"
+    assert status == "blocked" and any("stg_hr__employees" in r for r in reasons), reasons
+
+
+def test_a_failing_mart_check_blocks_publishing(runs, tmp_path, monkeypatch):
+    """A blocking GX expectation of a mart that the marts fail holds the publish step back:
+    region_risk's suite gets one more critical expectation (no region has more than 1
+    worker) that the first run's marts break; the run checks the marts and would publish
+    them (a re-publish of the marts in place, as from the UI: only their checks and the
+    publish step)."""
+    from pipelines.quality import suites
+
+    expectations = tmp_path / "expectations"
+    shutil.copytree(suites.EXPECTATIONS_DIR, expectations)
+    suite = json.loads((expectations / "marts" / "region_risk.json").read_text(encoding="utf-8"))
+    suite["expectations"].append({"type": "expect_column_values_to_be_between", "severity": "critical",
+                                  "kwargs": {"column": "workers", "max_value": 1}})
+    (expectations / "marts" / "region_risk.json").write_text(json.dumps(suite), encoding="utf-8")
+    monkeypatch.setattr(suites, "EXPECTATIONS_DIR", expectations)
+    suites._mart_json.cache_clear()
+    try:
+        result, warehouse, status, reasons = _blocked_after_the_first_run(runs, tmp_path, checks=_mart_checks,
+                                                                          assets=_publish_only)
+    finally:
+        suites._mart_json.cache_clear()
+    ev = _check_evaluations(result)[("marts/region_risk", "gx_critical")]
+    assert not ev.passed and ev.severity.value == "ERROR"
+    assert "workers" in str(ev.metadata["failures"].value)
+    assert all(ev.passed for (key, check), ev in _check_evaluations(result).items()
+               if check == "gx_critical" and key != "marts/region_risk")
+    assert status == "blocked" and any("marts/region_risk" in r for r in reasons), reasons
 
 
 class _Table(html.parser.HTMLParser):
