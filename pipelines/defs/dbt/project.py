@@ -2,6 +2,7 @@
 the manifest at build time (the Makefile's install step), never by hand."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +14,19 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def dbt_target_dir(warehouse: Path) -> Path:
+    """dbt's target folder for one warehouse, kept between its runs: dbt re-parses the whole
+    project (seconds) unless its profile (the warehouse's path) and vars are those of the
+    parse it kept, so each warehouse keeps its own, and the docs of a run reuse the parse of
+    its build."""
+    return warehouse.with_name(f".{warehouse.stem}.dbt")
+
+
+def dbt_vars(as_of: str) -> str:
+    """The --vars of every dbt invocation of a run (the same vars: no re-parse)."""
+    return json.dumps({"as_of": as_of})
 
 
 def dbt_executable() -> str:
