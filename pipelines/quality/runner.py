@@ -130,11 +130,16 @@ class Validator:
                  params: dict[str, Any] | None = None) -> list[CheckRecord]:
         vd = self._definition(suite, asset_name)
         run_id = RunIdentifier(run_name=self.run_id, run_time=dt.datetime.now(dt.timezone.utc))
+        result_format = {"result_format": "SUMMARY", "partial_unexpected_count": 5}
+        # A raw row's file and line: a blocking failure names where to look, not only a value.
+        located = [c for c in ("_file", "_line") if c in frame.columns]
+        if located:
+            result_format["unexpected_index_column_names"] = located
         result = vd.run(
             batch_parameters={"dataframe": frame},
             expectation_parameters=params or {},
             run_id=run_id,
-            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+            result_format=result_format,
         )
         _forget_batches(vd)
         return [_record(asset_key, suite.name, batch, r) for r in result.results]
@@ -159,6 +164,13 @@ def _jsonable(value: Any, limit: int = 500) -> str | None:
         return str(value)[:limit]
 
 
+def _located(row: dict) -> str:
+    """An unexpected value with where it landed: `file:line: value`."""
+    value = {k: v for k, v in row.items() if k not in ("_file", "_line")}
+    shown = next(iter(value.values())) if len(value) == 1 else value
+    return f"{row.get('_file')}:{row.get('_line')}: {shown}"
+
+
 # Arguments that name the batch or the column (shown apart), not what was expected.
 _NOT_ARGUMENTS = {"batch_id", "column", "column_list", "column_A", "column_B"}
 
@@ -176,6 +188,8 @@ def _record(asset_key: str, suite_name: str, batch: str, r) -> CheckRecord:
         details = "exception: " + str(exc.get("exception_message") if isinstance(exc, dict) else exc)[:500]
     elif res.get("partial_missing_list"):
         details = "missing: " + (_jsonable(res["partial_missing_list"]) or "")
+    elif res.get("partial_unexpected_index_list"):
+        details = _jsonable([_located(row) for row in res["partial_unexpected_index_list"]])
     elif res.get("partial_unexpected_list"):
         details = _jsonable(res["partial_unexpected_list"])
     elif not r.success and "observed_value" in res and "details" in res:
