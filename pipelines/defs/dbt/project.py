@@ -1,10 +1,10 @@
-"""The dbt project and its manifest. `python -m pipelines.defs.dbt.project parse` prepares
-the manifest at build time (the Makefile's install step), never by hand."""
+"""The dbt project and its manifest. The Makefile's install step prepares the manifest with
+dagster-dbt's own command (`dagster-dbt project prepare-and-package --file` this module),
+never by hand."""
 from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -31,20 +31,3 @@ def dbt_vars(as_of: str) -> str:
 
 def dbt_executable() -> str:
     return str(Path(sys.executable).with_name("dbt"))
-
-
-def parse() -> None:
-    env = dict(os.environ)
-    # Parsing opens no database; any path satisfies the profile.
-    env.setdefault("LRM_WAREHOUSE", str(REPO_ROOT / "var" / "warehouse" / "parse.duckdb"))
-    subprocess.run(
-        [dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
-        check=True,
-        env=env,
-    )
-
-
-if __name__ == "__main__":
-    if sys.argv[1:] != ["parse"]:
-        sys.exit("usage: python -m pipelines.defs.dbt.project parse")
-    parse()
