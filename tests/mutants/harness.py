@@ -99,6 +99,15 @@ def _environment(root: Path) -> dict[str, str]:
     return env
 
 
+def prepare_dbt(root: Path) -> None:
+    """The copy's dbt manifest prepared again, the way `make install` does, so that the
+    Dagster definitions of the copy see the mutated project."""
+    env = _environment(root)
+    env["PATH"] = f"{root / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    subprocess.run([str(root / ".venv" / "bin" / "dagster-dbt"), "project", "prepare-and-package", "--file",
+                    "pipelines/defs/dbt/project.py"], cwd=root, env=env, check=True, capture_output=True, timeout=600)
+
+
 def run_tests(root: Path, tests: tuple[str, ...]) -> subprocess.CompletedProcess:
     """The given tests in the copy at `root`: pytest node ids (one pytest, stopping at the
     first failure) and dbt selections (their unit tests on an empty build). Return code
@@ -115,7 +124,7 @@ def run_tests(root: Path, tests: tuple[str, ...]) -> subprocess.CompletedProcess
         if proc.returncode != 0:
             return subprocess.CompletedProcess(proc.args, proc.returncode, "".join(output))
     if node_ids:
-        proc = subprocess.run([python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--basetemp",
+        proc = subprocess.run([python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "--basetemp",
                                str(root / ".pytest_tmp"), *node_ids], cwd=root, env=env, capture_output=True,
                               text=True, timeout=TIMEOUT_SECONDS)
         output.append(proc.stdout + proc.stderr)
@@ -142,8 +151,7 @@ def try_mutant(mutant: Mutant, workdir: Path, files: list[str]) -> Outcome:
     try:
         apply(mutant, root)
         if mutant.path.startswith(DBT_PATHS):
-            subprocess.run([str(root / ".venv" / "bin" / "python"), "-m", "pipelines.defs.dbt.project", "parse"],
-                           cwd=root, env=_environment(root), check=True, capture_output=True, timeout=600)
+            prepare_dbt(root)
         proc = run_tests(root, mutant.tests)
     except MutantError as exc:
         return Outcome(mutant, "error", time.monotonic() - started, str(exc))
