@@ -1,9 +1,11 @@
 """`make mutants`: does the suite catch a wrong law?
 
 Each mutant of tests/mutants/catalogue.py is one wrong line — a rule of the law or of a
-model changed, a safety step skipped. For each, a copy of the repository (the working
-tree as it is, tracked and untracked files, never the tree itself; the copy shares the
-.venv) gets the change, and only the tests the mutant names run there: `pytest -x` for
+model changed, a safety step skipped. For each, a copy of the repository in a temporary
+folder (the working tree as it is, tracked and untracked files; the copy shares the
+.venv) gets the change — the working tree itself is never written, so a failure, Ctrl-C
+or SIGTERM leaves nothing to restore: the children (each in its own process group) are
+killed and the temporary folder removed — and only the tests the mutant names run there: `pytest -x` for
 test node ids, or the dbt unit tests of a selection (tests/mutants/dbt_unit.py). The
 mutant is *killed* when they fail and *survives* when they pass; a survivor, or a mutant
 that no longer applies, makes the run fail. First the same tests run on an unchanged copy
@@ -17,9 +19,11 @@ import argparse
 import concurrent.futures
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +39,53 @@ DBT_PATHS = ("dbt_project/", "seeds/")
 
 class MutantError(Exception):
     """The mutant does not apply to the code as it is: its text is gone or ambiguous."""
+
+
+class Stopped(Exception):
+    """The harness is stopping (Ctrl-C, SIGTERM): no new child is started."""
+
+
+_live: set[subprocess.Popen] = set()
+_live_lock = threading.Lock()
+_stopping = threading.Event()
+
+
+def _run(args: list[str], root: Path, env: dict[str, str], timeout: float = TIMEOUT_SECONDS) -> subprocess.CompletedProcess:
+    """One child, in a process group of its own so that it can be killed with everything it
+    started (a pipeline run of a test, dbt) on a timeout or when the harness stops."""
+    with _live_lock:
+        if _stopping.is_set():
+            raise Stopped
+        proc = subprocess.Popen(args, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                start_new_session=True)
+        _live.add(proc)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        out, _ = proc.communicate()
+        return subprocess.CompletedProcess(args, 124, f"{out}\ntimed out after {timeout:.0f}s")
+    finally:
+        with _live_lock:
+            _live.discard(proc)
+    return subprocess.CompletedProcess(args, proc.returncode, out)
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def stop_children() -> None:
+    """Kills every child the harness started (and what they started), and starts no more."""
+    with _live_lock:
+        _stopping.set()
+        live = list(_live)
+    for proc in live:
+        _kill(proc)
+        proc.wait()
 
 
 @dataclass
@@ -104,8 +155,10 @@ def prepare_dbt(root: Path) -> None:
     Dagster definitions of the copy see the mutated project."""
     env = _environment(root)
     env["PATH"] = f"{root / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-    subprocess.run([str(root / ".venv" / "bin" / "dagster-dbt"), "project", "prepare-and-package", "--file",
-                    "pipelines/defs/dbt/project.py"], cwd=root, env=env, check=True, capture_output=True, timeout=600)
+    proc = _run([str(root / ".venv" / "bin" / "dagster-dbt"), "project", "prepare-and-package", "--file",
+                 "pipelines/defs/dbt/project.py"], root, env, timeout=600)
+    if proc.returncode != 0:
+        raise MutantError(f"the mutated dbt project could not be prepared:\n{_tail(proc.stdout)}")
 
 
 def run_tests(root: Path, tests: tuple[str, ...]) -> subprocess.CompletedProcess:
@@ -118,16 +171,14 @@ def run_tests(root: Path, tests: tuple[str, ...]) -> subprocess.CompletedProcess
     selections = [t[len(DBT_PREFIX):] for t in tests if t.startswith(DBT_PREFIX)]
     output = []
     if selections:
-        proc = subprocess.run([python, "-m", "tests.mutants.dbt_unit", *selections], cwd=root, env=env,
-                              capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
-        output.append(proc.stdout + proc.stderr)
+        proc = _run([python, "-m", "tests.mutants.dbt_unit", *selections], root, env)
+        output.append(proc.stdout)
         if proc.returncode != 0:
             return subprocess.CompletedProcess(proc.args, proc.returncode, "".join(output))
     if node_ids:
-        proc = subprocess.run([python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "--basetemp",
-                               str(root / ".pytest_tmp"), *node_ids], cwd=root, env=env, capture_output=True,
-                              text=True, timeout=TIMEOUT_SECONDS)
-        output.append(proc.stdout + proc.stderr)
+        proc = _run([python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "--basetemp",
+                     str(root / ".pytest_tmp"), *node_ids], root, env)
+        output.append(proc.stdout)
         return subprocess.CompletedProcess(proc.args, proc.returncode, "".join(output))
     return subprocess.CompletedProcess([], 0, "".join(output))
 
@@ -155,8 +206,8 @@ def try_mutant(mutant: Mutant, workdir: Path, files: list[str]) -> Outcome:
         proc = run_tests(root, mutant.tests)
     except MutantError as exc:
         return Outcome(mutant, "error", time.monotonic() - started, str(exc))
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-        return Outcome(mutant, "error", time.monotonic() - started, f"{exc}")
+    except Stopped:
+        return Outcome(mutant, "error", time.monotonic() - started, "stopped")
     finally:
         shutil.rmtree(root, ignore_errors=True)
     seconds = time.monotonic() - started
@@ -215,24 +266,47 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     files = repository_files()
-    with tempfile.TemporaryDirectory(prefix="lrm-mutants-") as tmp:
-        workdir = Path(tmp)
-        if not args.no_baseline:
-            tests = tuple(dict.fromkeys(t for m in chosen for t in m.tests))
-            first = baseline(workdir, files, tests)
-            _print(first)
-            if first.status != "passed":
-                print("the named tests fail on the unchanged code: fix them before judging mutants")
-                return 1
-        outcomes: list[Outcome] = []
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            for outcome in pool.map(lambda m: try_mutant(m, workdir, files), chosen):
-                _print(outcome)
-                outcomes.append(outcome)
+    outcomes: list[Outcome] = []
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with tempfile.TemporaryDirectory(prefix="lrm-mutants-", ignore_cleanup_errors=True) as tmp:
+            workdir = Path(tmp)
+            try:
+                if not args.no_baseline:
+                    tests = tuple(dict.fromkeys(t for m in chosen for t in m.tests))
+                    first = baseline(workdir, files, tests)
+                    _print(first)
+                    if first.status != "passed":
+                        print("the named tests fail on the unchanged code: fix them before judging mutants")
+                        return 1
+                with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+                    futures = [pool.submit(try_mutant, m, workdir, files) for m in chosen]
+                    try:
+                        for future in concurrent.futures.as_completed(futures):
+                            outcomes.append(future.result())
+                            _print(outcomes[-1])
+                    except BaseException:
+                        for future in futures:
+                            future.cancel()
+                        stop_children()  # before the pool waits for its threads
+                        raise
+            except BaseException:
+                stop_children()
+                raise
+    except KeyboardInterrupt:
+        print(f"\nstopped after {len(outcomes)} of {len(chosen)} mutants; the working tree was not touched, "
+              "the copies are removed")
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("killed", "survived", "error")}
     print(f"\n{len(outcomes)} mutants: {counts['killed']} killed, {counts['survived']} survived, "
           f"{counts['error']} could not be tried; {time.monotonic() - started:.0f}s wall time")
     return 0 if counts["survived"] == counts["error"] == 0 else 1
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":
