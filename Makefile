@@ -42,7 +42,7 @@ browser:
 test: install browser
 	$(BIN)/python -m pytest -q
 
-# Mutation testing (README "Testing"): each mutant of tests/mutants/catalogue.py breaks one
+# Mutation testing (README "Mutation testing"): each mutant of tests/mutants/catalogue.py breaks one
 # rule or safety promise on purpose, in a copy of the repository; the tests it names must
 # fail. Outside `make test`: it takes about as long as the suite.
 mutants: install browser

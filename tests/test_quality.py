@@ -183,7 +183,7 @@ def runs(tmp_path_factory):
     first = run_pipeline(landing, warehouse)
     marts_before = _marts(warehouse)
     after_first = base / "after_first"  # the warehouse and report as the first run left them
-    shutil.copytree(warehouse.parent, after_first)
+    shutil.copytree(warehouse.parent, after_first, symlinks=True)
     published = warehouse.parent / "published" / "lrm_analyst.duckdb"
     published_before = published.read_bytes()  # the first run published: its copy must stay
     # Drop 3: the registry snapshot lost every enterprise of region 75 — a broken feed.
@@ -295,7 +295,8 @@ def test_a_file_above_its_block_share_stops_the_run_before_the_marts(runs, tmp_p
 def _blocked_after_the_first_run(runs, tmp_path, rows: dict[str, list[dict]] | None = None, **selection):
     """A run on a copy of the warehouse as the first run left it (marts and published copy),
     for a third drop (`rows`) or for the drops already loaded: it must be blocked, publish
-    nothing and leave the marts and the published copy as they were."""
+    nothing (the publish step held back by Dagster, or refusing itself when the run built
+    no mart) and leave the marts and the published copy as they were."""
     landing = tmp_path / "landing"
     shutil.copytree(runs["landing"] / D1, landing / D1)
     shutil.copytree(runs["landing"] / D2, landing / D2)
@@ -308,8 +309,12 @@ def _blocked_after_the_first_run(runs, tmp_path, rows: dict[str, list[dict]] | N
     drop = D3 if rows is not None else D2
     result = run_pipeline(landing, warehouse, drops=(drop, drop), **selection)
     assert not result.success
-    steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
-    assert not any("publish" in s for s in steps), steps
+    published_steps = {e.step_key: e for e in result.all_events if "publish" in (e.step_key or "")
+                       and e.event_type_value in ("STEP_START", "STEP_FAILURE", "STEP_SUCCESS")}
+    assert not any(e.event_type_value == "STEP_SUCCESS" for e in published_steps.values()), published_steps
+    if published_steps:
+        failure = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE" and "publish" in e.step_key]
+        assert failure and "nothing is published" in str(failure[0].event_specific_data.error), failure
     assert _marts(warehouse) == runs["marts_before"] and published.read_bytes() == published_before
     status, reasons = query(warehouse, "SELECT status, status_reasons FROM dq.run_history WHERE run_id = ?", [result.run_id])[0]
     return result, warehouse, status, json.loads(reasons)
@@ -350,12 +355,12 @@ def test_a_failing_dbt_test_blocks_publishing(runs, tmp_path):
 
 
 def test_a_failing_mart_check_blocks_publishing(runs, tmp_path, monkeypatch):
-    """A blocking GX expectation of a mart that the marts fail holds the publish step back:
-    region_risk's suite gets one more critical expectation (no region has more than 1
-    worker) that the first run's marts break; the run checks the marts and would publish
-    them (a re-publish of the marts in place, as from the UI: only their checks and the
-    publish step)."""
-    from pipelines.quality import suites
+    """A blocking GX expectation of a mart that the marts fail keeps them from being
+    published: region_risk's suite gets one more critical expectation (no region has more
+    than 1 worker) that the first run's marts break; the run checks the marts and would
+    publish them (a re-publish of the marts in place, as from the UI: only their checks and
+    the publish step, no mart built, so the publish step itself refuses)."""
+    from pipelines.quality import runner, suites
 
     expectations = tmp_path / "expectations"
     shutil.copytree(suites.EXPECTATIONS_DIR, expectations)
@@ -364,6 +369,7 @@ def test_a_failing_mart_check_blocks_publishing(runs, tmp_path, monkeypatch):
                                   "kwargs": {"column": "workers", "max_value": 1}})
     (expectations / "marts" / "region_risk.json").write_text(json.dumps(suite), encoding="utf-8")
     monkeypatch.setattr(suites, "EXPECTATIONS_DIR", expectations)
+    monkeypatch.setattr(runner, "_definitions", {})  # the validation definitions this process made
     suites._mart_json.cache_clear()
     try:
         result, warehouse, status, reasons = _blocked_after_the_first_run(runs, tmp_path, checks=_mart_checks,
