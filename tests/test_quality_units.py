@@ -106,6 +106,25 @@ def test_iin_like_values_are_found_but_bins_are_not():
     assert flags == [True, False, False]
 
 
+def test_a_mart_value_holding_an_iin_fails_its_blocking_check(tmp_path):
+    """README: no IIN reaches a mart. Every mart suite ends with a critical expectation on
+    the marker column; a mart row whose text holds an IIN fails it (a BIN does not)."""
+    import great_expectations as gx
+
+    from pipelines.quality import runner
+
+    iin, bin_ = complete_id("85010130000"), complete_id("05014000001")
+    suite = suites.mart_suite(suites.mart_spec("guarantee_gaps"))
+    [check] = [e for e in suite.expectations if e.configuration.kwargs.get("column") == suites.IIN_LIKE_COLUMN]
+    assert check.severity.value == suites.CRITICAL
+    alone = gx.ExpectationSuite(name="unit.iin_like", expectations=[type(check)(**check.configuration.kwargs)])
+    validator = runner.Validator(tmp_path / "wh.duckdb", "unit-run")
+    for text, passes in ((f"enterprise {bin_}", True), (f"worker {iin}", False)):
+        frame = runner.add_iin_like_column(pa.table({"evidence": [text, "ok"]})).to_pandas()
+        [record] = validator.validate("marts/unit", alone, "marts.unit", text, frame)
+        assert record.success is passes, text
+
+
 def test_mart_suites_resolve_contract_codes_and_add_the_iin_invariant():
     for name in suites.mart_names():
         suite = suites.mart_suite(suites.mart_spec(name))
