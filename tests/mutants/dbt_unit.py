@@ -45,14 +45,18 @@ def main(selectors: list[str]) -> int:
         print(f"dbt could not build the selection: {result.exception}")
         return 2
     units = [r for r in result.result.results if r.node.resource_type == "unit_test"]
-    failed = [r for r in units if str(r.status) != "pass"]
+    failed = [r for r in units if str(r.status) in ("fail", "error")]
+    skipped = [r for r in units if str(r.status) not in ("pass", "fail", "error")]
     for r in failed:
         print(f"unit test failed: {r.node.name} ({r.status}): {(r.message or '')[:500]}")
     if not units:
         print(f"no unit test in the selection {selectors}")
         return 2
-    print(f"{len(units) - len(failed)} of {len(units)} unit tests passed")
-    return 1 if failed else 0
+    print(f"{len(units) - len(failed) - len(skipped)} of {len(units)} unit tests passed, {len(failed)} failed, "
+          f"{len(skipped)} not run (a model they need did not build)")
+    if failed:
+        return 1
+    return 2 if skipped else 0
 
 
 if __name__ == "__main__":
