@@ -135,9 +135,13 @@ def test_a_warehouse_keyed_before_fingerprints_is_judged_by_the_delivery_file(tm
 
 
 def test_the_delivery_file_is_owner_only(tmp_path):
+    """README: the file of IINs is owner-only from its creation, while it is open (its
+    write-ahead log too), not only once it is closed."""
     delivery = tmp_path / "lrm.duckdb.delivery.duckdb"
     with connect_delivery(delivery) as dcon:
         write_worker_keys(dcon, worker_keys(b"k", pl.Series("iin", IINS[:3])))
+        files = [p for p in (delivery, delivery.with_name(delivery.name + ".wal")) if p.exists()]
+        assert files and {p.name: stat.S_IMODE(p.stat().st_mode) for p in files} == {p.name: 0o600 for p in files}
     assert stat.S_IMODE(delivery.stat().st_mode) == 0o600
     assert read_worker_keys(delivery).height == 3
 

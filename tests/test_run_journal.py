@@ -150,3 +150,45 @@ def test_the_next_writer_waits_for_a_run_still_alive(tmp_path):
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+def _leave_a_log(path, sql: str) -> bytes:
+    """Writes `sql` to the DuckDB file and leaves it in the file's write-ahead log (as a run
+    that was stopped before its checkpoint does); returns the log's bytes."""
+    con = duckdb.connect(str(path))
+    con.execute("PRAGMA disable_checkpoint_on_shutdown")
+    con.execute("SET checkpoint_threshold = '10GB'")
+    con.execute(sql)
+    con.close()
+    return path.with_name(path.name + ".wal").read_bytes()
+
+
+def test_a_rollback_interrupted_midway_never_leaves_the_failed_runs_log_beside_the_restored_file(tmp_path, monkeypatch):
+    """design.md "Failed runs": the logs go first. A warehouse that had a log before the run;
+    the failed run leaves its own; the rollback stops after restoring the warehouse file
+    but before its log: the failed run's log must not be beside the restored file (DuckDB
+    would replay the failed run onto it). The next rollback finishes the job."""
+    files = _files(tmp_path)
+    wal = files.warehouse.with_name(files.warehouse.name + ".wal")
+    log_before = _leave_a_log(files.warehouse, "INSERT INTO dq.run_history VALUES ('logged-run', 'passed')")
+    warehouse_before = files.warehouse.read_bytes()
+    run_journal.begin(files, "run-1")
+    failed_log = _leave_a_log(files.warehouse, "UPDATE marts.m SET v = 'after'")
+    assert failed_log != log_before
+    replace = os.replace
+
+    def stopped_at_the_log(src, dst):
+        if str(src).endswith(".wal.restore"):
+            raise OSError("stopped midway")
+        return replace(src, dst)
+
+    monkeypatch.setattr(run_journal.os, "replace", stopped_at_the_log)
+    with pytest.raises(OSError, match="stopped midway"):
+        run_journal.rollback(files.warehouse, "run-1")
+    monkeypatch.undo()
+    assert files.warehouse.read_bytes() == warehouse_before
+    assert not wal.exists() or wal.read_bytes() != failed_log, "the failed run's log is beside the restored warehouse"
+    assert run_journal.rollback(files.warehouse, "run-1") is True
+    with duckdb.connect(str(files.warehouse), read_only=True) as con:  # the log of before replayed, not the run's
+        assert con.execute("SELECT v FROM marts.m").fetchall() == [("before",)]
+        assert ("logged-run", "passed") in con.execute("SELECT run_id, status FROM dq.run_history").fetchall()
