@@ -44,7 +44,7 @@ test: install browser
 
 # Mutation testing (README "Mutation testing"): each mutant of tests/mutants/catalogue.py breaks one
 # rule or safety promise on purpose, in a copy of the repository; the tests it names must
-# fail. Outside `make test`: it takes about as long as the suite.
+# fail. Outside `make test` (its wall time: README).
 mutants: install browser
 	$(BIN)/python -m tests.mutants
 
