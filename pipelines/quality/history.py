@@ -209,16 +209,11 @@ def _check_lines(con: duckdb.DuckDBPyConnection, run_id: str, outcome: str) -> l
     return lines
 
 
-def blocking_failures(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
-    """The run's blocking checks that failed so far, one line each."""
-    return _check_lines(con, run_id, "failed")
-
-
 def outcome(con: duckdb.DuckDBPyConnection, run_id: str, success: bool, failures: list[str]) -> tuple[str, list[str]]:
     """A finished run's status and why: passed, passed with warnings, blocked (a blocking
     check failed: the marts and the published copy were not replaced) or failed (a step
     failed). failures: the steps' error messages."""
-    failed_checks = blocking_failures(con, run_id)
+    failed_checks = _check_lines(con, run_id, "failed")
     warnings = _check_lines(con, run_id, "warned")
     if success:
         return (PASSED_WITH_WARNINGS if warnings else PASSED), [f"warning: {w}" for w in warnings]
