@@ -371,9 +371,9 @@ def build_population(rng: np.random.Generator, scale: cal.Scale) -> Population:
     pool = np.asarray([e for e in e_arr[len(e_ent):] if e not in harmful_e], dtype=np.int64)
     liq = pool[rng.random(len(pool)) < 0.01] if len(pool) else pool
     liquidated = np.r_[liq, 5]  # E6
-    # dormant: still active in the registry, every contract ended (no headcount left)
-    rest = pool[~np.isin(pool, liq)]
-    dormant = rest[rng.random(len(rest)) < cal.DORMANT_SHARE] if len(rest) else rest
+    # dormant: small, still active in the registry, every contract ended (no headcount left)
+    rest = r_ent.filter(pl.col("_size") <= 10, ~pl.col("_e").is_in(liq.tolist()))["_e"].to_numpy()
+    dormant = rng.choice(rest, min(len(rest), round(cal.DORMANT_SHARE * len(r_ent))), replace=False)
     emp = _end_every_contract(rng, emp, dormant, "2025-06-01", "2026-10-31", 300)
     emp = _end_every_contract(rng, emp, liquidated, "2024-01-01", "2025-11-30", 400)
     ent = ent.with_columns(pl.when(pl.col("_e").is_in(liquidated.tolist())).then(pl.lit("liquidated")).otherwise(pl.col("status")).alias("status"))
