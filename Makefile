@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 dbt_project/target/manifest.json: $(STAMP) $(shell find dbt_project/models dbt_project/macros dbt_project/tests seeds -type f 2>/dev/null) dbt_project/dbt_project.yml
-	$(BIN)/python -m pipelines.defs.dbt.project parse
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/dagster-dbt project prepare-and-package --file pipelines/defs/dbt/project.py
 
 install: $(STAMP) dbt_project/target/manifest.json
 

@@ -70,7 +70,7 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def publish(warehouse: Path, run_id: str) -> Published:
+def publish(warehouse: Path, run_id: str, as_of: str) -> Published:
     out = published_dir(warehouse)
     out.mkdir(parents=True, exist_ok=True)
     build = out / f".build.{os.getpid()}"
@@ -78,7 +78,7 @@ def publish(warehouse: Path, run_id: str) -> Published:
     build.mkdir()
     try:
         # dbt reads the warehouse in its own process, before this one attaches it.
-        site = publish_docs.generate(warehouse, out / ".dbt_docs")
+        site = publish_docs.generate(warehouse, as_of)
         docs = publish_docs.descriptions(site.with_name("manifest.json"))
         shutil.copyfile(site, build / "docs.html")
         run_parquet = out / PARQUET_DIR / run_id

@@ -6,7 +6,7 @@ tables declared as dbt sources), read from the manifest that `dbt docs generate`
 alongside the site, so the site, the DuckDB comments and the Parquet metadata of one
 publish say the same thing.
 
-`python -m pipelines.publish_docs TARGET` runs dbt (parse, then docs generate) in its own
+`python -m pipelines.publish_docs TARGET VARS` runs dbt (parse, then docs generate) in its own
 process: dbt keeps the warehouse open while it reads the catalogue, and the publishing
 process must not hold the same file under another configuration.
 """
@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.defs.dbt.project import DBT_PROJECT_DIR
+from pipelines.defs.dbt.project import DBT_PROJECT_DIR, dbt_target_dir, dbt_vars
 
 STATIC_SITE = "static_index.html"  # the whole site in one file: opens from disk, no server
 
@@ -30,12 +30,14 @@ class TableDoc:
     columns: dict[str, str] = field(default_factory=dict)
 
 
-def generate(warehouse: Path, target: Path) -> Path:
-    """Run `dbt docs generate --static` on `warehouse` with its artefacts in `target` (kept
-    between runs: dbt's partial parse makes the next run's parse quick). The site file."""
+def generate(warehouse: Path, as_of: str) -> Path:
+    """Run `dbt docs generate --static` on `warehouse` in the warehouse's dbt target folder,
+    with the vars of the run's build: dbt reuses the parse the build kept there instead of
+    parsing the project again. The site file."""
+    target = dbt_target_dir(warehouse)
     target.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "LRM_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
-    proc = subprocess.run([sys.executable, "-m", "pipelines.publish_docs", str(target)], env=env,
+    proc = subprocess.run([sys.executable, "-m", "pipelines.publish_docs", str(target), dbt_vars(as_of)], env=env,
                           capture_output=True, text=True, timeout=900)
     site = target / STATIC_SITE
     if proc.returncode != 0 or not site.exists():
@@ -56,11 +58,11 @@ def descriptions(manifest_path: Path) -> dict[tuple[str, str], TableDoc]:
     return out
 
 
-def _run_dbt(target: Path) -> int:
+def _run_dbt(target: Path, dbt_vars_json: str) -> int:
     from dbt.cli.main import dbtRunner
 
     common = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path",
-              str(target), "--log-path", str(target / "logs"), "--quiet"]
+              str(target), "--log-path", str(target / "logs"), "--vars", dbt_vars_json, "--quiet"]
     parsed = dbtRunner().invoke(["parse", *common])
     if not parsed.success:
         print(parsed.exception, file=sys.stderr)
@@ -74,6 +76,6 @@ def _run_dbt(target: Path) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python -m pipelines.publish_docs TARGET_DIR")
-    sys.exit(_run_dbt(Path(sys.argv[1])))
+    if len(sys.argv) != 3:
+        sys.exit("usage: python -m pipelines.publish_docs TARGET_DIR VARS_JSON")
+    sys.exit(_run_dbt(Path(sys.argv[1]), sys.argv[2]))

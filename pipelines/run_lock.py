@@ -7,15 +7,18 @@ Re-entrant within one process: a step inside `lrm run` does not wait for its own
 """
 from __future__ import annotations
 
-import fcntl
 import os
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
-_held: dict[Path, list] = {}  # path -> [fd, depth]
+from filelock import FileLock, Timeout
+
 WRITER_WAIT_SECONDS = 3600  # a step queues behind another run's writer rather than fail
+# One lock object per file in this process: it counts nested takes, so the steps of a run
+# held by `lrm run` take it again at once.
+_locks: dict[Path, FileLock] = {}
 
 
 class WarehouseBusyError(RuntimeError):
@@ -30,41 +33,29 @@ def lock_path(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.name + ".lock")
 
 
+def _holder_path(lock: Path) -> Path:
+    """Who holds the lock, for the message of the run that is refused (the lock file itself
+    is the lock's, not ours to write)."""
+    return lock.with_name(lock.name + ".holder")
+
+
 @contextmanager
 def warehouse_lock(warehouse: Path, wait_seconds: float = 0.0) -> Iterator[None]:
     path = lock_path(warehouse.resolve())
-    if path in _held:
-        _held[path][1] += 1
-        try:
-            yield
-        finally:
-            _held[path][1] -= 1
-        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        lock = _locks.setdefault(path, FileLock(path, thread_local=False))
+        lock.acquire(timeout=wait_seconds)
+    except Timeout:
+        holder = _holder_path(path).read_text(errors="replace").strip() if _holder_path(path).exists() else "unknown"
+        raise WarehouseBusyError(
+            f"the warehouse {warehouse} is being written by another run ({holder}); DuckDB allows one writer per file"
+        ) from None
     except OSError as exc:
         raise WarehouseUnwritableError(f"the warehouse {warehouse} cannot be written: {exc.strerror} ({path.parent})") from None
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            break
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
-                os.close(fd)
-                raise WarehouseBusyError(
-                    f"the warehouse {warehouse} is being written by another run ({holder}); "
-                    "DuckDB allows one writer per file"
-                ) from None
-            time.sleep(0.5)
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode(), 0)
-    _held[path] = [fd, 1]
     try:
+        if lock.lock_counter == 1:
+            _holder_path(path).write_text(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
         yield
     finally:
-        del _held[path]
-        fcntl.flock(fd, fcntl.LOCK_UN)  # the lock, not the file, is the signal: leave it
-        os.close(fd)
+        lock.release()

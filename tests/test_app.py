@@ -20,7 +20,7 @@ def served(tiny_run, tmp_path_factory):
     on the original), laid out as a warehouse folder is."""
     src = tiny_run.warehouse.parent
     dst = tmp_path_factory.mktemp("served") / "wh"
-    shutil.copytree(src / "published", dst / "published", symlinks=True, ignore=shutil.ignore_patterns(".dbt_docs"))
+    shutil.copytree(src / "published", dst / "published", symlinks=True)
     shutil.copytree(src / "dq_report", dst / "dq_report")
     return dst / "published" / "lrm_analyst.duckdb"
 

@@ -222,3 +222,29 @@ def test_rejection_thresholds_by_extract(extract, landed, rejected, outcome):
     assert record.outcome == outcome
     assert (record.element_count, record.unexpected_count, record.kind, record.check_name) == (landed, rejected, "threshold", "rejected_share")
     assert rejections.evaluate(con, extract, ["2026-11-23"]) == []  # only the drops a run checks
+
+
+def test_a_failing_raw_expectation_names_the_file_and_line_of_its_rows(tmp_path):
+    """Issue 13, item 5: a blocking failure names where to look (file and line), not only
+    a value. A row that bypassed ingestion (written to raw by hand) with a count that is no
+    number fails the critical suite, and the record shows `file:line: value`."""
+    from pipelines.ingest.load import create_raw
+    from pipelines.quality import runner
+    from pipelines.warehouse import ensure_dq
+
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    ensure_dq(con)
+    create_raw(con, contract.EXTRACTS["enterprises"])
+    create_raw(con, contract.EXTRACTS["inspections"])
+    bin_ = complete_id("05014000001")
+    con.execute("INSERT INTO raw.enterprises (bin, name, oked, kato, status, _drop_date, _file, _line, _until_drop) "
+                "VALUES (?, 'ТОО', '05101', '351010000', 'active', DATE '2026-11-21', '2026-11-21/enterprises.csv', 2, NULL)",
+                [bin_])
+    con.execute("INSERT INTO raw.inspections (inspection_id, bin, inspected_on, violations, _drop_date, _file, _line) "
+                "VALUES ('I1', ?, '2026-01-05', '3', DATE '2026-11-21', '2026-11-21/inspections.csv', 2), "
+                "('I2', ?, '2026-01-06', 'many', DATE '2026-11-21', '2026-11-21/inspections.csv', 7)", [bin_, bin_])
+    con.execute("INSERT INTO dq.ingest_files (extract, drop_date, file, rows_landed, rows_loaded, rows_rejected) "
+                "VALUES ('inspections', DATE '2026-11-21', '2026-11-21/inspections.csv', 2, 2, 0)")
+    records = runner.validate_raw(con, runner.Validator(tmp_path / "wh.duckdb", "a-run"), "inspections", ["2026-11-21"])
+    failed = [r for r in records if not r.success and r.column == "violations:parses"]
+    assert failed and "2026-11-21/inspections.csv:7" in failed[0].details, [r.details for r in records if not r.success]

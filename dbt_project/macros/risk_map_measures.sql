@@ -15,8 +15,8 @@
     cast(coalesce(sum(x.injuries), 0) as bigint) as injuries,
     cast(coalesce(sum(x.fatalities), 0) as bigint) as fatalities,
     cast(coalesce(sum(x.diseases), 0) as bigint) as occupational_diseases,
-    cast(avg(x.risk_score) filter (where x.scored) as double) as mean_risk_score,
-    cast(avg(x.ctr_score) filter (where x.scored) as double) as mean_ctr_score,
+    cast({{ exact_avg('x.risk_score', 12) }} filter (where x.scored) as double) as mean_risk_score,
+    cast({{ exact_avg('x.ctr_score', 10) }} filter (where x.scored) as double) as mean_ctr_score,
     {{ as_of_date() }} as as_of,
     cast(coalesce(sum(x.workers_not_attested), 0) as bigint) as workers_not_attested
 {%- endmacro %}

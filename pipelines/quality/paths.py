@@ -12,10 +12,6 @@ def data_docs_dir(warehouse: Path) -> Path:
     return report_dir(warehouse) / "data_docs"
 
 
-def gx_project_dir(warehouse: Path) -> Path:
-    return report_dir(warehouse) / "gx_project"
-
-
 def runs_dir(warehouse: Path) -> Path:
     return report_dir(warehouse) / "runs"
 

@@ -29,7 +29,6 @@ from great_expectations.execution_engine import pandas_execution_engine as _gx_p
 from pipelines import contract  # noqa: E402
 from pipelines.masking import contains_iin  # noqa: E402
 from pipelines.quality import suites  # noqa: E402
-from pipelines.quality.paths import gx_project_dir  # noqa: E402
 
 DATASOURCE = "warehouse"
 MART_CHUNK_ROWS = 2_000_000  # larger marts are validated a slice at a time
@@ -78,49 +77,42 @@ class CheckRecord:
 
 # ------------------------------------------------------------------------- GX context
 
-_contexts: dict[Path, Any] = {}
-_suites: dict[tuple, Any] = {}
+_context: Any = None
 _definitions: dict[tuple, Any] = {}
 
 
-def gx_context(warehouse: Path):
-    """A file-backed GX context under <warehouse dir>/dq_report/gx_project (one per
-    warehouse, cached per process), without a Data Docs site (see the module's docstring)."""
-    root = gx_project_dir(warehouse)
-    if root in _contexts:
-        return _contexts[root]
-    root.mkdir(parents=True, exist_ok=True)
-    ctx = gx.get_context(mode="file", project_root_dir=str(root))
-    for name in list(ctx.get_config().data_docs_sites or {}):
-        ctx.delete_data_docs_site(name)
-    try:
-        from great_expectations.data_context.types.base import ProgressBarsConfig
+def gx_context():
+    """One in-memory GX context per process. Nothing of GX is kept on disk: the results are
+    recorded in dq.check_results and rendered by the report, so a file-backed context would
+    only rewrite its YAML on every suite, asset and definition added (a second a step)."""
+    global _context
+    if _context is None:
+        _context = gx.get_context(mode="ephemeral")
+        try:
+            from great_expectations.data_context.types.base import ProgressBarsConfig
 
-        ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    except Exception:  # pragma: no cover - progress bars are cosmetic
-        pass
-    ctx.data_sources.add_or_update_pandas(DATASOURCE)
-    _contexts[root] = ctx
-    return ctx
+            _context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        except Exception:  # pragma: no cover - progress bars are cosmetic
+            pass
+        _context.data_sources.add_or_update_pandas(DATASOURCE)
+    return _context
 
 
 class Validator:
     """Validates DataFrames against suites in one GX context, under one run name."""
 
     def __init__(self, warehouse: Path, run_id: str):
-        self.ctx = gx_context(warehouse)
+        self.ctx = gx_context()
         self.run_id = run_id
         self.source = self.ctx.data_sources.get(DATASOURCE)
 
     def _definition(self, suite, asset_name: str):
-        """The validation definition for (asset, suite): stored once per process."""
-        cache_key = (id(self.ctx), asset_name, suite.name)
+        """The validation definition for (asset, suite), made once per process: a batch is
+        the DataFrame passed when it runs."""
+        cache_key = (asset_name, suite.name)
         if cache_key in _definitions:
             return _definitions[cache_key]
-        suite_key = (id(self.ctx), suite.name)
-        if suite_key not in _suites:
-            _suites[suite_key] = self.ctx.suites.add_or_update(suite)
-        stored_suite = _suites[suite_key]
+        stored_suite = self.ctx.suites.add_or_update(suite)
         try:
             asset = self.source.get_asset(asset_name)
         except LookupError:
@@ -138,11 +130,16 @@ class Validator:
                  params: dict[str, Any] | None = None) -> list[CheckRecord]:
         vd = self._definition(suite, asset_name)
         run_id = RunIdentifier(run_name=self.run_id, run_time=dt.datetime.now(dt.timezone.utc))
+        result_format = {"result_format": "SUMMARY", "partial_unexpected_count": 5}
+        # A raw row's file and line: a blocking failure names where to look, not only a value.
+        located = [c for c in ("_file", "_line") if c in frame.columns]
+        if located:
+            result_format["unexpected_index_column_names"] = located
         result = vd.run(
             batch_parameters={"dataframe": frame},
             expectation_parameters=params or {},
             run_id=run_id,
-            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+            result_format=result_format,
         )
         _forget_batches(vd)
         return [_record(asset_key, suite.name, batch, r) for r in result.results]
@@ -167,6 +164,13 @@ def _jsonable(value: Any, limit: int = 500) -> str | None:
         return str(value)[:limit]
 
 
+def _located(row: dict) -> str:
+    """An unexpected value with where it landed: `file:line: value`."""
+    value = {k: v for k, v in row.items() if k not in ("_file", "_line")}
+    shown = next(iter(value.values())) if len(value) == 1 else value
+    return f"{row.get('_file')}:{row.get('_line')}: {shown}"
+
+
 # Arguments that name the batch or the column (shown apart), not what was expected.
 _NOT_ARGUMENTS = {"batch_id", "column", "column_list", "column_A", "column_B"}
 
@@ -184,6 +188,8 @@ def _record(asset_key: str, suite_name: str, batch: str, r) -> CheckRecord:
         details = "exception: " + str(exc.get("exception_message") if isinstance(exc, dict) else exc)[:500]
     elif res.get("partial_missing_list"):
         details = "missing: " + (_jsonable(res["partial_missing_list"]) or "")
+    elif res.get("partial_unexpected_index_list"):
+        details = _jsonable([_located(row) for row in res["partial_unexpected_index_list"]])
     elif res.get("partial_unexpected_list"):
         details = _jsonable(res["partial_unexpected_list"])
     elif not r.success and "observed_value" in res and "details" in res:
@@ -253,11 +259,11 @@ def validate_raw(con: duckdb.DuckDBPyConnection, validator: Validator, extract_n
             params = {"rows_added": int(added or 0)}
             if snapshot is None:
                 params.update(suites.drift_parameters(spec, previous))
-            records += validator.validate(asset_key, suite, f"raw.{extract_name} drop={drop}", drop, df, params)
+            records += validator.validate(asset_key, suite, f"raw.{extract_name}", drop, df, params)
             if snapshot is not None:
                 del df
                 df = con.sql(drift_sql, params=[drop]).to_arrow_table().to_pandas()
-                records += validator.validate(asset_key, snapshot, f"raw.{extract_name} snapshot drop={drop}", drop, df,
+                records += validator.validate(asset_key, snapshot, f"raw.{extract_name} snapshot", drop, df,
                                               suites.drift_parameters(spec, previous))
             previous = {"rows": len(df)}
             for dim in spec.dimensions:

@@ -17,7 +17,7 @@ from typing import Any
 from dagster import AssetCheckSpec, AssetExecutionContext, AssetKey, Failure
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from pipelines.defs.dbt.project import dbt_project
+from pipelines.defs.dbt.project import dbt_project, dbt_target_dir, dbt_vars
 from pipelines.defs.ingest.assets import WAREHOUSE_POOL
 from pipelines.defs.ops.journal import writing_step
 from pipelines.defs.resources import LrmSettings
@@ -69,14 +69,16 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Lr
     with writing_step(context, settings):
         with connect(settings.warehouse) as con:
             marks = staging_rebuild_due(con)
-        args = ["build", "--vars", json.dumps({"as_of": as_of})]
+        # Unit tests check the models' code, not the night's data: make test runs them
+        # (tests/test_dbt_unit_tests.py); a run builds and checks the data.
+        args = ["build", "--vars", dbt_vars(as_of), "--exclude", "test_type:unit"]
         if marks:
             args.append("--full-refresh")
             why = "; ".join(sorted({f"{extract}: {reason}" for extract, reason in marks}))
             context.log.info(f"dbt build as of {as_of} on {settings.warehouse}, full rebuild of staging ({why})")
         else:
             context.log.info(f"dbt build as of {as_of} on {settings.warehouse}, event staging merges the new drops only")
-        invocation = dbt.cli(args, context=context, raise_on_error=False)
+        invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=dbt_target_dir(settings.warehouse))
         yield from invocation.stream()
         try:
             run_results = invocation.get_artifact("run_results.json")

@@ -1,9 +1,10 @@
-"""The dbt project and its manifest. `python -m pipelines.defs.dbt.project parse` prepares
-the manifest at build time (the Makefile's install step), never by hand."""
+"""The dbt project and its manifest. The Makefile's install step prepares the manifest with
+dagster-dbt's own command (`dagster-dbt project prepare-and-package --file` this module),
+never by hand."""
 from __future__ import annotations
 
+import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -15,22 +16,18 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
+def dbt_target_dir(warehouse: Path) -> Path:
+    """dbt's target folder for one warehouse, kept between its runs: dbt re-parses the whole
+    project (seconds) unless its profile (the warehouse's path) and vars are those of the
+    parse it kept, so each warehouse keeps its own, and the docs of a run reuse the parse of
+    its build."""
+    return warehouse.with_name(f".{warehouse.stem}.dbt")
+
+
+def dbt_vars(as_of: str) -> str:
+    """The --vars of every dbt invocation of a run (the same vars: no re-parse)."""
+    return json.dumps({"as_of": as_of})
+
+
 def dbt_executable() -> str:
     return str(Path(sys.executable).with_name("dbt"))
-
-
-def parse() -> None:
-    env = dict(os.environ)
-    # Parsing opens no database; any path satisfies the profile.
-    env.setdefault("LRM_WAREHOUSE", str(REPO_ROOT / "var" / "warehouse" / "parse.duckdb"))
-    subprocess.run(
-        [dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
-        check=True,
-        env=env,
-    )
-
-
-if __name__ == "__main__":
-    if sys.argv[1:] != ["parse"]:
-        sys.exit("usage: python -m pipelines.defs.dbt.project parse")
-    parse()

@@ -24,7 +24,7 @@ def published_analyst_copy(context: AssetExecutionContext, settings: LrmSettings
     # The copy carries dq.run_history: this run's row says the outcome it has once published.
     status = service.before_publish(settings.warehouse, context.run_id, as_of, landing)
     # Reads the warehouse and writes only outside it: no warehouse lock needed beyond the run's.
-    result = publish(settings.warehouse, context.run_id)
+    result = publish(settings.warehouse, context.run_id, as_of.isoformat())
     service.record_published(settings.warehouse, context.run_id, result.tables, result.analyst_copy)
     context.log.info(f"publish: {result.analyst_copy}, {result.parquet_dir}, {result.map_page}, {result.docs_page} "
                      f"({len(result.tables)} tables), run {status}")

@@ -12,9 +12,10 @@ with cutoffs as (
 s as (
     select
         bin,
-        round(100 * sum(weight * risk_value) filter (where available)
-              / nullif(sum(weight) filter (where available), 0), 10) as ctr_score,
-        round(coalesce(sum(weight) filter (where available), 0) / sum(weight), 10) as ctr_weight_covered,
+        round(100 * cast({{ exact_sum('weight * risk_value', 12) }} filter (where available) as double)
+              / nullif(cast({{ exact_sum('weight', 12) }} filter (where available) as double), 0), 10) as ctr_score,
+        round(cast(coalesce({{ exact_sum('weight', 12) }} filter (where available), 0) as double)
+              / cast({{ exact_sum('weight', 12) }} as double), 10) as ctr_weight_covered,
         count(*) filter (where available) as indicators_available,
         count(*) as indicators_total
     from {{ ref('int_risk__indicators') }}

@@ -40,8 +40,8 @@ pay12 as (
     select
         bin,
         count(*) as wm,
-        sum(accrued) as accrued,
-        sum(greatest(accrued - paid, 0)) as arrears,
+        {{ exact_sum('accrued') }} as accrued,
+        {{ exact_sum('greatest(accrued - paid, 0)') }} as arrears,
         count(*) filter (where paid < accrued) as underpaid,
         count(*) filter (where paid = 0 and accrued > 0) as unpaid,
         count(*) filter (where paid_on > due_on) as late,
@@ -50,7 +50,7 @@ pay12 as (
         count(distinct month) filter (where paid < accrued) as months_arrears,
         count(*) filter (where accrued < (select min_wage from p)) as below_min,
         count(distinct worker_key) as workers_paid,
-        coalesce(sum(overtime_hours), 0) as ot_hours,
+        coalesce({{ exact_sum('overtime_hours') }}, 0) as ot_hours,
         count(*) filter (where overtime_hours > 0) as ot_rows,
         count(*) filter (where overtime_hours > (select ot_month from p)) as ot_over_month,
         max(coalesce(overtime_hours, 0)) as ot_max,
@@ -60,7 +60,7 @@ pay12 as (
     group by bin
 ),
 pay_last as (
-    select pay.bin, sum(greatest(pay.accrued - pay.paid, 0)) / nullif(sum(pay.accrued), 0) as arrears_last
+    select pay.bin, cast({{ exact_sum('greatest(pay.accrued - pay.paid, 0)') }} / nullif({{ exact_sum('pay.accrued') }}, 0) as double) as arrears_last
     from pay join pay12 using (bin)
     where pay.month = pay12.last_month
     group by pay.bin
@@ -68,7 +68,7 @@ pay_last as (
 ot_year as (
     select bin, count(*) filter (where h > (select ot_year from p)) as over_year, count(*) as workers
     from (
-        select bin, worker_key, sum(coalesce(overtime_hours, 0)) as h
+        select bin, worker_key, {{ exact_sum('coalesce(overtime_hours, 0)') }} as h
         from pay
         where month_start <= {{ d }} and month_start > {{ d }} - interval 12 month
         group by all
@@ -78,7 +78,7 @@ ot_year as (
 pay36 as (
     select
         bin,
-        sum(greatest(accrued - paid, 0)) / nullif(sum(accrued), 0) as arrears_share,
+        cast({{ exact_sum('greatest(accrued - paid, 0)') }} / nullif({{ exact_sum('accrued') }}, 0) as double) as arrears_share,
         count(*) filter (where paid_on > due_on) / nullif(count(*) filter (where paid > 0), 0) as late_share,
         count(*) filter (where overtime_hours > (select ot_month from p)) / nullif(count(*), 0) as ot_over_share
     from pay
@@ -89,7 +89,7 @@ short_week as (
     select a.bin,
         count(distinct a.worker_key) as entitled,
         count(distinct a.worker_key) filter (where pw.overtime_hours > 0) as with_ot,
-        coalesce(sum(pw.overtime_hours), 0) as ot_hours
+        coalesce({{ exact_sum('pw.overtime_hours') }}, 0) as ot_hours
     from {{ ref('int_guarantees__assignments_current_law') }} a
     left join pay pw
       on pw.worker_key = a.worker_key and pw.bin = a.bin
@@ -192,10 +192,10 @@ ra as (
     select
         bin,
         max(r_ind) as r_ind_max,
-        avg(ppe) as ppe_mean,
-        avg(equipment) as equipment_mean,
-        avg(harm) as harm_mean,
-        avg(morbidity) as morbidity_mean,
+        {{ exact_avg('ppe', 12) }} as ppe_mean,
+        {{ exact_avg('equipment', 12) }} as equipment_mean,
+        {{ exact_avg('harm', 12) }} as harm_mean,
+        {{ exact_avg('morbidity', 12) }} as morbidity_mean,
         count(*) filter (where assessed_on <= {{ d }} - to_years(cast((select stale_years from p) as integer))) as stale,
         count(*) as assessed
     from {{ ref('int_risk__workplace_individual_risk') }}
@@ -246,7 +246,7 @@ cl_agg as (
         {%- endfor %}
         max(case when rn = 1 then noncompliant_answers end) / 15.0 as nc_latest,
         max(case when rn = 2 then noncompliant_answers end) / 15.0 as nc_previous,
-        avg(noncompliant_answers / 15.0) filter (where submitted_on > {{ d }} - interval 36 month) as nc_mean36
+        {{ exact_avg('noncompliant_answers / 15.0', 12) }} filter (where submitted_on > {{ d }} - interval 36 month) as nc_mean36
     from cl
     group by bin
 ),
@@ -256,7 +256,7 @@ insp as (
         count(*) as inspections,
         sum(violations) as violations,
         coalesce(sum(gross_violations), 0) as gross,
-        coalesce(sum(fine_kzt), 0) as fines,
+        coalesce({{ exact_sum('fine_kzt') }}, 0) as fines,
         count(*) filter (where violations > 0) as with_violations
     from {{ ref('stg_inspection__inspections') }}
     where inspected_on <= {{ d }} and inspected_on > {{ d }} - interval 36 month

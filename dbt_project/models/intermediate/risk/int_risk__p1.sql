@@ -22,8 +22,8 @@ computed as (
         bin,
         count(*) filter (where r_unit is not null and w_i > 0) as units_scored,
         sum(workplaces_assessed) as workplaces_assessed,
-        sum(w_i * r_unit) filter (where r_unit is not null and w_i > 0)
-            / nullif(sum(w_i) filter (where r_unit is not null and w_i > 0), 0) as p1_computed
+        cast({{ exact_sum('w_i * r_unit', 12) }} filter (where r_unit is not null and w_i > 0) as double)
+            / nullif(cast({{ exact_sum('w_i', 12) }} filter (where r_unit is not null and w_i > 0) as double), 0) as p1_computed
     from units
     group by bin
 ),
@@ -39,14 +39,14 @@ joined as (
 ),
 
 section_mean as (
-    select oked_section, avg(p1_computed) as p1_section_mean
+    select oked_section, {{ exact_avg('p1_computed', 12) }} as p1_section_mean
     from joined
     where p1_computed is not null
     group by oked_section
 ),
 
 national as (
-    select avg(p1_computed) as p1_national_mean from joined where p1_computed is not null
+    select {{ exact_avg('p1_computed', 12) }} as p1_national_mean from joined where p1_computed is not null
 )
 
 select
