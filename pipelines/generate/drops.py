@@ -43,7 +43,8 @@ CORRECTIONS: dict[str, tuple[pl.Expr, pl.Expr]] = {
     "granted_guarantees": (pl.col("value").is_not_null(), (pl.col("value") + 1).alias("value")),
     "payroll": (pl.col("paid") < pl.col("accrued"), pl.col("accrued").alias("paid")),  # arrears settled
     "complaints": (pl.lit(True), pl.lit(True).alias("collective")),
-    "inspections": (pl.lit(True), (pl.col("violations") + 1).alias("violations")),
+    # a violation added to a report that found some: a clean inspection (E4's) stays clean
+    "inspections": (pl.col("violations") > 0, (pl.col("violations") + 1).alias("violations")),
 }
 
 

@@ -21,7 +21,8 @@
   contract in another ward.
 - E5 ТОО «Жетісу Құрылыс», E8 ТОО «Ұлытау Геобарлау»: units and workplaces but zero
   headcount; E5 has a collective agreement without a pay supplement, E8 hired two
-  drillers for the summer of 2026 (shorter than 90 days).
+  drillers for the summer of 2026 (shorter than 90 days) and its geologist left in March
+  2026 (its headcount fell from one to none in 12 months).
 - E6 a liquidated retailer whose contracts all ended in 2025.
 - E7 ТОО "Береке, Ltd": a new enterprise that first appears in the second drop (its name
   needs RFC 4180 quoting).
@@ -82,8 +83,12 @@ FACTOR_CLASSES = {"E1_conv": ("3.1", "heaviness", "3.1"), "E2_lathe": ("3.2", No
                   "E2_fettle": ("3.2", None, "2")}
 OVERTIME = {2}  # E3 works heavy overtime
 VERY_HIGH_RISK = {"E3_min1": {"harm": 0.95, "injury": 0.9, "equipment": 0.7, "ppe": 0.6, "morbidity": 0.9}}
-# Contracts that ended before as_of, beyond each workplace's headcount: (tag, start, end)
-SEASONAL = (("E8_drill", "2026-06-01", "2026-08-14"), ("E8_drill", "2026-06-01", "2026-08-14"))
+# Contracts that ended before as_of, beyond each workplace's headcount: (tag, start, end).
+# E8's two summer drillers (under 90 days) and its geologist, who left in March 2026: E8 had
+# one worker 12 months before as_of and has none now (emp_headcount_decline_12m), whatever
+# the scale draws.
+ENDED_CONTRACTS = (("E8_drill", "2026-06-01", "2026-08-14"), ("E8_drill", "2026-06-01", "2026-08-14"),
+                   ("E8_geo", "2018-05-02", "2026-03-31"))
 # The drawn contracts changed: (tag, which of its contracts, column, value)
 CONTRACT_CHANGES = (("E4_adm", 0, "monthly_income", 62_000), ("E2_eng", 0, "end_date", "2027-01-31"))
 # A second contract of the worker of (tag, which) at another workplace: (tag, which, at, start, income)

@@ -376,8 +376,10 @@ def inspections(rng, pop: Population) -> pl.DataFrame:
             viol[clean_e4[0]], gross[clean_e4[0]] = 0, 0
     fine = np.where(gross > 0, np.round(gross * rng.uniform(100_000, 600_000, n), -3), np.where(rng.random(n) < 0.5, 0, np.nan))
     on = random_dates(rng, "2023-01-15", "2026-11-18", n)
-    if n and len(clean_e4):
-        on[clean_e4[0]] = D("2025-10-15")
+    if n:  # both inside the 36 months of the inspection indicators
+        on[first_e3] = D("2024-04-17")
+        if len(clean_e4):
+            on[clean_e4[0]] = D("2025-10-15")
     i = pl.DataFrame({"bin": ent["bin"].to_numpy()[idx], "inspected_on": pl.Series(on).cast(pl.Date),
                       "violations": viol.astype(np.int64), "gross_violations": pl.Series(np.where(rng.random(n) < 0.1, np.nan, gross)).fill_nan(None).cast(pl.Int64),
                       "fine_kzt": pl.Series(fine).fill_nan(None)}).sort("inspected_on", maintain_order=True)

@@ -318,10 +318,10 @@ def build_population(rng: np.random.Generator, scale: cal.Scale) -> Population:
     tag = wp.select("_w", "_tag").drop_nulls()
     tw = dict(zip(tag["_tag"].to_list(), tag["_w"].to_list()))
     # historic contracts: ended before AS_OF (most before 2026, some during 2026), the edge
-    # enterprises' seasonal ones first
+    # enterprises' ones first (edges.ENDED_CONTRACTS)
     e7_w = wp.filter(pl.col("_e") == 6)["_w"].to_numpy()
     pool_w = w_active[~np.isin(w_active, e7_w)]
-    edge_hist_w = np.asarray([tw[t] for t, _, _ in edges.SEASONAL], dtype=np.int64)
+    edge_hist_w = np.asarray([tw[t] for t, _, _ in edges.ENDED_CONTRACTS], dtype=np.int64)
     hist_w = np.concatenate([edge_hist_w, pool_w[rng.integers(0, len(pool_w), max(3, int(cal.HISTORIC_SHARE * len(w_active))))]])
     n_hist = len(hist_w)
     both = contracts_for(rng, np.concatenate([w_active, hist_w]), wp, ent, 0)
@@ -335,7 +335,7 @@ def build_population(rng: np.random.Generator, scale: cal.Scale) -> Population:
     s_start = random_dates(rng, "2026-02-01", "2026-08-31", n_hist)
     h_start = np.where(seasonal, s_start, h_start)
     h_end = np.where(seasonal, s_start + _days(rng.integers(20, 86, n_hist)), h_end)
-    for i, (_, start, end) in enumerate(edges.SEASONAL):
+    for i, (_, start, end) in enumerate(edges.ENDED_CONTRACTS):
         h_start[i], h_end[i] = D(start), D(end)
     hist = hist.with_columns(pl.Series("start_date", h_start).cast(pl.Date), pl.Series("end_date", h_end).cast(pl.Date))
 
