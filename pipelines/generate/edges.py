@@ -14,11 +14,13 @@
   engineer whose contract ends in January 2027, a dismissal complaint.
 - E3 ТОО «Қарағанды Көмір»: underground miners with an expired attestation (2020) and
   an older one (2015), wage arrears and late payment, heavy overtime, a fatal group
-  accident, both milk and ЛПП granted, a face worker at very high individual risk; one
-  miner moved to E1 in 2026.
+  accident, both milk and ЛПП granted, a face worker at very high individual risk, a
+  latest checklist that fails every question, an inspection with gross violations in
+  2024; one miner moved to E1 in 2026.
 - E4 a psychiatric hospital (HLT-001, stated classes), over-granted leave, a registrar
   working part-time below the minimum wage, a psychiatric nurse with a second, part-time
-  contract in another ward.
+  contract in another ward, an inspection that found nothing (2025), a complaint on
+  another topic.
 - E5 ТОО «Жетісу Құрылыс», E8 ТОО «Ұлытау Геобарлау»: units and workplaces but zero
   headcount; E5 has a collective agreement without a pay supplement, E8 hired two
   drillers for the summer of 2026 (shorter than 90 days) and its geologist left in March

@@ -203,8 +203,10 @@ def checklists(rng, pop: Population) -> pl.DataFrame:
     p_bad = 0.05 + 0.45 * rows["_risk"].to_numpy()
     assessors = np.asarray(assessor_bins())
     data = {"bin": rows["bin"], "submitted_on": pl.Series(np.minimum(date, D("2026-11-15"))).cast(pl.Date)}
+    # E3's latest checklist fails every question, so each question's indicator is reached
+    e3_latest = rows.select((pl.col("bin") == pop.enterprises["bin"][2]) & (pl.col("_j") == pl.col("_j").max().over("bin"))).to_series().to_numpy()
     for q in range(1, 16):
-        data[f"q{q:02d}"] = rng.random(m) >= p_bad
+        data[f"q{q:02d}"] = (rng.random(m) >= p_bad) & ~e3_latest
     data["confirmed_by"] = nullable_str(pl.Series(assessors[rng.integers(0, len(assessors), m)]), rng.random(m) < 0.4)
     return pl.DataFrame(data).unique(["bin", "submitted_on"], keep="first", maintain_order=True)
 
@@ -348,10 +350,11 @@ def complaints(rng, pop: Population) -> pl.DataFrame:
     c = pl.DataFrame({"bin": ent["bin"].to_numpy()[pick], "received_on": pl.Series(random_dates(rng, "2024-11-20", "2026-11-19", k)).cast(pl.Date),
                       "topic": topic, "collective": nullable_bool(rng.random(k) < cal.COLLECTIVE_COMPLAINT_SHARE, rng.random(k) < 0.3)})
     e = pop.enterprises
-    edge = pl.DataFrame({"bin": [e["bin"][2], e["bin"][6], e["bin"][0], e["bin"][1]],
-                         "received_on": [dt.date(2026, 9, 14), cal.DROP_DATES[1], dt.date(2026, 6, 10), dt.date(2026, 8, 20)],
-                         "topic": ["wages", "conditions", "time", "dismissal"], "collective": [True, False, False, False],
-                         "_min_drop": [0, 1, 0, 0]})
+    edge = pl.DataFrame({"bin": [e["bin"][2], e["bin"][6], e["bin"][0], e["bin"][1], e["bin"][3]],
+                         "received_on": [dt.date(2026, 9, 14), cal.DROP_DATES[1], dt.date(2026, 6, 10), dt.date(2026, 8, 20),
+                                         dt.date(2026, 3, 5)],
+                         "topic": ["wages", "conditions", "time", "dismissal", "other"], "collective": [True, False, False, False, False],
+                         "_min_drop": [0, 1, 0, 0, 0]})
     c = pl.concat([c.with_columns(pl.lit(0).alias("_min_drop")), edge], how="vertical_relaxed").sort("received_on", maintain_order=True)
     return c.with_columns(pl.format("CMP-{}", pl.int_range(1, pl.len() + 1).cast(pl.String).str.zfill(7)).alias("complaint_id")).select(
         "complaint_id", "bin", "received_on", "topic", "collective", "_min_drop")
