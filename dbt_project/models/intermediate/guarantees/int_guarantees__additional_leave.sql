@@ -1,13 +1,3 @@
-{#- Additional paid leave (Labour Code art. 89 p.1; order 1053; docs/law_and_models.md §4, §10): for the
-    calendar year of as_of, List days x (days of that year covered by the contract — an open
-    contract runs to 31 December — AND on which the List applied to its workplace) / (days in
-    the year), rounded half up to whole days (art. 89 p.1: proportional to the time actually
-    worked in those conditions). The days on which the List applied come from the
-    workplace's status timeline (int_guarantees__list_days): a status change during the year
-    changes the leave for the part of the year it covers, not the whole year. One row per
-    worker and workplace (a worker who moved has two rows; several contracts at one
-    workplace are added, capped at the whole year); the evidence names the periods. A
-    contract that ended before the year owes nothing; zero-day results are not assignments. -#}
 with facts as (
     select *
     from {{ ref('int_guarantees__contract_facts') }}

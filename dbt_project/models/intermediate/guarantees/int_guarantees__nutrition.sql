@@ -1,9 +1,3 @@
-{#- Milk or therapeutic-preventive nutrition, ЛПП (Labour Code art. 182; order 1054 p.4, p.12;
-    docs/law_and_models.md §4 decisions), for contracts active on as_of — never both, ЛПП wins:
-    - ЛПП when the List applies and the worker's List entry gives a ration (lpp:<ration>);
-    - otherwise milk when the workplace is confirmed_harmful (list_applicability.attestation_guarantees)
-      and its valid act has a milk-relevant factor at class >= guarantee_rules.min_factor_class,
-      or when the workplace is not attested and its List entry says milk. -#}
 with rules as (
     select * from {{ in_force(ref('guarantee_rules')) }}
     where guarantee in ('milk', 'therapeutic_nutrition')

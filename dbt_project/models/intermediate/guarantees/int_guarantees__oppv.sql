@@ -1,6 +1,3 @@
-{#- Obligatory professional pension contributions, ОППВ (Social Code art. 250; decree 520;
-    docs/law_and_models.md §4): the employer pays guarantee_rules.rate (5%) of the worker's monthly income,
-    KZT a month, for contracts active on as_of whose List entry is on the ОППВ list. -#}
 with rule as (
     select * from {{ in_force(ref('guarantee_rules')) }}
     where guarantee = 'oppv'

@@ -1,9 +1,3 @@
-{#- Increased pay (Labour Code art. 105; decree 1193 p.4; docs/law_and_models.md §4): for contracts active
-    on as_of whose List entry gives increased pay, the percent of the enterprise's collective
-    agreement valid on as_of (signed_on <= as_of <= valid_until, open = in force). Without one
-    (or without a percent) the volume is empty and the evidence says
-    "amount set by collective agreement: missing". The sectoral coefficient of the enterprise's
-    industry (longest matching OKED prefix of sectoral_coefficients) is in the evidence. -#}
 {%- set as_of = as_of_date() %}
 with rule as (
     select * from {{ in_force(ref('guarantee_rules')) }}

@@ -1,6 +1,3 @@
-{#- Personal and collective protective equipment (Labour Code art. 182; docs/law_and_models.md §4): free, for
-    contracts active on as_of on a confirmed_harmful workplace (List or not), or on a
-    not-attested workplace whose List entry applies. -#}
 with rule as (
     select * from {{ in_force(ref('guarantee_rules')) }}
     where guarantee = 'ppe'

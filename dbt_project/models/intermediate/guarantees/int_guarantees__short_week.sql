@@ -1,5 +1,3 @@
-{#- Shortened working week (Labour Code art. 69 p.2; order 1053; docs/law_and_models.md §4): the List
-    entry's hours a week, for contracts active on as_of where the List applies. -#}
 with rule as (
     select * from {{ in_force(ref('guarantee_rules')) }}
     where guarantee = 'short_week'

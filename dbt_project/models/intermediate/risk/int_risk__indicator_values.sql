@@ -1,7 +1,3 @@
-{#- Raw values of the ЦКТР-style indicators (docs/law_and_models.md §6), one row per enterprise and
-    indicator code of seeds/scoring/ctr_indicators. A count with nothing to count is a real
-    0; a ratio whose denominator is empty is NULL (not available for that enterprise).
-    Windows end at as_of: "12m" = (as_of − 12 months, as_of], "36m" likewise. -#}
 {%- set d = as_of_date() -%}
 with params as (
     select parameter, value from {{ in_force(ref('ctr_params')) }}

@@ -1,10 +1,3 @@
-{#- П2 (docs/law_and_models.md §5 decision): Кч = injuries × 1000 / headcount (injury + fatal),
-    Кт = days lost on those / their number (0 when none), occupational diseases per 1000,
-    over the last 36 months (as_of − window < occurred_on <= as_of); each winsorised at
-    the 99th percentile within the OKED section, then min-max normalised within the
-    section (formula 5); max = min → z = 0. П2 = 0.5·z(Кч) + 0.3·z(Кт) + 0.2·z(diseases).
-    No incidents is a real zero. Headcount 0 → the per-1000 rates are 0 (flagged). Scored
-    (active) enterprises only: a liquidated one takes no part in the section's min-max. -#}
 with params as (
     select parameter, value from {{ in_force(ref('enterprise_model_params')) }}
 ),

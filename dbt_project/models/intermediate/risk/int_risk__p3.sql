@@ -1,6 +1,3 @@
-{#- П3 (docs/law_and_models.md §5 decision): share of the 15 checklist questions answered
-    non-compliant in the latest checklist with submitted_on <= as_of; no checklist → 1,
-    flagged (the value is a parameter). Scored (active) enterprises only. -#}
 with params as (
     select parameter, value from {{ in_force(ref('enterprise_model_params')) }}
 ),

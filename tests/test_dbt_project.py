@@ -1,4 +1,7 @@
-"""The dbt sources are declared by the landing contract (pipelines/contract.py) and checked
+"""The dbt project as a reader meets it. Every model says what it holds in its own yml (not
+in a SQL comment Dagster would have to dig out), every published column is described.
+
+The dbt sources are declared by the landing contract (pipelines/contract.py) and checked
 against it here, so an extract is added in one place: every extract is a dbt source of its
 upstream system's group, with its kind and key stated as the contract has them, and every
 source maps onto the Dagster asset that loads it (the translator's key, no key written in
@@ -14,10 +17,13 @@ from pipelines.defs.ingest.assets import raw_asset_key
 from pipelines.quality.suites import raw_name
 
 
+def _manifest() -> dict:
+    return json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+
+
 def _sources() -> dict[str, dict]:
     """The landed sources (schema raw); dq's tables are sources too, of the run's own records."""
-    manifest = json.loads((dbt_project.manifest_path).read_text(encoding="utf-8"))
-    return {s["name"]: s for s in manifest["sources"].values() if s["schema"] == "raw"}
+    return {s["name"]: s for s in _manifest()["sources"].values() if s["schema"] == "raw"}
 
 
 def test_every_extract_is_one_dbt_source_and_nothing_else_is():
@@ -35,3 +41,15 @@ def test_each_source_is_the_asset_that_ingests_it():
     for name, source in _sources().items():
         assert "asset_key" not in json.dumps([source.get("meta"), source.get("config")]), f"{name}: the key has one home, the translator"
         assert translator.get_asset_key(source) == raw_asset_key(name)
+
+
+def test_every_model_is_described_in_a_yml_and_every_mart_column_too():
+    models = [n for n in _manifest()["nodes"].values() if n["resource_type"] == "model"]
+    assert len(models) > 50
+    undescribed = [m["name"] for m in models if len((m.get("description") or "").split()) < 5]
+    assert not undescribed, f"models without a description in their yml: {undescribed}"
+    columns = [f"{m['name']}.{c}" for m in models if m["config"].get("schema") == "marts"
+               for c, col in m["columns"].items() if not (col.get("description") or "").strip()]
+    assert not columns, f"mart columns without a description: {columns}"
+    declared = [m for m in models if m["config"].get("schema") == "marts"]
+    assert all(m["columns"] for m in declared), "every mart declares its columns"
