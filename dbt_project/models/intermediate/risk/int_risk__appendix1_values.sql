@@ -2,15 +2,10 @@
 with catalogue as (
     select * from {{ in_force(ref('appendix1_indicators')) }}
 ),
-params as (
-    select parameter, value, text_value from {{ in_force(ref('appendix1_params')) }}
-),
 p as (
-    select
-        cast(max(value) filter (where parameter = 'periods') as integer)  as periods,
-        max(text_value) filter (where parameter = 'heavy_factor')          as heavy_factor,
-        max(value) filter (where parameter = 'injury_hazard_threshold')    as hazard
-    from params
+    select cast(n.periods as integer) as periods, t.heavy_factor, n.hazard
+    from {{ values_in_force(ref('appendix1_params'), {'periods': 'periods', 'hazard': 'injury_hazard_threshold'}) }} as n
+    cross join {{ values_in_force(ref('appendix1_params'), {'heavy_factor': 'heavy_factor'}, value='text_value') }} as t
 ),
 periods as (
     select

@@ -1,19 +1,11 @@
-with params as (
-    select parameter, value from {{ in_force(ref('enterprise_model_params')) }}
-),
-p as (
-    select
-        max(value) filter (where parameter = 'p2_window_months')   as window_months,
-        max(value) filter (where parameter = 'p2_winsor_quantile') as winsor_q,
-        max(value) filter (where parameter = 'p2_rate_per_workers') as per_workers
-    from params
+with p as (
+    select * from {{ values_in_force(ref('enterprise_model_params'), {
+        'window_months': 'p2_window_months', 'winsor_q': 'p2_winsor_quantile',
+        'per_workers': 'p2_rate_per_workers'}) }}
 ),
 w as (
-    select
-        max(weight) filter (where component = 'kch')      as w_kch,
-        max(weight) filter (where component = 'kt')       as w_kt,
-        max(weight) filter (where component = 'diseases') as w_dis
-    from {{ in_force(ref('p2_weights')) }}
+    select * from {{ values_in_force(ref('p2_weights'),
+        {'w_kch': 'kch', 'w_kt': 'kt', 'w_dis': 'diseases'}, key='component', value='weight') }}
 ),
 
 inc as (

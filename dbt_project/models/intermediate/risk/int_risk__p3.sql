@@ -1,11 +1,6 @@
-with params as (
-    select parameter, value from {{ in_force(ref('enterprise_model_params')) }}
-),
-p as (
-    select
-        max(value) filter (where parameter = 'p3_questions')          as questions,
-        max(value) filter (where parameter = 'p3_no_checklist_value') as no_checklist_value
-    from params
+with p as (
+    select * from {{ values_in_force(ref('enterprise_model_params'), {
+        'questions': 'p3_questions', 'no_checklist_value': 'p3_no_checklist_value'}) }}
 ),
 latest as (
     select bin, submitted_on, noncompliant_answers
