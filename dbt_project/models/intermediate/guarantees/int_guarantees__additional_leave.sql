@@ -4,11 +4,6 @@ with facts as (
     where list_entry_code is not null and leave_days > 0 and days_covered_in_year > 0
 ),
 
-rule as (
-    select * from {{ in_force(ref('guarantee_rules')) }}
-    where guarantee = 'additional_leave'
-),
-
 periods as (
     select
         f.worker_key,
@@ -54,15 +49,9 @@ counted as (
         and d.workplace_id = p.workplace_id
 )
 
-select
-    p.worker_key,
-    p.bin,
-    p.workplace_id,
-    r.guarantee,
-    'current_law' as regime,
-    cast((2 * p.leave_days * p.days_covered + p.days_in_year) // (2 * p.days_in_year) as double) as volume,
-    r.unit,
-    r.legal_basis,
+{#- the days rounded half up: leave_days × days_covered / days_in_year in integers -#}
+{% set volume = '(2 * p.leave_days * p.days_covered + p.days_in_year) // (2 * p.days_in_year)' %}
+{% set evidence -%}
     'List entry ' || p.list_entry_code || ' (' || p.list_section || '): ' || p.leave_days
         || ' days x ' || p.days_covered || '/' || p.days_in_year || ' days of ' || year(p.year_start)
         || ' on which the List applied (' || p.applied_periods || ')'
@@ -70,10 +59,8 @@ select
         || coalesce('; List not applied: ' || p.other_periods, '')
         || '; attestation on as_of ' || p.attestation_status
         || coalesce(' (act ' || p.attestation_id || ' of ' || p.attestation_order_date || ', class ' || p.workplace_class || ')', '')
-        as evidence,
-    p.as_of,
-    p.list_entry_code,
-    p.attestation_id
+{%- endset %}
+select {{ owed_columns(volume=volume, evidence=evidence, w='p') }}
 from counted as p
-cross join rule as r
-where (2 * p.leave_days * p.days_covered + p.days_in_year) // (2 * p.days_in_year) > 0
+cross join {{ guarantee_rule(['additional_leave']) }} as r
+where {{ volume }} > 0
