@@ -1,11 +1,3 @@
-{#- Who is exposed to what, on as_of: one row per workplace confirmed harmful on as_of that has
-    workers in harmful conditions and per factor of its act at class 3.1 or above, with those
-    workers (int_risk__workplace_headcount.workers_harmful: the one definition of workers in
-    harmful conditions, docs/law_and_models.md §10), the workplace's class, its enterprise's region and
-    OKED section. A confirmed harmful workplace always has such a factor (its class is the highest
-    factor class, escalated only by factors at 3.1 or above), so its workers are all here.
-    marts.factor_exposure and marts.factor_calibration count each worker once per group of
-    these rows. -#}
 select
     h.workplace_id,
     h.bin,
