@@ -37,7 +37,8 @@ import duckdb
 
 from pipelines import contract, data_coverage
 from pipelines.app.launch import launch_chromium, serve
-from pipelines.defs.dbt.project import DBT_PROJECT_DIR, REPO_ROOT
+from pipelines import REPO_ROOT
+from pipelines.defs.dbt.project import DBT_PROJECT_DIR
 from pipelines.publish import ANALYST_FILE, published_dir
 from pipelines.pseudonym import key_file_for
 from pipelines.warehouse import SNAPSHOT_UNTIL, in_snapshot_of

@@ -14,7 +14,6 @@ from pipelines import contract
 from pipelines.defs.dbt.assets import translator
 from pipelines.defs.dbt.project import dbt_project
 from pipelines.defs.ingest.assets import raw_asset_key
-from pipelines.quality.suites import raw_name
 
 
 def _manifest() -> dict:
@@ -32,7 +31,7 @@ def test_every_extract_is_one_dbt_source_and_nothing_else_is():
     for name, extract in contract.EXTRACTS.items():
         source = sources[name]
         assert source["source_name"] == extract.source, name
-        key = ", ".join(raw_name(extract, c) for c in extract.key)
+        key = ", ".join(extract.raw_column(c) for c in extract.key)
         assert source["description"].startswith(f"raw.{name} — {extract.kind}, key ({key});"), (
             f"{name}: the description must state the contract's kind and key: {extract.kind}, ({key})")
 
