@@ -9,7 +9,10 @@
 6. a full rebuild of the same landing on a fresh warehouse, and every table the landing
    decides compared with the incremental warehouse's: they must hold the same rows;
 7. the map app on the full run's published copy: how long the map page and the card of
-   the enterprise with the most assignments take to render in headless Chromium.
+   the enterprise with the most assignments take to render in headless Chromium;
+8. what the full run's data exercises (pipelines/data_coverage.py): the share of
+   enterprises each ЦКТР-style indicator reaches, the rules and gap kinds that occur, the
+   factor mix beside the official figures.
 Results: var/bench/results.json and a table on stdout.
 
 `python -m pipelines.bench app [PUBLISHED_COPY]` runs step 7 alone (default: the bench's
@@ -32,9 +35,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import contract
+from pipelines import contract, data_coverage
 from pipelines.app.launch import launch_chromium, serve
-from pipelines.defs.dbt.project import DBT_PROJECT_DIR, REPO_ROOT
+from pipelines import REPO_ROOT
+from pipelines.defs.dbt.project import DBT_PROJECT_DIR
 from pipelines.publish import ANALYST_FILE, published_dir
 from pipelines.pseudonym import key_file_for
 from pipelines.warehouse import SNAPSHOT_UNTIL, in_snapshot_of
@@ -250,6 +254,8 @@ def main() -> int:
     target = _newest_dbt_target()
     results["dbt_models"] = dbt_models(target)
 
+    results["coverage"] = data_coverage.coverage(warehouse)
+
     print("bench: floor (compiled dbt SQL in one DuckDB process) …", flush=True)
     results["floor"] = floor(warehouse, target)
 
@@ -294,6 +300,12 @@ def main() -> int:
         "incremental_equals_rebuild": not results["rebuild_run"]["tables_differing_from_incremental"],
         "app_map_page_seconds": results["app"]["map_page_seconds"]["median_after_first"],
         "app_enterprise_card_seconds": results["app"]["enterprise_card_seconds"]["median_after_first"],
+        "indicators_below_1pct_of_enterprises": results["coverage"]["indicators_below_1pct"],
+        "indicators_constant": results["coverage"]["indicators_constant"],
+        "rules_never_reached": [f"{kind}: {rule}" for kind, counts in results["coverage"]["rules"].items()
+                                for rule, n in counts.items() if n == 0],
+        "factor_mix_pp_from_official": {r["official_group"]: round(r["difference_pp"], 1)
+                                        for r in results["coverage"]["factor_mix"] if r["difference_pp"] is not None},
     }
     (BENCH / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(render_table(results))
@@ -331,6 +343,10 @@ def render_table(results: dict) -> str:
         + ("equal the incremental warehouse's" if s["incremental_equals_rebuild"] else
            f"DIFFER from the incremental warehouse's: {results['rebuild_run']['tables_differing_from_incremental']}"),
     ]
+    lines += ["", f"indicators reaching under 1% of enterprises: {', '.join(s['indicators_below_1pct_of_enterprises']) or 'none'}; "
+                  f"constant: {', '.join(s['indicators_constant']) or 'none'}; rules never reached: "
+                  f"{', '.join(s['rules_never_reached']) or 'none'}; factor mix against the official figures (pp): "
+                  f"{s['factor_mix_pp_from_official']}"]
     slow = sorted((m for m in results["dbt_models"] if m["node"].startswith("model.")), key=lambda m: -m["seconds"])[:8]
     lines += ["", "slowest dbt models: " + ", ".join(f"{m['node'].split('.')[-1]} {m['seconds']}s" for m in slow)]
     if "app" in results:

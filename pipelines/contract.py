@@ -65,6 +65,11 @@ class Extract:
     def iin_columns(self) -> list[str]:
         return [c.name for c in self.columns if c.type == "iin"]
 
+    def raw_column(self, name: str) -> str:
+        """The column in raw.<extract> for a contract column: an IIN is pseudonymised at
+        ingestion into worker_key."""
+        return "worker_key" if name in self.iin_columns else name
+
 
 # Dates outside this window are not plausible for any extract: 1900 typos, far future.
 MIN_DATE = "1950-01-01"

@@ -8,9 +8,9 @@ import shlex
 import sys
 from pathlib import Path
 
+from pipelines import REPO_ROOT
 from pipelines.publish import ANALYST_FILE, PARQUET_DIR, published_dir
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_SQL = "SELECT region_name, workers_harmful, harmful_share FROM marts.region_risk ORDER BY 2 DESC"
 
 

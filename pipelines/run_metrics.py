@@ -1,6 +1,6 @@
 """Wall time and peak memory per step of a run, for `lrm run --metrics` and `make bench`.
 
-Memory is sampled from /proc every 100 ms as the resident set of this process plus its
+Memory is sampled (psutil) every 100 ms as the resident set of this process plus its
 children (dbt runs as a child process), and charged to the step running at that moment.
 """
 from __future__ import annotations
@@ -11,27 +11,21 @@ import threading
 import time
 from pathlib import Path
 
-_PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as fh:
-            return [int(p) for p in fh.read().split()]
-    except OSError:
-        return []
-
+import psutil
 
 def tree_rss_bytes(pid: int | None = None) -> int:
-    pending, total = [pid or os.getpid()], 0
-    while pending:
-        p = pending.pop()
+    """Resident set of a process and all its descendants (dbt runs as a child)."""
+    try:
+        root = psutil.Process(pid or os.getpid())
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for p in procs:
         try:
-            with open(f"/proc/{p}/statm") as fh:
-                total += int(fh.read().split()[1]) * _PAGE
-        except OSError:
+            total += p.memory_info().rss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
-        pending.extend(_children(p))
     return total
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines import REPO_ROOT  # noqa: F401 (tests import it from here)
 from pipelines.pseudonym import key_file_for
 from pipelines.warehouse import default_delivery_path
 
@@ -20,8 +21,6 @@ from pipelines.warehouse import default_delivery_path
 # tests are comparable row for row. Never a production key.
 os.environ.setdefault("LRM_PSEUDONYM_KEY", "test-suite-key-not-secret")
 
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass

@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 from dagster import AssetCheckKey, AssetKey, DagsterInstance, DagsterRunStatus, RunsFilter, SkipReason, build_schedule_context
 
@@ -148,49 +149,40 @@ def test_make_dagster_serves_the_assets_checks_schedules_and_sensors(tiny_run, t
         _stop(proc)
 
 
-def _descendants(pid: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    out, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            out.add(child)
-            todo.append(child)
-    return out
-
-
-def _cmdline(pid: int) -> bytes | None:
+def _descendants(pid: int) -> list[psutil.Process]:
     try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return None
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
 
 
 def _stop(proc: subprocess.Popen) -> None:
     """Stops `make dagster` and every process it started (the webserver, the daemon, the
     code servers): SIGTERM to its session, then SIGKILL to whichever of those very
     processes (same pid, same command line) is still there a minute later."""
-    started = {pid: _cmdline(pid) for pid in _descendants(proc.pid)}
+    started = _descendants(proc.pid)
     os.killpg(proc.pid, signal.SIGTERM)
     try:
         proc.wait(timeout=60)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
-
-    def alive() -> list[int]:
-        return [pid for pid, cmd in started.items() if cmd is not None and _cmdline(pid) == cmd]
+    def alive() -> list[psutil.Process]:
+        # is_running() knows a process by pid and start time: a pid reused since is not ours.
+        out = []
+        for p in started:
+            try:
+                if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                    out.append(p)
+            except psutil.NoSuchProcess:
+                continue
+        return out
 
     deadline = time.monotonic() + 60
     while alive() and time.monotonic() < deadline:
         time.sleep(1)
-    for pid in alive():
-        os.kill(pid, signal.SIGKILL)
+    for p in alive():
+        p.kill()
 
 
 def test_lrm_run_is_recorded_in_the_dagster_home_instance(tiny_run):

@@ -16,6 +16,8 @@ from pipelines.generate import generate
 from pipelines.identifiers import OKED_DIVISION_SECTION, is_valid_id
 
 DROPS = [d.isoformat() for d in cal.DROP_DATES]
+REPO = Path(__file__).resolve().parents[1]
+HARMFUL_CLASSES = ("3.1", "3.2", "3.3", "3.4", "4")
 
 
 def _digest(root: Path) -> dict[str, str]:
@@ -196,9 +198,15 @@ def test_dirty_manifest_points_at_rows_that_break_the_stated_rule(tiny_dirty):
         bad.joinpath("complaints.csv").read_bytes().decode("utf-8")
 
 
-def test_small_scale_calibrated_to_domain_figures(tmp_path):
-    out = tmp_path / "small"
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("gen") / "small"
     generate(out, "small", 3, dirty=False, unreadable=False)
+    return out
+
+
+def test_small_scale_calibrated_to_domain_figures(small):
+    out = small
     last = out / DROPS[-1]
     rd = lambda p: pl.read_csv(p, infer_schema=False)
     ent, wp, emp = rd(last / "enterprises.csv"), rd(last / "workplaces.csv"), rd(last / "employees.csv")
@@ -217,7 +225,82 @@ def test_small_scale_calibrated_to_domain_figures(tmp_path):
         assert abs(share.get(region, 0) - target) < 2.0, (region, share.get(region), target)
     health = h.join(ent.select("bin", pl.col("oked").str.slice(0, 2).alias("div")), on="bin").filter(pl.col("div").is_in(["86", "87", "88"]))
     assert abs(len(health) / len(h) - 0.28) < 0.04
-    # incidents near national rates scaled to the sample (fatal ~250/yr of 2M workers)
+    # incidents near national rates scaled to the sample (fatal ~300/yr of 2M workers)
     inc = pl.concat([rd(out / d / "incidents.csv") for d in DROPS]).unique("incident_id")
     per_year = inc.filter(pl.col("occurred_on").str.starts_with("2024"))
     assert 5 <= per_year.filter(pl.col("kind") == "injury").height <= 80
+
+
+def _factor_mix(landing: Path) -> dict[str, float]:
+    """Per official group of factors (docs/law_and_models.md §8), the share of the workers in confirmed
+    harmful conditions on the newest drop's date exposed to a factor of the group at class 3.1 or
+    above, each worker once per group — read from the landed files alone (§10): contracts
+    active that day at a workplace subject to attestation whose latest act (the higher id of
+    two on one day, the latest drop's row of each key) is under 5 years old and has a
+    harmful factor: a measurement beyond its limit (below it, for light), else a stated
+    class of 3.1 or above."""
+    as_of = dt.date.fromisoformat(DROPS[-1])
+    rd = lambda p: pl.read_csv(p, infer_schema=False)
+    years = int(rd(REPO / "seeds" / "rules" / "attestation_validity.csv")["validity_years"][0])
+    groups = rd(REPO / "seeds" / "reference" / "factors.csv").select("code", "official_group")
+    att = pl.concat([rd(landing / d / "attestations.csv").with_columns(pl.lit(i).alias("_drop")) for i, d in enumerate(DROPS)])
+    att = att.sort("_drop").unique(["attestation_id", "workplace_id", "factor"], keep="last").with_columns(
+        pl.col("order_date").str.to_date(), pl.col("measured").cast(pl.Float64), pl.col("limit_value").cast(pl.Float64))
+    acts = att.filter(pl.col("order_date") <= as_of).select("workplace_id", "attestation_id", "order_date").unique()
+    latest = acts.sort("order_date", "attestation_id").group_by("workplace_id").last().filter(
+        pl.col("order_date").dt.offset_by(f"{years}y") > as_of)
+    measured = pl.col("measured").is_not_null() & pl.col("limit_value").is_not_null()
+    beyond = pl.when(pl.col("factor") == "lighting").then(pl.col("measured") < pl.col("limit_value")).otherwise(
+        pl.col("measured") > pl.col("limit_value"))
+    harmful = att.join(latest, on=["workplace_id", "attestation_id"]).filter(
+        pl.when(measured).then(beyond).otherwise(pl.col("class").is_in(HARMFUL_CLASSES))).join(
+        groups, left_on="factor", right_on="code")
+    wp = rd(landing / DROPS[-1] / "workplaces.csv").filter(pl.col("subject_to_attestation").fill_null("true") == "true")
+    emp = rd(landing / DROPS[-1] / "employees.csv").with_columns(pl.col("start_date").str.to_date(), pl.col("end_date").str.to_date())
+    active = emp.filter(pl.col("start_date") <= as_of, pl.col("end_date").is_null() | (pl.col("end_date") >= as_of))
+    exposed = active.join(wp.select("workplace_id", "bin"), on=["workplace_id", "bin"]).join(
+        harmful.select("workplace_id", "official_group"), on="workplace_id")
+    total = exposed["contract_id"].n_unique()
+    assert total > 2_000
+    return {g: exposed.filter(pl.col("official_group") == g)["contract_id"].n_unique() / total
+            for g in groups["official_group"].drop_nulls().unique()}
+
+
+def test_small_scale_factor_mix_within_3_points_of_the_official_figures(small):
+    """docs/law_and_models.md §8: noise and vibration 46 %, dust and gas 33 % of the workers in harmful
+    conditions (seed reference.official_factor_mix); the generated mix within ±3 pp."""
+    official = {r["official_group"]: float(r["official_share"])
+                for r in _read(REPO / "seeds" / "reference" / "official_factor_mix.csv") if not r["valid_to"]}
+    mix = _factor_mix(small)
+    assert official.keys() == mix.keys() == {"noise_vibration", "dust_gas"}
+    for group, share in official.items():
+        assert abs(mix[group] - share) <= 0.03, (group, mix[group], share)
+
+
+def test_small_scale_has_the_rows_that_reach_every_wage_and_employment_indicator(small):
+    """Issue 19: rows without which an indicator is zero for every enterprise, each at more than
+    1 % of the enterprises: part-time pay below the minimum wage, a second concurrent contract
+    with the same employer, heavy overtime (over 120 hours in the payroll months), seasonal
+    contracts under 90 days, active enterprises with no contract left."""
+    last = small / DROPS[-1]
+    rd = lambda p: pl.read_csv(p, infer_schema_length=0)
+    ent = rd(last / "enterprises.csv").filter(pl.col("status") == "active")
+    emp = rd(last / "employees.csv").with_columns(pl.col("monthly_income").cast(pl.Float64), pl.col("start_date").str.to_date(),
+                                                  pl.col("end_date").str.to_date())
+    as_of = dt.date.fromisoformat(DROPS[-1])
+    active = emp.filter(pl.col("start_date") <= as_of, pl.col("end_date").is_null() | (pl.col("end_date") >= as_of))
+    payroll = pl.concat([rd(small / d / "payroll.csv") for d in DROPS]).unique(["iin", "bin", "month"], keep="last").with_columns(
+        pl.col("accrued").cast(pl.Float64), pl.col("overtime_hours").cast(pl.Float64))
+    min_wage = cal.MIN_WAGE
+    reached = {
+        "income below the minimum wage": active.filter(pl.col("monthly_income") < min_wage)["bin"],
+        "accrued below the minimum wage": payroll.filter(pl.col("accrued") < min_wage)["bin"],
+        "two active contracts with one employer": active.filter(pl.len().over("iin", "bin") > 1)["bin"],
+        "over 120 overtime hours": payroll.group_by("iin", "bin").agg(pl.col("overtime_hours").sum()).filter(
+            pl.col("overtime_hours") > 120)["bin"],
+        "a contract under 90 days": emp.filter((pl.col("end_date") - pl.col("start_date")).dt.total_days() < 90)["bin"],
+    }
+    for what, bins in reached.items():
+        assert bins.n_unique() > 0.01 * len(ent), what
+    no_contract = ent.join(active.select("bin").unique(), on="bin", how="anti")
+    assert len(no_contract) > 0.01 * len(ent)

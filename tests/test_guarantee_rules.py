@@ -1,10 +1,11 @@
-"""Table-driven checks of working conditions and guarantee assignment (docs/law_and_models.md §3, §4).
+"""Table-driven checks of working conditions, who is exposed to which factors, and guarantee
+assignment (docs/law_and_models.md §3, §4, §8, §10).
 
 One temporary DuckDB is filled with hand-built raw extracts (every contract column VARCHAR,
 `iin` already replaced by `worker_key`, as ingestion leaves them), then dbt builds the
-reference/rules seeds, staging and the conditions/guarantees layers for one `as_of`.
-Every case id cites the docs/law_and_models.md rule it checks. The risk layer is not under test here:
-its two tables that our marts read are created empty.
+reference/rules seeds, staging, the conditions/guarantees layers and the workers per
+workplace for one `as_of`. Every case id cites the docs/law_and_models.md rule it checks. The rest of the
+risk layer is not under test here: the two tables of it that our marts read are created empty.
 """
 from __future__ import annotations
 
@@ -120,6 +121,7 @@ WORKPLACES = [
     ("WP-METAL-NO-CA", E_METAL, "Плавильщик", "MET-001", ""),
     ("WP-COMMON", E_OTHER, "  электрогазосварщик ", "", ""),
     ("WP-FLOW", E_COAL, "Проходчик", "MIN-002", ""),
+    ("WP-THREE-FACTORS", E_COAL, "Машинист буровой установки", "", ""),
 ]
 
 # attestation acts of those workplaces: (act, workplace, order_date, [(factor, measured, limit, class)])
@@ -133,6 +135,9 @@ ACTS = [
     ("A-LPP", "WP-LPP-HARMFUL", "2024-03-01", [("chem_phosphorus", "0.3", "0.03", None)]),
     ("A-MILK", "WP-MILK-HARMFUL", "2024-03-01", [("chem_p2o5", "2", "1", None)]),
     ("A-NOLIST", "WP-HARMFUL-NO-LIST", "2024-03-01", [("chem_manganese", "0.4", "0.2", None)]),
+    # noise 5 dBA above the limit (3.1), general and local vibration 6 dB above it (3.2 each)
+    ("A-THREE", "WP-THREE-FACTORS", "2024-03-01", [("noise", "85", "80", None), ("vibration_general", "106", "100", None),
+                                                  ("vibration_local", "106", "100", None)]),
 ]
 
 # contracts: (contract, worker_key, bin, workplace, start, end, monthly income)
@@ -153,6 +158,7 @@ CONTRACTS = [
     ("C-START", "wk-start", E_COAL, "WP-FLOW", "2026-06-30", "", "300000"),  # starts on as_of
     ("C-STOP", "wk-stop", E_COAL, "WP-FLOW", "2024-01-01", "2026-06-29", "300000"),  # last day the run before
     ("C-LAST-DAY", "wk-last-day", E_COAL, "WP-FLOW", "2024-01-01", "2026-06-30", "300000"),  # its last day is as_of
+    ("C-THREE", "wk-three", E_COAL, "WP-THREE-FACTORS", "2023-01-01", "", "320000"),
 ]
 
 GRANTED = [  # (worker_key, bin, guarantee, year, value)
@@ -261,6 +267,35 @@ CONTRADICTIONS = [
 ]
 
 
+# --- factors of the act in force and who is exposed to them (docs/law_and_models.md §3, §8, §10)
+# WP-THREE-FACTORS: (factor, measure_kind, measure_value, computed class); workplace class 3.3
+# (two factors at 3.2 raise the highest one degree)
+THREE_FACTORS = [
+    ("s3-noise-5-dba-above-is-3.1", "noise", "difference", 5.0, "3.1"),
+    ("s3-general-vibration-6-db-above-is-3.2", "vibration_general", "difference", 6.0, "3.2"),
+    ("s3-local-vibration-6-db-above-is-3.2", "vibration_local", "difference", 6.0, "3.2"),
+]
+# Workers in confirmed harmful conditions on AS_OF: wk-valid (noise 3.2), wk-lpp (phosphorus 10x
+# the limit, 3.2), wk-milk (P2O5 2x, 3.1), wk-three (the three factors above) at the coal mine
+# (region 35, section B); wk-nolist (manganese 2x, 3.1) at the shop (region 75, section G).
+# (case id, exposure_group, region, oked_section, class_band, workers); shares are workers / 5.
+EXPOSURE = [
+    ("s10-noise-counted-in-its-band", "noise", "35", "B", "3.2", 1),
+    ("s10-noise-of-the-three-factor-workplace", "noise", "35", "B", "3.1", 1),
+    ("s10-two-vibration-factors-count-the-worker-once", "vibration", "35", "B", "3.2", 1),
+    ("s10-chemical-3.2", "chemical", "35", "B", "3.2", 1),
+    ("s10-chemical-3.1", "chemical", "35", "B", "3.1", 1),
+    ("s10-chemical-other-region-and-section", "chemical", "75", "G", "3.1", 1),
+    ("s10-all-each-worker-once-3.2", "all", "35", "B", "3.2", 2),
+    ("s10-all-each-worker-once-3.1", "all", "35", "B", "3.1", 1),
+    ("s3-s10-all-in-the-escalated-workplace-class", "all", "35", "B", "3.3", 1),
+    ("s10-all-other-region-and-section", "all", "75", "G", "3.1", 1),
+]
+# §8: (official group, workers exposed, official share): wk-three counts once for its three
+# noise and vibration factors.
+CALIBRATION = [("noise_vibration", 2, 0.46), ("dust_gas", 3, 0.33)]
+
+
 def _raw_rows() -> dict[str, list[dict]]:
     rows: dict[str, list[dict]] = {name: [] for name in EXTRACTS}
     rows["enterprises"] = ENTERPRISES
@@ -315,7 +350,8 @@ def _write_raw(db: Path) -> None:
     con.close()
 
 
-MODELS = ("staging intermediate.conditions intermediate.guarantees marts.conditions marts.guarantees")
+MODELS = ("staging intermediate.conditions intermediate.guarantees marts.conditions marts.guarantees "
+          "int_risk__workplace_headcount int_risk__harmful_factor_exposure")
 
 
 def _dbt(args: list[str], db: Path, tmp: Path, as_of: str = AS_OF) -> None:
@@ -377,6 +413,29 @@ def test_attestation_status(wh, case, wp, status, valid_until):
     got = wh.execute("select attestation_status, cast(attestation_valid_until as varchar) "
                      "from marts.workplace_conditions where workplace_id = ?", [wp]).fetchone()
     assert got == (status, valid_until)
+
+
+@pytest.mark.parametrize("case,factor,kind,value,computed", THREE_FACTORS, ids=[t[0] for t in THREE_FACTORS])
+def test_workplace_factor(wh, case, factor, kind, value, computed):
+    got = wh.execute("select measure_kind, measure_value, computed_class, factor_class, is_harmful, workplace_class, "
+                     "attestation_status, workers from marts.workplace_factors "
+                     "where workplace_id = 'WP-THREE-FACTORS' and factor = ?", [factor]).fetchall()
+    assert got == [(kind, value, computed, computed, True, "3.3", "confirmed_harmful", 1)]
+
+
+def test_factor_exposure_counts_each_worker_once_per_group(wh):
+    got = wh.execute("select exposure_group, region, oked_section, class_band, workers, share_of_national_harmful "
+                     "from marts.factor_exposure").fetchall()
+    assert sorted(got) == sorted((g, r, s, b, n, pytest.approx(n / 5)) for _, g, r, s, b, n in EXPOSURE)
+    national = wh.execute("select sum(workers) from marts.factor_exposure where exposure_group = 'all'").fetchone()[0]
+    assert national == wh.execute("select sum(workers_harmful) from intermediate.int_risk__workplace_headcount").fetchone()[0]
+
+
+def test_factor_calibration_sets_the_mix_beside_the_official_figures(wh):
+    got = wh.execute("select official_group, our_workers_exposed, our_workers_harmful, our_share, official_share, "
+                     "difference_pp from marts.factor_calibration").fetchall()
+    assert sorted(got) == sorted((g, n, 5, n / 5, pytest.approx(share), pytest.approx(100 * (n / 5 - share)))
+                                 for g, n, share in CALIBRATION)
 
 
 @pytest.mark.parametrize("case,worker,wp,guarantee,volume", ASSIGNMENTS, ids=[t[0] for t in ASSIGNMENTS])

@@ -30,9 +30,9 @@ def test_raw_suite_is_derived_from_the_contract(name):
     suite = suites.raw_suite(spec)
     checked = _columns_of(suite)
     for col in extract.columns:
-        assert suites.raw_name(extract, col.name) in checked, col.name
+        assert extract.raw_column(col.name) in checked, col.name
     assert not any(c == "iin" for c in checked)
-    key = [suites.raw_name(extract, k) for k in extract.key]
+    key = [extract.raw_column(k) for k in extract.key]
     unique = [e for e in suite.expectations if e.expectation_type in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique")]
     assert unique and (unique[0].configuration.kwargs.get("column_list") or [unique[0].configuration.kwargs["column"]]) == key
     severities = {e.severity.value if hasattr(e.severity, "value") else e.severity for e in suite.expectations}

@@ -15,3 +15,11 @@
 {% macro in_force(relation, day=none) -%}
     (select * from {{ relation }} where {{ in_force_on(day) }})
 {%- endmacro %}
+
+{% macro values_in_force(relation, names, key='parameter', value='value') -%}
+    (select
+    {%- for alias, name in names.items() %}
+        max({{ value }}) filter (where {{ key }} = '{{ name }}') as {{ alias }}{{ "," if not loop.last }}
+    {%- endfor %}
+    from {{ in_force(relation) }})
+{%- endmacro %}

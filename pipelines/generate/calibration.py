@@ -104,16 +104,16 @@ HARMFUL_PROFESSIONS: dict[str, tuple[tuple[str, str, tuple[str, ...], float], ..
         ("Медицинская сестра психиатрического отделения", "HLT-001", ("intensity", "biological"), 0.15),
         ("Лаборант противочумной станции", "HLT-002", ("biological", "chem_benzene"), 0.05),
         ("Врач-инфекционист", "", ("biological", "intensity"), 0.25),
-        ("Медицинская сестра", "", ("biological", "noise"), 0.25),
-        ("Рентгенолаборант", "", ("chem_carbon_monoxide", "intensity"), 0.15),
-        ("Санитар", "", ("noise", "heaviness"), 0.15),
+        ("Медицинская сестра", "", ("biological", "intensity"), 0.25),
+        ("Рентгенолаборант", "", ("intensity", "chem_carbon_monoxide"), 0.15),
+        ("Санитар", "", ("heaviness", "biological"), 0.15),
     ),
     "manufacturing": (
         ("Плавильщик", "MET-001", ("chem_manganese", "microclimate_heat", "noise"), 0.2),
         ("Горновой доменной печи", "MET-002", ("noise", "microclimate_heat"), 0.1),
         ("Электрогазосварщик", "~CMN", ("chem_manganese", "lighting"), 0.1),
         ("Слесарь-ремонтник", "CMN-003", ("noise", "vibration_local"), 0.15),
-        ("Машинист крана", "CMN-002", ("noise", "heaviness"), 0.1),
+        ("Машинист крана", "CMN-002", ("heaviness", "noise"), 0.1),
         ("Станочник", "", ("noise", "vibration_local"), 0.2),
         ("Литейщик", "", ("dust_fibrogenic", "noise"), 0.15),
     ),
@@ -140,14 +140,14 @@ HARMFUL_PROFESSIONS: dict[str, tuple[tuple[str, str, tuple[str, ...], float], ..
         ("Изолировщик на гидроизоляции", "CNS-001", ("chem_benzene", "heaviness"), 0.1),
     ),
     "electricity": (
-        ("Машинист котлов", "ENR-001", ("noise", "microclimate_heat"), 0.4),
+        ("Машинист котлов", "ENR-001", ("microclimate_heat", "noise"), 0.4),
         ("Слесарь-ремонтник", "CMN-003", ("noise", "dust_fibrogenic"), 0.3),
         ("Электромонтер", "", ("noise", "lighting"), 0.2),
         ("Газорезчик", "CMN-005", ("chem_carbon_monoxide", "noise"), 0.1),
     ),
     "water": (
         ("Оператор очистных сооружений", "", ("chem_carbon_monoxide", "biological"), 0.5),
-        ("Слесарь аварийно-восстановительных работ", "", ("noise", "heaviness"), 0.4),
+        ("Слесарь аварийно-восстановительных работ", "", ("heaviness", "noise"), 0.4),
         ("Электрогазосварщик", "~CMN", ("chem_manganese", "noise"), 0.1),
     ),
     "other": (
@@ -217,11 +217,37 @@ BANDS: dict[str, dict[str, tuple[float, float]]] = {
     "inverse": {"2": (0.6, 0.95), "3.1": (1.08, 1.9), "3.2": (2.2, 3.0)},
 }
 HARMFUL_CLASSES = ("3.1", "3.2", "3.3", "3.4", "4")
-HARMFUL_CLASS_P = (0.55, 0.30, 0.10, 0.04, 0.01)
+HARMFUL_CLASS_P = (0.52, 0.30, 0.10, 0.05, 0.03)
+# The second factor of a harmful workplace is harmful too with this probability (at 3.1,
+# or at 3.2 with SECOND_FACTOR_3_2 of those: two factors at 3.2+ raise the class); a third
+# factor (heaviness) is stated with THIRD_FACTOR_P, at 3.1 with THIRD_FACTOR_HARMFUL (three
+# factors at 3.1 make 3.2). SECOND_FACTOR_HARMFUL sets how often a worker meets two groups,
+# hence the factor mix of docs/law_and_models.md §8 (tests/test_generate.py checks it).
+SECOND_FACTOR_HARMFUL = 0.37
+SECOND_FACTOR_3_2 = 0.25
+THIRD_FACTOR_P = 0.3
+THIRD_FACTOR_HARMFUL = 0.15
 
-# Incidents per year nationally (§8: fatal 246 in 2023, occupational diseases 662;
-# injuries *decision*: a few thousand) and the years generated.
-INCIDENTS_PER_YEAR = {"injury": 3_000, "fatal": 250, "occupational_disease": 660}
+# Shares that exercise every ЦКТР-style indicator (*decisions*, issue 19): part-time
+# contracts below the minimum wage, a second concurrent contract with the same employer,
+# enterprises working heavy overtime, active enterprises with no contract left, seasonal
+# contracts shorter than 90 days.
+MIN_WAGE = 85_000  # KZT a month from 2024 (seeds/scoring/ctr_params.csv)
+PART_TIME_SHARE = 0.025
+SECOND_CONTRACT_SHARE = 0.008
+OVERTIME_ENTERPRISE_SHARE = 0.03
+DORMANT_SHARE = 0.02  # of the enterprises, drawn among those of up to 10 workers
+SEASONAL_SHARE = 0.3  # of the contracts that ended in 2026
+ATTESTATION_CURRENT_FROM = 100  # workers; a larger employer's latest act is valid on AS_OF
+DANGEROUS_SITE_RISK = 0.5  # enterprise risk from which a class 3.3+ workplace is a dangerous site
+GROUP_ACCIDENT_SHARE = 0.2
+COLLECTIVE_COMPLAINT_SHARE = 0.12
+
+# Incidents per year nationally (§8: fatal 190 in 2019, 246 in 2023 — *decision*: 300, that
+# trend (+6.7 % a year) carried to 2026, which also gives at least 1 % of the enterprises at
+# `small` a fatal accident in 36 months; occupational diseases 662; injuries *decision*: a
+# few thousand) and the years generated.
+INCIDENTS_PER_YEAR = {"injury": 3_000, "fatal": 300, "occupational_disease": 660}
 INCIDENT_START = dt.date(2022, 1, 1)
 
 # Official regional statistics (stat.gov.kz style), national totals by year.

@@ -39,11 +39,13 @@ CORRECTIONS: dict[str, tuple[pl.Expr, pl.Expr]] = {
     "attestations": (pl.lit(True), pl.format("{}/испр", pl.col("order_no")).alias("order_no")),
     "risk_assessments": (pl.lit(True), (pl.col("ppe") * 0.9).round(3).alias("ppe")),
     "incidents": (pl.col("kind") == "injury", (pl.col("days_lost").fill_null(0) + 5).alias("days_lost")),
-    "checklists": (pl.lit(True), pl.lit(True).alias("q01")),
+    # an answer corrected to non-compliant: E3's checklist that fails every question stays so
+    "checklists": (pl.col("q01"), pl.lit(False).alias("q01")),
     "granted_guarantees": (pl.col("value").is_not_null(), (pl.col("value") + 1).alias("value")),
     "payroll": (pl.col("paid") < pl.col("accrued"), pl.col("accrued").alias("paid")),  # arrears settled
     "complaints": (pl.lit(True), pl.lit(True).alias("collective")),
-    "inspections": (pl.lit(True), (pl.col("violations") + 1).alias("violations")),
+    # a violation added to a report that found some: a clean inspection (E4's) stays clean
+    "inspections": (pl.col("violations") > 0, (pl.col("violations") + 1).alias("violations")),
 }
 
 

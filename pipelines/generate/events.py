@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.generate import calibration as cal
+from pipelines.generate import edges
 from pipelines.generate.ids import make_bins, to_text
 from pipelines.generate.population import AS_OF, D, Population, _days, nullable_bool, random_dates
 
@@ -64,13 +65,13 @@ def attestations(rng, pop: Population) -> pl.DataFrame:
     n = len(a)
     harmful = (a["_mode"] == "attested_harmful").to_numpy()
     c1 = np.where(harmful, a["_cls"].to_numpy(), "2")
-    c2 = np.where(harmful & (rng.random(n) < 0.4), "3.1", "2")
-    third = rng.random(n) < 0.3
+    c2 = np.where(harmful, a["_c2"].to_numpy(), "2")
+    c3 = np.where(harmful, a["_c3"].to_numpy(), "2")
     rows = pl.concat([
         a.with_columns(pl.col("_f1").alias("factor"), pl.Series("_c", c1), pl.col("_disagree").alias("_dis")),
         a.with_columns(pl.col("_f2").alias("factor"), pl.Series("_c", c2), pl.lit(False).alias("_dis")),
-        a.filter(pl.Series(third) & (pl.col("_f1") != "heaviness") & (pl.col("_f2") != "heaviness")).with_columns(
-            pl.lit("heaviness").alias("factor"), pl.lit("2").alias("_c"), pl.lit(False).alias("_dis")),
+        a.with_columns(pl.col("_f3").alias("factor"), pl.Series("_c", c3), pl.lit(False).alias("_dis")).filter(
+            pl.col("factor").is_not_null()),
     ]).sort("order_date", "_w", maintain_order=True)
     n = len(rows)
     factors = rows["factor"].to_numpy().astype(str)
@@ -107,6 +108,19 @@ def risk_assessments(rng, pop: Population) -> pl.DataFrame:
     equipment = np.clip(0.5 * rng.beta(2, 5, n) + 0.4 * risk, 0, 1)
     ppe = np.clip(rng.beta(1.5, 6, n) + 0.3 * risk * harm, 0, 1)
     morbidity = np.clip(0.7 * harm + rng.normal(0, 0.08, n), 0, 1)
+    # dangerous sites: class 3.3 or above at an enterprise of high underlying risk, where
+    # injury hazard, unsafe equipment and missing PPE come together (R_ind very high)
+    rank = np.vectorize({c: i for i, c in enumerate(CLASS_HARM)}.get)(cls)
+    site = (rank >= list(CLASS_HARM).index("3.3")) & (risk >= cal.DANGEROUS_SITE_RISK) & wp["_harmful"].to_numpy()
+    injury = np.where(site, rng.uniform(0.85, 1.0, n), injury)
+    equipment = np.where(site, rng.uniform(0.6, 0.9, n), equipment)
+    ppe = np.where(site, rng.uniform(0.5, 0.8, n), ppe)
+    values = {"harm": harm, "injury": injury, "equipment": equipment, "ppe": ppe, "morbidity": morbidity}
+    tags = wp["_tag"].to_numpy() if "_tag" in wp.columns else np.full(n, None)
+    for tag, fixed in edges.VERY_HIGH_RISK.items():
+        for column, value in fixed.items():
+            values[column] = np.where(tags == tag, value, values[column])
+    harm, injury, equipment, ppe, morbidity = (values[c] for c in ("harm", "injury", "equipment", "ppe", "morbidity"))
     assessors = np.asarray(assessor_bins())
     return pl.DataFrame({
         "workplace_id": wp["workplace_id"], "assessed_on": pl.Series(date).cast(pl.Date),
@@ -148,7 +162,7 @@ def incidents(rng, pop: Population) -> pl.DataFrame:
             "bin": inc["bin"], "iin": nullable_str(inc["iin"], rng.random(n) < 0.1),
             "occurred_on": pl.Series(occurred).cast(pl.Date), "kind": kinds,
             "days_lost": pl.Series(days).fill_nan(None).cast(pl.Int64),
-            "group_accident": nullable_bool(rng.random(n) < 0.03, rng.random(n) < 0.4),
+            "group_accident": nullable_bool(rng.random(n) < cal.GROUP_ACCIDENT_SHARE, rng.random(n) < 0.4),
         })
     # edge incidents every scale carries (E3 fatal group accident and a disease, E1 injury, E4 unknown worker)
     e = pop.employees.filter(pl.col("end_date").is_null() | (pl.col("end_date") >= pl.lit(cal.AS_OF)))
@@ -189,8 +203,10 @@ def checklists(rng, pop: Population) -> pl.DataFrame:
     p_bad = 0.05 + 0.45 * rows["_risk"].to_numpy()
     assessors = np.asarray(assessor_bins())
     data = {"bin": rows["bin"], "submitted_on": pl.Series(np.minimum(date, D("2026-11-15"))).cast(pl.Date)}
+    # E3's latest checklist fails every question, so each question's indicator is reached
+    e3_latest = rows.select((pl.col("bin") == pop.enterprises["bin"][2]) & (pl.col("_j") == pl.col("_j").max().over("bin"))).to_series().to_numpy()
     for q in range(1, 16):
-        data[f"q{q:02d}"] = rng.random(m) >= p_bad
+        data[f"q{q:02d}"] = (rng.random(m) >= p_bad) & ~e3_latest
     data["confirmed_by"] = nullable_str(pl.Series(assessors[rng.integers(0, len(assessors), m)]), rng.random(m) < 0.4)
     return pl.DataFrame(data).unique(["bin", "submitted_on"], keep="first", maintain_order=True)
 
@@ -209,12 +225,13 @@ def collective_agreements(rng, pop: Population) -> pl.DataFrame:
         "union_present": nullable_bool(rng.random(n) < 0.7, rng.random(n) < 0.1),
         "_e": ent["_e"], "_first_drop": np.zeros(n, dtype=np.int64),
     })
-    fixed = {0: ("2024-01-10", "2027-01-09", 12.0, True), 2: ("2025-03-01", "2027-02-28", 18.0, True), 3: ("2023-05-15", None, 8.0, False)}
+    fixed = {0: ("2024-01-10", "2027-01-09", 12.0, True), 2: ("2025-03-01", "2027-02-28", 18.0, True), 3: ("2023-05-15", None, 8.0, False),
+             4: ("2024-06-01", "2027-05-31", None, True)}
     for e, (s, u, p, union) in fixed.items():
         ca = ca.with_columns(
             pl.when(pl.col("_e") == e).then(pl.lit(dt.date.fromisoformat(s))).otherwise(pl.col("signed_on")).alias("signed_on"),
             pl.when(pl.col("_e") == e).then(pl.lit(dt.date.fromisoformat(u) if u else None, dtype=pl.Date)).otherwise(pl.col("valid_until")).alias("valid_until"),
-            pl.when(pl.col("_e") == e).then(pl.lit(p)).otherwise(pl.col("pay_supplement_pct")).alias("pay_supplement_pct"),
+            pl.when(pl.col("_e") == e).then(pl.lit(p, dtype=pl.Float64)).otherwise(pl.col("pay_supplement_pct")).alias("pay_supplement_pct"),
             pl.when(pl.col("_e") == e).then(pl.lit(union)).otherwise(pl.col("union_present")).alias("union_present"))
     # a new agreement signed between drops: the last drop's snapshot has it
     without = pop.enterprises.filter(~pl.col("_has_ca") & (pl.col("status") == "active") & (pl.col("_first_drop") == 0) & (pl.col("_e") > 7))
@@ -250,6 +267,8 @@ def granted_guarantees(rng, pop: Population, ca: pl.DataFrame) -> pl.DataFrame:
     # НДФЗ shop No. 5: ~2.7% of the workers miss everything but leave and ЛПП (451 vs 439)
     ndfz_skip = (pl.col("_behaviour") == "ndfz") & (pl.col("_entry") == "CHM-001") & (pl.int_range(pl.len()).over("_w") % 37 == 5)
     b = pl.col("_behaviour")
+    # an under-granting employer also leaves every other worker without ЛПП, short week and ОППВ
+    under_skip = (b == "under") & (pl.int_range(pl.len()).over("_w") % 2 == 0)
     on_list = pl.col("_entry").is_not_null()
     act = pl.col("_active")
     lpp = pl.col("_food").str.starts_with("lpp")
@@ -258,11 +277,11 @@ def granted_guarantees(rng, pop: Population, ca: pl.DataFrame) -> pl.DataFrame:
     g = []
     leave = pl.when(b == "under").then((pl.col("_leave") / 2).floor()).when(b == "over").then(pl.col("_leave") + 6).otherwise(pl.col("_leave"))
     g.append(("additional_leave", on_list & (pl.col("_leave") > 0), leave.cast(pl.Float64)))
-    g.append(("short_week", act & on_list & (pl.col("_hours").is_not_null() | (b == "over")) & ~ndfz_skip, pl.coalesce("_hours", pl.lit(36)).cast(pl.Float64)))
+    g.append(("short_week", act & on_list & (pl.col("_hours").is_not_null() | (b == "over")) & ~ndfz_skip & ~under_skip, pl.coalesce("_hours", pl.lit(36)).cast(pl.Float64)))
     g.append(("pay_supplement", act & on_list & ~ndfz_skip & (b != "under"), pl.coalesce("_pct", pl.lit(10.0))))
-    g.append(("oppv", act & on_list & pl.col("_oppv") & ~ndfz_skip, (pl.col("monthly_income") * 0.05).round(0)))
+    g.append(("oppv", act & on_list & pl.col("_oppv") & ~ndfz_skip & ~under_skip, (pl.col("monthly_income") * 0.05).round(0)))
     g.append(("milk", act & ((on_list & milk) | ((b.is_in(["milk_lpp", "ndfz"])) & lpp & ~ndfz_skip) | (~on_list & chem)), pl.lit(None, dtype=pl.Float64)))
-    g.append(("therapeutic_nutrition", act & on_list & (lpp | ((b == "milk_lpp") & milk)), pl.lit(None, dtype=pl.Float64)))
+    g.append(("therapeutic_nutrition", act & on_list & (lpp | ((b == "milk_lpp") & milk)) & ~under_skip, pl.lit(None, dtype=pl.Float64)))
     g.append(("ppe", act & pl.col("_harmful") & (pl.col("_u") < 0.85), pl.lit(None, dtype=pl.Float64)))
     parts = [emp.filter(cond).select("iin", "bin", pl.lit(name).alias("guarantee"), pl.lit(cal.GRANT_YEAR).alias("year"), val.alias("value"), "start_date")
              for name, cond, val in g]
@@ -286,13 +305,16 @@ def payroll(rng, pop: Population, months: int) -> pl.DataFrame:
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
     firsts.sort()
     mdf = pl.DataFrame({"_m0": firsts}).with_columns(pl.col("_m0").dt.month_end().alias("_m1"))
-    ent = _old(pop).select("_e", "_arrears", "_late")
+    ent = _old(pop).select("_e", "_arrears", "_late", "_overtime")
     emp = pop.employees.join(ent, on="_e", how="inner", maintain_order="left").filter(
         pl.col("start_date") <= pl.lit(last), pl.col("end_date").is_null() | (pl.col("end_date") >= pl.lit(firsts[0])))
-    emp = emp.select("iin", "bin", "start_date", "end_date", "monthly_income", "_arrears", "_late")
+    emp = emp.select("iin", "bin", "start_date", "end_date", "monthly_income", "_arrears", "_late", "_overtime")
     rows = emp.join(mdf, how="cross").filter(pl.col("start_date") <= pl.col("_m1"), pl.col("end_date").is_null() | (pl.col("end_date") >= pl.col("_m0")))
     n = len(rows)
     ot = np.where(rng.random(n) < 0.15, np.round(rng.gamma(2, 6, n), 1), 0.0)
+    # heavy overtime, over the monthly (12 h) and yearly (120 h) limits of Labour Code art. 77
+    heavy = rows["_overtime"].to_numpy() & (rng.random(n) < 0.9)
+    ot = np.where(heavy, np.round(rng.uniform(25, 60, n), 1), ot)
     income = rows["monthly_income"].to_numpy().astype(float)
     accrued = np.round(income + ot * income / 168 * 1.5, 0)
     arrears = rows["_arrears"].to_numpy() & (rng.random(n) < 0.6)
@@ -326,10 +348,13 @@ def complaints(rng, pop: Population) -> pl.DataFrame:
     topics = np.asarray(["wages", "conditions", "time", "dismissal", "other"])
     topic = np.where(arrears & (rng.random(k) < 0.7), "wages", topics[rng.choice(5, k, p=[0.35, 0.2, 0.1, 0.25, 0.1])])
     c = pl.DataFrame({"bin": ent["bin"].to_numpy()[pick], "received_on": pl.Series(random_dates(rng, "2024-11-20", "2026-11-19", k)).cast(pl.Date),
-                      "topic": topic, "collective": nullable_bool(rng.random(k) < 0.05, rng.random(k) < 0.3)})
+                      "topic": topic, "collective": nullable_bool(rng.random(k) < cal.COLLECTIVE_COMPLAINT_SHARE, rng.random(k) < 0.3)})
     e = pop.enterprises
-    edge = pl.DataFrame({"bin": [e["bin"][2], e["bin"][6]], "received_on": [dt.date(2026, 9, 14), cal.DROP_DATES[1]],
-                         "topic": ["wages", "conditions"], "collective": [True, False], "_min_drop": [0, 1]})
+    edge = pl.DataFrame({"bin": [e["bin"][2], e["bin"][6], e["bin"][0], e["bin"][1], e["bin"][3]],
+                         "received_on": [dt.date(2026, 9, 14), cal.DROP_DATES[1], dt.date(2026, 6, 10), dt.date(2026, 8, 20),
+                                         dt.date(2026, 3, 5)],
+                         "topic": ["wages", "conditions", "time", "dismissal", "other"], "collective": [True, False, False, False, False],
+                         "_min_drop": [0, 1, 0, 0, 0]})
     c = pl.concat([c.with_columns(pl.lit(0).alias("_min_drop")), edge], how="vertical_relaxed").sort("received_on", maintain_order=True)
     return c.with_columns(pl.format("CMP-{}", pl.int_range(1, pl.len() + 1).cast(pl.String).str.zfill(7)).alias("complaint_id")).select(
         "complaint_id", "bin", "received_on", "topic", "collective", "_min_drop")
@@ -341,6 +366,7 @@ def inspections(rng, pop: Population) -> pl.DataFrame:
     risk = ent["_risk"].to_numpy()
     k = rng.poisson(0.12 * 4 * (0.5 + risk))
     k[2] = max(k[2], 1)  # E3 is inspected
+    k[3] = max(k[3], 1)  # E4 too
     idx = np.repeat(np.arange(len(ent)), k)
     n = len(idx)
     viol = rng.poisson(2 + 4 * risk[idx])
@@ -348,8 +374,16 @@ def inspections(rng, pop: Population) -> pl.DataFrame:
     if n:
         first_e3 = np.flatnonzero(idx == 2)[0]
         viol[first_e3], gross[first_e3] = max(viol[first_e3], 5), max(gross[first_e3], 2)
+        clean_e4 = np.flatnonzero(idx == 3)
+        if len(clean_e4):  # E4's first inspection found nothing
+            viol[clean_e4[0]], gross[clean_e4[0]] = 0, 0
     fine = np.where(gross > 0, np.round(gross * rng.uniform(100_000, 600_000, n), -3), np.where(rng.random(n) < 0.5, 0, np.nan))
-    i = pl.DataFrame({"bin": ent["bin"].to_numpy()[idx], "inspected_on": pl.Series(random_dates(rng, "2023-01-15", "2026-11-18", n)).cast(pl.Date),
+    on = random_dates(rng, "2023-01-15", "2026-11-18", n)
+    if n:  # both inside the 36 months of the inspection indicators
+        on[first_e3] = D("2024-04-17")
+        if len(clean_e4):
+            on[clean_e4[0]] = D("2025-10-15")
+    i = pl.DataFrame({"bin": ent["bin"].to_numpy()[idx], "inspected_on": pl.Series(on).cast(pl.Date),
                       "violations": viol.astype(np.int64), "gross_violations": pl.Series(np.where(rng.random(n) < 0.1, np.nan, gross)).fill_nan(None).cast(pl.Int64),
                       "fine_kzt": pl.Series(fine).fill_nan(None)}).sort("inspected_on", maintain_order=True)
     return i.with_columns(pl.format("INSP-{}", pl.int_range(1, pl.len() + 1).cast(pl.String).str.zfill(7)).alias("inspection_id")).select(

@@ -76,6 +76,8 @@ def enterprise_frame(rng, n: int, groups: np.ndarray, regions: np.ndarray, sizes
     registered = random_dates(rng, "1993-01-01", "2025-06-30", n)
     bins = make_bins(registered, np.arange(first_index, first_index + n))
     camp1 = random_dates(rng, "2019-12-01", "2026-10-31", n)
+    # medium and large employers keep their attestation current; small ones let it lapse
+    camp1 = np.where(sizes > cal.ATTESTATION_CURRENT_FROM, random_dates(rng, "2022-01-10", "2026-10-31", n), camp1)
     camp0 = np.where(rng.random(n) < 0.25, camp1 - _days(rng.integers(1830, 2100, n)), D("NaT"))
     return pl.DataFrame({
         "_e": np.arange(first_index, first_index + n),
@@ -94,6 +96,7 @@ def enterprise_frame(rng, n: int, groups: np.ndarray, regions: np.ndarray, sizes
         "_behaviour": np.asarray(BEHAVIOURS)[rng.choice(len(BEHAVIOURS), n, p=BEHAVIOUR_P)],
         "_arrears": rng.random(n) < 0.04,
         "_late": rng.random(n) < 0.06,
+        "_overtime": rng.random(n) < cal.OVERTIME_ENTERPRISE_SHARE,
         "_has_ca": rng.random(n) < np.where(sizes > 30, 0.75, 0.5),
         "_risk": rng.beta(2, 4, n),
     }).with_columns(pl.col("registered_on").cast(pl.Date), pl.col("_camp1").cast(pl.Date), pl.col("_camp0").cast(pl.Date))
@@ -156,6 +159,17 @@ def random_population(rng: np.random.Generator, scale: cal.Scale, first_e: int, 
     return ent, wp, np.concatenate([w_h, w_o])
 
 
+def quota_choice(rng: np.random.Generator, n: int, p: np.ndarray) -> np.ndarray:
+    """n indices into p, each as often as n·p rounded (largest remainders), in random order:
+    the mix a calibration sets is met exactly, not only on average."""
+    p = np.asarray(p, dtype=float) / np.sum(p)
+    counts = np.floor(n * p).astype(np.int64)
+    left = n - counts.sum()
+    if left:
+        counts[np.argsort(-(n * p - counts), kind="stable")[:left]] += 1
+    return rng.permutation(np.repeat(np.arange(len(p)), counts))
+
+
 def _harmful_workplaces(rng, groups: np.ndarray, local: np.ndarray) -> pl.DataFrame:
     n = len(groups)
     prof = np.empty(n, dtype=object)
@@ -165,7 +179,7 @@ def _harmful_workplaces(rng, groups: np.ndarray, local: np.ndarray) -> pl.DataFr
     for g, table in cal.HARMFUL_PROFESSIONS.items():
         idx = np.flatnonzero(groups == g)
         w = np.array([t[3] for t in table])
-        pick = rng.choice(len(table), len(idx), p=w / w.sum())
+        pick = quota_choice(rng, len(idx), w)
         prof[idx] = np.asarray([t[0] for t in table], dtype=object)[pick]
         spec[idx] = np.asarray([t[1] for t in table], dtype=object)[pick]
         f1[idx] = np.asarray([t[2][0] for t in table], dtype=object)[pick]
@@ -187,6 +201,10 @@ def _harmful_workplaces(rng, groups: np.ndarray, local: np.ndarray) -> pl.DataFr
     subject = np.where((mode == "not_attested") & (rng.random(n) < 0.5), False, True)
     cls = np.asarray(cal.HARMFUL_CLASSES)[rng.choice(5, n, p=cal.HARMFUL_CLASS_P)]
     cls = _cap_class(f1, cls)
+    c2 = np.asarray(["2", "3.1", "3.2"])[quota_choice(rng, n, [1 - cal.SECOND_FACTOR_HARMFUL,
+        cal.SECOND_FACTOR_HARMFUL * (1 - cal.SECOND_FACTOR_3_2), cal.SECOND_FACTOR_HARMFUL * cal.SECOND_FACTOR_3_2])]
+    c2 = _cap_class(f2, c2)
+    f3, c3 = _third_factor(rng, f1, f2, cal.THIRD_FACTOR_HARMFUL)
     unit_word = np.vectorize(lambda g: UNIT_WORD.get(g, "Цех №"), otypes=[object])(groups) if n else np.array([], dtype=object)
     unit = np.char.add(unit_word.astype(str), (local // 3 + 1).astype(str)) if n else np.array([], dtype=str)
     return pl.DataFrame({
@@ -196,8 +214,17 @@ def _harmful_workplaces(rng, groups: np.ndarray, local: np.ndarray) -> pl.DataFr
         "_harmful": np.ones(n, dtype=bool), "_mode": mode.astype(str),
         "_entry": pl.Series(entry.tolist(), dtype=pl.String),
         "_f1": f1.astype(str), "_f2": f2.astype(str), "_cls": cls.astype(str),
+        "_c2": c2.astype(str), "_f3": f3, "_c3": c3,
         "_disagree": rng.random(n) < 0.04,
     }, schema_overrides={"unit": pl.String, "profession": pl.String})
+
+
+def _third_factor(rng, f1: np.ndarray, f2: np.ndarray, harmful_p: float) -> tuple[pl.Series, np.ndarray]:
+    """A third factor, heaviness, stated in some acts (when the first two are not heaviness)."""
+    n = len(f1)
+    has = (rng.random(n) < cal.THIRD_FACTOR_P) & (f1 != "heaviness") & (f2 != "heaviness")
+    c3 = np.where(rng.random(n) < harmful_p, "3.1", "2")
+    return pl.Series([("heaviness" if h else None) for h in has], dtype=pl.String), c3
 
 
 def _cap_class(factors: np.ndarray, cls: np.ndarray) -> np.ndarray:
@@ -225,13 +252,14 @@ def _other_workplaces(rng, groups: np.ndarray, local: np.ndarray) -> pl.DataFram
     f2 = np.asarray(["heaviness", "lighting", "noise", "chem_carbon_monoxide"])[rng.integers(0, 4, n)]
     f2 = np.where(f2 == f1, "heaviness", f2)
     f2 = np.where(f2 == f1, "intensity", f2)
+    f3, c3 = _third_factor(rng, f1, f2, 0.0)
     return pl.DataFrame({
         "unit": ADMIN_UNITS[local % len(ADMIN_UNITS)].astype(str), "profession": prof.astype(str),
         "list_entry": pl.Series([None] * n, dtype=pl.String),
         "subject_to_attestation": subject,
         "_harmful": np.zeros(n, dtype=bool), "_mode": mode.astype(str),
         "_entry": pl.Series([None] * n, dtype=pl.String),
-        "_f1": f1, "_f2": f2, "_cls": np.full(n, "2"),
+        "_f1": f1, "_f2": f2, "_cls": np.full(n, "2"), "_c2": np.full(n, "2"), "_f3": f3, "_c3": c3,
         "_disagree": np.zeros(n, dtype=bool),
     }, schema_overrides={"unit": pl.String, "profession": pl.String})
 
@@ -251,7 +279,10 @@ def contracts_for(rng, w: np.ndarray, wp: pl.DataFrame, ent: pl.DataFrame, first
     end = np.where(fixed, random_dates(rng, "2027-01-01", "2027-10-31", n), D("NaT"))
     med = info["_group"].replace_strict(INCOME_MEDIAN, default=320_000).to_numpy()
     income = med * np.where(info["_harmful"].to_numpy(), 1.15, 1.0) * rng.lognormal(0, 0.35, n)
-    income = np.maximum(85_000, np.round(income / 100) * 100)
+    income = np.maximum(cal.MIN_WAGE, np.round(income / 100) * 100)
+    # part-time contracts pay below the monthly minimum wage (lawful: it is for a full month)
+    part = rng.random(n) < cal.PART_TIME_SHARE
+    income = np.where(part, np.round(rng.uniform(0.45, 0.97, n) * cal.MIN_WAGE / 100) * 100, income)
     iin = make_iins(rng, birth, rng.random(n) < 0.55, serial_offset)
     return pl.DataFrame({
         "contract_id": pl.Series(np.arange(first_c, first_c + n)).cast(pl.String).str.zfill(9),
@@ -284,17 +315,28 @@ def build_population(rng: np.random.Generator, scale: cal.Scale) -> Population:
 
     # contracts active on AS_OF
     w_active = np.concatenate([np.repeat(e_wp["_w"].to_numpy(), e_workers), r_w])
-    # historic contracts: ended before AS_OF (most before 2026, some during 2026)
-    n_hist = max(3, int(cal.HISTORIC_SHARE * len(w_active)))
+    tag = wp.select("_w", "_tag").drop_nulls()
+    tw = dict(zip(tag["_tag"].to_list(), tag["_w"].to_list()))
+    # historic contracts: ended before AS_OF (most before 2026, some during 2026), the edge
+    # enterprises' ones first (edges.ENDED_CONTRACTS)
     e7_w = wp.filter(pl.col("_e") == 6)["_w"].to_numpy()
     pool_w = w_active[~np.isin(w_active, e7_w)]
-    hist_w = pool_w[rng.integers(0, len(pool_w), n_hist)]
+    edge_hist_w = np.asarray([tw[t] for t, _, _ in edges.ENDED_CONTRACTS], dtype=np.int64)
+    hist_w = np.concatenate([edge_hist_w, pool_w[rng.integers(0, len(pool_w), max(3, int(cal.HISTORIC_SHARE * len(w_active))))]])
+    n_hist = len(hist_w)
     both = contracts_for(rng, np.concatenate([w_active, hist_w]), wp, ent, 0)
     emp, hist = both.head(len(w_active)), both.tail(n_hist)
     h_start = random_dates(rng, "2012-01-01", "2024-06-30", n_hist)
     in_2026 = rng.random(n_hist) < 0.25
     h_end = np.where(in_2026, random_dates(rng, "2026-01-15", "2026-10-31", n_hist),
                      np.minimum(h_start + _days(rng.integers(120, 3000, n_hist)), D("2025-12-31")))
+    # seasonal work: some of the contracts ended in 2026 began that year and lasted under 90 days
+    seasonal = in_2026 & (rng.random(n_hist) < cal.SEASONAL_SHARE)
+    s_start = random_dates(rng, "2026-02-01", "2026-08-31", n_hist)
+    h_start = np.where(seasonal, s_start, h_start)
+    h_end = np.where(seasonal, s_start + _days(rng.integers(20, 86, n_hist)), h_end)
+    for i, (_, start, end) in enumerate(edges.ENDED_CONTRACTS):
+        h_start[i], h_end[i] = D(start), D(end)
     hist = hist.with_columns(pl.Series("start_date", h_start).cast(pl.Date), pl.Series("end_date", h_end).cast(pl.Date))
 
     # movers: a 2026 contract at another List workplace of the same enterprise
@@ -317,11 +359,11 @@ def build_population(rng: np.random.Generator, scale: cal.Scale) -> Population:
     start[idx] = move_day
     emp = emp.with_columns(pl.Series("start_date", start).cast(pl.Date))
 
-    # edge contracts: movers, a liquidated enterprise, a new enterprise's first hires
-    tag = wp.select("_w", "_tag").drop_nulls()
-    tw = dict(zip(tag["_tag"].to_list(), tag["_w"].to_list()))
+    # edge contracts: movers, a liquidated enterprise, a new enterprise's first hires, ...
     emp, edge_prior = _edge_contracts(emp, wp, tw, len(e_ent))
-    emp = pl.concat([emp, hist, prior.select(emp.columns), edge_prior.select(emp.columns)], how="vertical_relaxed")
+    second = _second_contracts(rng, emp, wp, len(e_ent))
+    emp = pl.concat([emp, hist, prior.select(emp.columns), edge_prior.select(emp.columns), second.select(emp.columns)],
+                    how="vertical_relaxed")
 
     # liquidated random enterprises (no harmful workers): every contract ended
     e_arr = ent["_e"].to_numpy()
@@ -329,18 +371,17 @@ def build_population(rng: np.random.Generator, scale: cal.Scale) -> Population:
     pool = np.asarray([e for e in e_arr[len(e_ent):] if e not in harmful_e], dtype=np.int64)
     liq = pool[rng.random(len(pool)) < 0.01] if len(pool) else pool
     liquidated = np.r_[liq, 5]  # E6
-    liq_end = pl.Series(random_dates(rng, "2024-01-01", "2025-11-30", len(emp))).cast(pl.Date)
-    is_liq = pl.col("_e").is_in(liquidated.tolist())
-    emp = emp.with_columns(liq_end.alias("_le")).with_columns(
-        pl.when(is_liq).then(pl.min_horizontal("_le", pl.coalesce("end_date", "_le"))).otherwise(pl.col("end_date")).alias("end_date"))
-    emp = emp.with_columns(pl.when(is_liq & (pl.col("start_date") >= pl.col("end_date")))
-                           .then(pl.col("end_date") - pl.duration(days=400)).otherwise(pl.col("start_date")).alias("start_date")).drop("_le")
+    # dormant: small, still active in the registry, every contract ended (no headcount left)
+    rest = r_ent.filter(pl.col("_size") <= 10, ~pl.col("_e").is_in(liq.tolist()))["_e"].to_numpy()
+    dormant = rng.choice(rest, min(len(rest), round(cal.DORMANT_SHARE * len(r_ent))), replace=False)
+    emp = _end_every_contract(rng, emp, dormant, "2025-06-01", "2026-10-31", 300)
+    emp = _end_every_contract(rng, emp, liquidated, "2024-01-01", "2025-11-30", 400)
     ent = ent.with_columns(pl.when(pl.col("_e").is_in(liquidated.tolist())).then(pl.lit("liquidated")).otherwise(pl.col("status")).alias("status"))
 
     # snapshot dynamics across drops: a few new enterprises, new hires, contract ends
     n_new = int(0.002 * len(r_ent))
     if n_new:
-        small = r_ent.filter(pl.col("_size") <= pl.col("_size").median(), ~pl.col("_e").is_in(liquidated.tolist()))
+        small = r_ent.filter(pl.col("_size") <= pl.col("_size").median(), ~pl.col("_e").is_in(liquidated.tolist() + dormant.tolist()))
         new_e = small.sample(min(n_new, len(small)), seed=int(rng.integers(1 << 31)))["_e"].to_list()
         ent = ent.with_columns(pl.when(pl.col("_e").is_in(new_e)).then(2).otherwise(pl.col("_first_drop")).alias("_first_drop"),
                                pl.when(pl.col("_e").is_in(new_e)).then(pl.lit(cal.DROP_DATES[1])).otherwise(pl.col("registered_on")).alias("registered_on"))
@@ -349,7 +390,7 @@ def build_population(rng: np.random.Generator, scale: cal.Scale) -> Population:
         emp = emp.filter(~(pl.col("_e").is_in(new_e) & pl.col("end_date").is_not_null() & (pl.col("end_date") <= pl.lit(cal.DROP_DATES[1]))))
     new_ents = ent.filter(pl.col("_first_drop") > 0)["_e"].to_list()
     n_dyn = max(2, int(0.003 * len(emp)))
-    open_rows = np.flatnonzero(emp.select(pl.col("end_date").is_null() & ~pl.col("_e").is_in(new_ents + liquidated.tolist())).to_series().to_numpy())
+    open_rows = np.flatnonzero(emp.select(pl.col("end_date").is_null() & ~pl.col("_e").is_in(new_ents + liquidated.tolist() + dormant.tolist())).to_series().to_numpy())
     pick = rng.choice(open_rows, min(len(open_rows), 2 * n_dyn), replace=False)
     hires, ends = pick[:n_dyn], pick[n_dyn:]
     fd = emp["_first_drop"].to_numpy().copy()
@@ -376,9 +417,50 @@ def build_population(rng: np.random.Generator, scale: cal.Scale) -> Population:
     return Population(ent, wp, emp)
 
 
+def _end_every_contract(rng, emp: pl.DataFrame, enterprises: np.ndarray, lo: str, hi: str, back_days: int) -> pl.DataFrame:
+    """Every contract of `enterprises` ends on a day between lo and hi (or earlier, as it was);
+    a contract that would end before it began starts `back_days` before its end instead."""
+    end = pl.Series(random_dates(rng, lo, hi, len(emp))).cast(pl.Date)
+    hit = pl.col("_e").is_in(enterprises.tolist())
+    emp = emp.with_columns(end.alias("_end")).with_columns(
+        pl.when(hit).then(pl.min_horizontal("_end", pl.coalesce("end_date", "_end"))).otherwise(pl.col("end_date")).alias("end_date"))
+    return emp.with_columns(pl.when(hit & (pl.col("start_date") >= pl.col("end_date")))
+                            .then(pl.col("end_date") - pl.duration(days=back_days)).otherwise(pl.col("start_date")).alias("start_date")).drop("_end")
+
+
+def _second_contracts(rng, emp: pl.DataFrame, wp: pl.DataFrame, n_edge: int) -> pl.DataFrame:
+    """A second, part-time contract of a worker at another workplace of the same employer,
+    running alongside the first (internal part-time work)."""
+    wps = wp.filter(pl.col("_e") >= n_edge).select("_w", "_e", "workplace_id", "_harmful").with_columns(
+        pl.len().over("_e").alias("_k"))
+    cand = emp.filter(pl.col("end_date").is_null(), pl.col("_e") >= n_edge).join(
+        wps.filter(pl.col("_k") >= 2).select("_e").unique(), on="_e", how="semi")
+    n = min(len(cand), int(cal.SECOND_CONTRACT_SHARE * len(emp)))
+    if not n:
+        return emp.head(0)
+    first = cand.sample(n, seed=int(rng.integers(1 << 31)))
+    # another workplace of the enterprise: the next one in its list
+    wps = wps.with_columns(pl.col("_w").rank("ordinal").over("_e").cast(pl.Int64).alias("_r"))
+    first = first.join(wps.select("_w", "_r", "_k"), on="_w", how="left").with_columns(
+        ((pl.col("_r") % pl.col("_k")) + 1).alias("_r2"))
+    other = first.drop("_w", "workplace_id", "_harmful").join(
+        wps.select("_e", pl.col("_r").alias("_r2"), "_w", "workplace_id", "_harmful"), on=["_e", "_r2"], how="left")
+    start = random_dates(rng, "2024-01-15", "2026-10-31", n)
+    income = np.round(rng.uniform(0.45, 0.97, n) * cal.MIN_WAGE / 100) * 100
+    return other.with_columns(pl.Series("start_date", start).cast(pl.Date), pl.Series("monthly_income", income.astype(np.int64)),
+                              pl.lit(None, dtype=pl.Date).alias("end_date"))
+
+
 def _edge_contracts(emp: pl.DataFrame, wp: pl.DataFrame, tw: dict[str, int], n_edge: int):
-    """Movers (E2 inside, E3 → E1), E7's hires; returns (emp, extra prior contracts)."""
+    """Movers (E2 inside, E3 → E1), E7's hires, edges.CONTRACT_CHANGES and
+    edges.SECOND_CONTRACTS; returns (emp, the extra contracts)."""
+    from pipelines.generate import edges
+
     emp = emp.with_row_index("_i")
+    for t, k, column, value in edges.CONTRACT_CHANGES:
+        i = emp.filter(pl.col("_w") == tw[t])["_i"][k]
+        new = pl.lit(value).cast(emp.schema[column]) if not isinstance(value, str) else pl.lit(value).str.to_date()
+        emp = emp.with_columns(pl.when(pl.col("_i") == i).then(new).otherwise(pl.col(column)).alias(column))
     def first(tag):
         return emp.filter(pl.col("_w") == tw[tag])["_i"][0]
     fitter, conveyor = first("E2_fit"), first("E1_conv")
@@ -392,6 +474,11 @@ def _edge_contracts(emp: pl.DataFrame, wp: pl.DataFrame, tw: dict[str, int], n_e
         row = emp.filter(pl.col("_i") == i).drop("workplace_id", "bin", "_e", "_w")
         row = row.with_columns(pl.lit(tw[tag]).cast(pl.Int64).alias("_w")).join(wpi, on="_w")
         prior.append(row.with_columns(pl.lit(s).str.to_date().alias("start_date"), pl.lit(e).str.to_date().alias("end_date")))
+    for t, k, at, start, income in edges.SECOND_CONTRACTS:
+        row = emp.filter(pl.col("_w") == tw[t])[k].drop("workplace_id", "bin", "_e", "_w")
+        row = row.with_columns(pl.lit(tw[at]).cast(pl.Int64).alias("_w")).join(wpi, on="_w")
+        prior.append(row.with_columns(pl.lit(start).str.to_date().alias("start_date"), pl.lit(None, dtype=pl.Date).alias("end_date"),
+                                      pl.lit(income).cast(pl.Int64).alias("monthly_income")))
     e7 = tw["E7_weld"]
     emp = emp.with_columns(
         pl.when(pl.col("_w") == e7).then(pl.lit(cal.DROP_DATES[1])).otherwise(pl.col("start_date")).alias("start_date"),

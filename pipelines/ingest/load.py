@@ -75,10 +75,6 @@ class ExtractResult:
         return sum(f.unchanged for f in self.files)
 
 
-def raw_column_name(extract: Extract, column: str) -> str:
-    return "worker_key" if column in extract.iin_columns else column
-
-
 def _table(extract: Extract) -> str:
     return ident("raw", extract.name)
 
@@ -107,7 +103,7 @@ def create_raw(con: duckdb.DuckDBPyConnection, extract: Extract) -> None:
 
 
 def _empty_raw(extract: Extract) -> pl.DataFrame:
-    schema = {raw_column_name(extract, c): pl.String for c in extract.column_names}
+    schema = {extract.raw_column(c): pl.String for c in extract.column_names}
     schema.update({EXTRAS_COL: pl.String, "_drop_date": pl.Date, "_file": pl.String, "_line": pl.Int64})
     if extract.kind == "snapshot":
         schema[UNTIL] = pl.Date
@@ -162,7 +158,7 @@ def ingest_extract(
                 good = good.with_columns(pl.col("_wk").alias(iin_col)).drop("_wk")
             free_text = [c.name for c in extract.columns if c.free_text]
             good = mask_frame(good, [*free_text, EXTRAS_COL], bins).select(
-                *[pl.col(c).alias(raw_column_name(extract, c)) for c in extract.column_names],
+                *[pl.col(c).alias(extract.raw_column(c)) for c in extract.column_names],
                 pl.col(EXTRAS_COL),
                 pl.lit(drop.date).alias("_drop_date"),
                 pl.lit(display).alias("_file"),
@@ -288,7 +284,7 @@ def _snapshot_replay(con, extract: Extract, drop_dates: set[dt.date]) -> set[dt.
 
 def _data_columns(extract: Extract) -> list[str]:
     """A raw row's data: the contract's columns and the extras (what a snapshot compares)."""
-    return [raw_column_name(extract, c) for c in extract.column_names] + [EXTRAS_COL]
+    return [extract.raw_column(c) for c in extract.column_names] + [EXTRAS_COL]
 
 
 def _write_snapshot(con, extract: Extract, good: pl.DataFrame, drop_date: dt.date) -> int:
@@ -301,7 +297,7 @@ def _write_snapshot(con, extract: Extract, good: pl.DataFrame, drop_date: dt.dat
     table = _table(extract)
     _ensure_extras(con, extract)
     columns = ", ".join(ident(c) for c in _data_columns(extract))
-    key = [ident(raw_column_name(extract, k)) for k in extract.key]
+    key = [ident(extract.raw_column(k)) for k in extract.key]
     same_key = " AND ".join(f"t.{k} = d.{k}" for k in key)
     con.register("incoming_good", good.to_arrow())
     try:

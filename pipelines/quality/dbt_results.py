@@ -1,4 +1,4 @@
-"""dbt's own checks as records of dq.check_results: every data test and unit test of a
+"""dbt's own checks as records of dq.check_results: every data test of a
 `dbt build` (from its run_results.json) and every enforced model contract, each with a
 description in prose (`describe_test`: the test's own description in the yml, else one
 written from its macro and arguments).
@@ -95,7 +95,7 @@ def _asset_of(manifest: Mapping[str, Any], unique_id: str | None) -> str:
 
 
 def records(run_results: Mapping[str, Any], manifest: Mapping[str, Any]) -> list[CheckRecord]:
-    """Every data test, unit test and enforced model contract of one `dbt build`, and every
+    """Every data test and enforced model contract of one `dbt build`, and every
     model or seed that failed to build (its error is why the run stopped)."""
     out: list[CheckRecord] = []
     for result in run_results.get("results", []):

@@ -33,7 +33,7 @@ import duckdb
 
 from pipelines.masking import mask_iins
 from pipelines.quality.runner import GX, THRESHOLD, CheckRecord
-from pipelines.quality.suites import REPO_ROOT
+from pipelines import REPO_ROOT
 
 RUNNING, PASSED, PASSED_WITH_WARNINGS, BLOCKED, FAILED = "running", "passed", "passed with warnings", "blocked", "failed"
 REJECTED_ROWS_KEPT = 1_000  # per file and run; dq.rejected_rows holds them all while the drop is current

@@ -189,7 +189,7 @@ def _record(asset_key: str, suite_name: str, batch: str, r) -> CheckRecord:
     elif res.get("partial_missing_list"):
         details = "missing: " + (_jsonable(res["partial_missing_list"]) or "")
     elif res.get("partial_unexpected_index_list") and isinstance(res["partial_unexpected_index_list"][0], dict):
-        # rows with _file/_line (raw batches); a batch without them has bare row numbers
+        # rows with their _file/_line (raw batches); a frame without them has bare positions
         details = _jsonable([_located(row) for row in res["partial_unexpected_index_list"]])
     elif res.get("partial_unexpected_list"):
         details = _jsonable(res["partial_unexpected_list"])

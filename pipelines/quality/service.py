@@ -77,7 +77,7 @@ def check_mart(warehouse: Path, run_id: str, mart: str, as_of: dt.date | None = 
 
 def record_dbt(warehouse: Path, run_id: str, run_results: Mapping[str, Any], manifest: Mapping[str, Any],
                as_of: dt.date | None = None, landing_dir: str = "") -> list[runner.CheckRecord]:
-    """Every dbt test, unit test and model contract of the run's `dbt build`."""
+    """Every dbt data test and model contract of the run's `dbt build`."""
     records = dbt_results.records(run_results, manifest)
     with warehouse_lock(warehouse, WRITER_WAIT_SECONDS), connect(warehouse) as con:
         history.ensure_history(con)

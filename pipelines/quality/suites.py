@@ -28,21 +28,15 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 import great_expectations as gx  # noqa: E402
 import great_expectations.expectations as gxe  # noqa: E402
 
-from pipelines import contract  # noqa: E402
+from pipelines import REPO_ROOT, contract  # noqa: E402
 from pipelines.contract import Extract  # noqa: E402
 from pipelines.identifiers import OKED_DIVISION_SECTION  # noqa: E402
 from pipelines.warehouse import in_snapshot_of  # noqa: E402
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 META_COLUMNS = ("_drop_date", "_file", "_line")
 CRITICAL, WARNING = "critical", "warning"
 NO_PREVIOUS_MAX_ROWS = 10**15  # row-count ceiling when there is no previous drop to compare
-
-
-def raw_name(extract: Extract, column: str) -> str:
-    """The raw column for a contract column: IIN columns are pseudonymised at ingestion."""
-    return "worker_key" if column in extract.iin_columns else column
 
 
 def _q(name: str) -> str:
@@ -100,7 +94,7 @@ def dimension_sql(extract: Extract, dimension: str) -> str:
     if dimension == "oked_section":
         return _section_sql("oked")
     if dimension in names:
-        return f"t.{_q(raw_name(extract, dimension))}"
+        return f"t.{_q(extract.raw_column(dimension))}"
     raise KeyError(f"{extract.name}: unknown drift dimension {dimension!r}")
 
 
@@ -109,7 +103,7 @@ def raw_batch_sql(spec: RawSpec) -> str:
     extract = spec.extract
     derived: list[str] = []
     for col in extract.columns:
-        v = f"t.{_q(raw_name(extract, col.name))}"
+        v = f"t.{_q(extract.raw_column(col.name))}"
         if col.type in ("int", "decimal"):
             sql_type = "BIGINT" if col.type == "int" else "DOUBLE"
             derived.append(f"TRY_CAST(trim({v}) AS {sql_type}) AS {_q(col.name + ':number')}")
@@ -168,14 +162,14 @@ def raw_suite(spec: RawSpec) -> gx.ExpectationSuite:
     e = spec.extract
     exps: list = [
         _exp(gxe.ExpectTableColumnsToMatchSet, CRITICAL, "Every contract column is in raw (IIN columns as worker_key), with _drop_date, _file, _line.",
-             column_set=[raw_name(e, c) for c in e.column_names] + list(META_COLUMNS), exact_match=False),
+             column_set=[e.raw_column(c) for c in e.column_names] + list(META_COLUMNS), exact_match=False),
         _exp(gxe.ExpectTableRowCountToEqual, CRITICAL,
              "Rows this drop added to raw = rows_loaded − rows_unchanged recorded in dq.ingest_files "
              "(a snapshot keeps its rows that did not change since the previous drop as they were).",
              value={"$PARAMETER": "rows_added"}),
     ]
     for col in e.columns:
-        name = raw_name(e, col.name)
+        name = e.raw_column(col.name)
         if col.required:
             exps.append(_exp(gxe.ExpectColumnValuesToNotBeNull, CRITICAL, column=name))
         if col.type == "iin":
@@ -207,7 +201,7 @@ def raw_suite(spec: RawSpec) -> gx.ExpectationSuite:
             exps.append(_exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=pattern))
         if col.domain is not None:
             exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, column=name, value_set=list(col.domain)))
-    key = [raw_name(e, k) for k in e.key]
+    key = [e.raw_column(k) for k in e.key]
     if len(key) == 1:
         exps.append(_exp(gxe.ExpectColumnValuesToBeUnique, CRITICAL, f"Key {key[0]} is unique within the drop.", column=key[0]))
     else:
@@ -241,7 +235,7 @@ def snapshot_suite(spec: RawSpec) -> gx.ExpectationSuite:
     """The suite for the whole snapshot of one drop of a snapshot extract (the batch of
     `snapshot_batch_sql`): its key is unique, and its drift against the previous drop's."""
     e = spec.extract
-    key = [raw_name(e, k) for k in e.key]
+    key = [e.raw_column(k) for k in e.key]
     exps: list = [_exp(gxe.ExpectCompoundColumnsToBeUnique, CRITICAL, f"Key ({', '.join(key)}) is unique within the drop's snapshot.",
                        column_list=key) if len(key) > 1 else
                   _exp(gxe.ExpectColumnValuesToBeUnique, CRITICAL, f"Key {key[0]} is unique within the drop's snapshot.", column=key[0])]
@@ -252,7 +246,7 @@ def snapshot_suite(spec: RawSpec) -> gx.ExpectationSuite:
 def snapshot_batch_sql(spec: RawSpec) -> str:
     """The snapshot of one drop (parameter: the drop date): its key and drift dimensions."""
     e = spec.extract
-    columns = [f"t.{_q(raw_name(e, k))}" for k in e.key]
+    columns = [f"t.{_q(e.raw_column(k))}" for k in e.key]
     columns += [f"{dimension_sql(e, dim)} AS {_q('dim:' + dim)}" for dim in spec.dimensions]
     return (f"SELECT {', '.join(columns)}\nFROM raw.{_q(e.name)} t, (SELECT CAST(? AS DATE) AS drop_date) p\n"
             f"WHERE {in_snapshot_of('t', 'p.drop_date')}")

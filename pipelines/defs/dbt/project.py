@@ -10,7 +10,8 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+from pipelines import REPO_ROOT
+
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)

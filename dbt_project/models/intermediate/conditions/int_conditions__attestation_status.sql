@@ -1,11 +1,3 @@
-{#- Attestation status of every workplace on as_of (docs/law_and_models.md §3, §4, §10): the period of
-    int_conditions__status_timeline that holds as_of — the workplace's latest act with
-    order_date <= as_of, valid while as_of < order_date + validity_years, i.e.
-    attestation_valid_until (the last valid day, inclusive) = order_date + validity_years - 1 day.
-    confirmed_harmful = valid and class >= 3.1; confirmed_acceptable = valid and class <= 2;
-    not_attested = no valid act, or the workplace is not subject to attestation.
-    workplace_class is the class of that latest act even when it has expired
-    (attestation_valid says whether it counts). -#}
 select
     t.workplace_id,
     t.bin,

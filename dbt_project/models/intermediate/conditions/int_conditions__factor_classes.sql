@@ -1,13 +1,3 @@
-{#- The class of every factor row of every attestation act (docs/law_and_models.md §3).
-    Measured factor groups: the measure x by factor_group_measures, the class by
-    factor_class_thresholds (lowest class whose upper bound >= x). Stated groups, or a
-    measured group without a usable measurement: the class stated in the act.
-    Where both exist the computed class wins and the disagreement is flagged (§3 decision) —
-    only when the two lie in different class bands (condition_classes.class_band: a
-    measurement within the limit computes 2 and cannot tell 1 from 2, docs/law_and_models.md §10).
-    Rules are taken as in force on the act's order date (macro in_force_on): the act is
-    judged by the rules of its day; an act dated before any rule is in force gets no
-    computed class (rules_in_force = false) and keeps only a stated one. -#}
 with acts as (
     select * from {{ ref('stg_otib__attestations') }}
 ),
@@ -37,6 +27,9 @@ measured as (
         a.order_date,
         a.factor,
         f.factor_group,
+        f.exposure_group,
+        f.official_group,
+        f.unit as measure_unit,
         coalesce(cast(f.milk_relevant as varchar) in ('true', 'yes', '1'), false) as milk_relevant,
         a.measured,
         a.limit_value,
@@ -91,6 +84,9 @@ select
     x.order_date,
     x.factor,
     x.factor_group,
+    x.exposure_group,
+    x.official_group,
+    x.measure_unit,
     x.milk_relevant,
     x.measured,
     x.limit_value,

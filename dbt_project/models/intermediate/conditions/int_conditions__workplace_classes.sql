@@ -1,8 +1,3 @@
-{#- The class of a workplace in one attestation act (docs/law_and_models.md §3 decision): the highest
-    factor class, then the escalation rules of workplace_class_escalation (in force on the
-    act's order date): set_at_least (e.g. three or more factors at 3.1 make 3.2) and raise
-    (two or more factors at 3.2+ raise the highest one degree, never beyond the cap).
-    The final class is the highest of the base class and every rule's result. -#}
 with factor_classes as (
     select * from {{ ref('int_conditions__factor_classes') }}
 ),

@@ -1,7 +1,3 @@
-{#- Workers on contracts active on var('as_of') (docs/law_and_models.md §4: every guarantee but leave is
-    owed for contracts active on as_of), one row per worker and workplace (if a worker holds
-    two active contracts at one workplace, the latest-starting one), with the shared part of
-    the evidence: List entry and attestation. -#}
 select
     *,
     case when list_entry_code is not null

@@ -1,22 +1,7 @@
-{#- Additional paid leave (Labour Code art. 89 p.1; order 1053; docs/law_and_models.md §4, §10): for the
-    calendar year of as_of, List days x (days of that year covered by the contract — an open
-    contract runs to 31 December — AND on which the List applied to its workplace) / (days in
-    the year), rounded half up to whole days (art. 89 p.1: proportional to the time actually
-    worked in those conditions). The days on which the List applied come from the
-    workplace's status timeline (int_guarantees__list_days): a status change during the year
-    changes the leave for the part of the year it covers, not the whole year. One row per
-    worker and workplace (a worker who moved has two rows; several contracts at one
-    workplace are added, capped at the whole year); the evidence names the periods. A
-    contract that ended before the year owes nothing; zero-day results are not assignments. -#}
 with facts as (
     select *
     from {{ ref('int_guarantees__contract_facts') }}
     where list_entry_code is not null and leave_days > 0 and days_covered_in_year > 0
-),
-
-rule as (
-    select * from {{ in_force(ref('guarantee_rules')) }}
-    where guarantee = 'additional_leave'
 ),
 
 periods as (
@@ -64,15 +49,9 @@ counted as (
         and d.workplace_id = p.workplace_id
 )
 
-select
-    p.worker_key,
-    p.bin,
-    p.workplace_id,
-    r.guarantee,
-    'current_law' as regime,
-    cast((2 * p.leave_days * p.days_covered + p.days_in_year) // (2 * p.days_in_year) as double) as volume,
-    r.unit,
-    r.legal_basis,
+{#- the days rounded half up: leave_days × days_covered / days_in_year in integers -#}
+{% set volume = '(2 * p.leave_days * p.days_covered + p.days_in_year) // (2 * p.days_in_year)' %}
+{% set evidence -%}
     'List entry ' || p.list_entry_code || ' (' || p.list_section || '): ' || p.leave_days
         || ' days x ' || p.days_covered || '/' || p.days_in_year || ' days of ' || year(p.year_start)
         || ' on which the List applied (' || p.applied_periods || ')'
@@ -80,10 +59,8 @@ select
         || coalesce('; List not applied: ' || p.other_periods, '')
         || '; attestation on as_of ' || p.attestation_status
         || coalesce(' (act ' || p.attestation_id || ' of ' || p.attestation_order_date || ', class ' || p.workplace_class || ')', '')
-        as evidence,
-    p.as_of,
-    p.list_entry_code,
-    p.attestation_id
+{%- endset %}
+select {{ owed_columns(volume=volume, evidence=evidence, w='p') }}
 from counted as p
-cross join rule as r
-where (2 * p.leave_days * p.days_covered + p.days_in_year) // (2 * p.days_in_year) > 0
+cross join {{ guarantee_rule(['additional_leave']) }} as r
+where {{ volume }} > 0

@@ -1,5 +1,3 @@
-{#- Every guarantee owed under the law in force on var('as_of') (docs/law_and_models.md §4): the union of
-    the one-model-per-rule entitlements. One row per worker, workplace and guarantee. -#}
 {%- set rules = ['additional_leave', 'short_week', 'pay_supplement', 'nutrition', 'ppe', 'oppv'] %}
 {%- for r in rules %}
 select

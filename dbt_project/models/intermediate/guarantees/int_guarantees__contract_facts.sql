@@ -1,10 +1,3 @@
-{#- One row per labour contract overlapping the calendar year of var('as_of') or active on it,
-    with everything the guarantee rules read: days of that year the contract covers (an open
-    contract runs to 31 December), whether it is active on as_of, the workplace's attestation
-    status on as_of (int_conditions__attestation_status), its List entry
-    (int_guarantees__list_resolution), what that status allows (list_applicability) and
-    whether the registry snapshot in force on as_of has the enterprise liquidated
-    (docs/law_and_models.md §10: its workers' guarantees are kept, and flagged). -#}
 {%- set as_of = as_of_date() %}
 with contracts as (
     select * from {{ ref('stg_hr__employees') }}

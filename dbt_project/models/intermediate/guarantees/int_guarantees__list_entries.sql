@@ -1,5 +1,3 @@
-{#- List entries (order 1053) in force on var('as_of'), with the profession normalised for
-    matching (docs/law_and_models.md §4 decision: case-insensitive, trimmed, ё = е, inner blanks collapsed). -#}
 select
     code as list_entry_code,
     section,

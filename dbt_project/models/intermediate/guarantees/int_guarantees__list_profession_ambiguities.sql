@@ -1,6 +1,3 @@
-{#- Professions of workplaces that match more than one List entry in force on as_of
-    (docs/law_and_models.md §3 hazard: professions duplicated across lists, the monograph; §4: the
-    common-professions fallback must not pick silently). One row per workplace. -#}
 with workplaces as (
     select
         workplace_id,

@@ -1,8 +1,3 @@
-{#- Each workplace's List entry (docs/law_and_models.md §4 decision): the workplace's own list_entry; if
-    that is empty, the entry of the common-professions section whose profession equals the
-    workplace's profession (normalised). A profession matching more than one common entry is
-    not silently picked: resolution = 'ambiguous_common_profession' and no entry is used
-    (see int_guarantees__list_profession_ambiguities). An unknown code is 'unknown_list_entry'. -#}
 with workplaces as (
     select
         *,

@@ -1,12 +1,5 @@
-{#- Milk or therapeutic-preventive nutrition, ЛПП (Labour Code art. 182; order 1054 p.4, p.12;
-    docs/law_and_models.md §4 decisions), for contracts active on as_of — never both, ЛПП wins:
-    - ЛПП when the List applies and the worker's List entry gives a ration (lpp:<ration>);
-    - otherwise milk when the workplace is confirmed_harmful (list_applicability.attestation_guarantees)
-      and its valid act has a milk-relevant factor at class >= guarantee_rules.min_factor_class,
-      or when the workplace is not attested and its List entry says milk. -#}
 with rules as (
-    select * from {{ in_force(ref('guarantee_rules')) }}
-    where guarantee in ('milk', 'therapeutic_nutrition')
+    select * from {{ guarantee_rule(['milk', 'therapeutic_nutrition']) }}
 ),
 
 milk_rank as (
@@ -43,15 +36,7 @@ decided as (
         and mf.workplace_id = w.workplace_id
 )
 
-select
-    d.worker_key,
-    d.bin,
-    d.workplace_id,
-    r.guarantee,
-    'current_law' as regime,
-    cast(1 as double) as volume,
-    r.unit,
-    r.legal_basis,
+{% set evidence -%}
     case
         when r.guarantee = 'therapeutic_nutrition'
             then 'ration ' || d.lpp_ration || ' per List'
@@ -59,10 +44,9 @@ select
         when d.milk_factors is not null and d.attestation_guarantees
             then 'milk-relevant factors at class >= ' || r.min_factor_class || ': ' || d.milk_factors
         else 'milk per List (workplace not attested)'
-    end || '; ' || d.base_evidence as evidence,
-    d.as_of,
-    d.list_entry_code,
-    d.attestation_id
+    end || '; ' || d.base_evidence
+{%- endset %}
+select {{ owed_columns(volume='1', evidence=evidence, w='d') }}
 from decided as d
 inner join rules as r
     on r.guarantee = d.nutrition_guarantee

@@ -1,16 +1,5 @@
-{#- Increased pay (Labour Code art. 105; decree 1193 p.4; docs/law_and_models.md §4): for contracts active
-    on as_of whose List entry gives increased pay, the percent of the enterprise's collective
-    agreement valid on as_of (signed_on <= as_of <= valid_until, open = in force). Without one
-    (or without a percent) the volume is empty and the evidence says
-    "amount set by collective agreement: missing". The sectoral coefficient of the enterprise's
-    industry (longest matching OKED prefix of sectoral_coefficients) is in the evidence. -#}
 {%- set as_of = as_of_date() %}
-with rule as (
-    select * from {{ in_force(ref('guarantee_rules')) }}
-    where guarantee = 'pay_supplement'
-),
-
-agreements as (
+with agreements as (
     select *
     from {{ ref('stg_employer__collective_agreements') }}
     where signed_on <= {{ as_of }}
@@ -31,15 +20,7 @@ coefficients as (
     qualify row_number() over (partition by e.bin order by length(cast(s.oked_prefix as varchar)) desc, s.industry) = 1
 )
 
-select
-    w.worker_key,
-    w.bin,
-    w.workplace_id,
-    r.guarantee,
-    'current_law' as regime,
-    cast(a.pay_supplement_pct as double) as volume,
-    r.unit,
-    r.legal_basis,
+{% set evidence -%}
     case when a.pay_supplement_pct is not null
          then a.pay_supplement_pct || '% per collective agreement signed ' || a.signed_on
          else 'amount set by collective agreement: missing' end
@@ -47,12 +28,11 @@ select
     || coalesce(c.industry || ' ' || c.coefficient_min
                 || case when c.coefficient_max <> c.coefficient_min then '-' || c.coefficient_max else '' end
                 || ' (' || c.legal_act_code || ')', 'none for this industry')
-    || '; ' || w.base_evidence as evidence,
-    w.as_of,
-    w.list_entry_code,
-    w.attestation_id
+    || '; ' || w.base_evidence
+{%- endset %}
+select {{ owed_columns(volume='a.pay_supplement_pct', evidence=evidence) }}
 from {{ ref('int_guarantees__active_workers') }} as w
-cross join rule as r
+cross join {{ guarantee_rule(['pay_supplement']) }} as r
 left join agreements as a
     on a.bin = w.bin
 left join coefficients as c

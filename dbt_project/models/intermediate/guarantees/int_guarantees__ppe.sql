@@ -1,26 +1,9 @@
-{#- Personal and collective protective equipment (Labour Code art. 182; docs/law_and_models.md §4): free, for
-    contracts active on as_of on a confirmed_harmful workplace (List or not), or on a
-    not-attested workplace whose List entry applies. -#}
-with rule as (
-    select * from {{ in_force(ref('guarantee_rules')) }}
-    where guarantee = 'ppe'
-)
-
-select
-    w.worker_key,
-    w.bin,
-    w.workplace_id,
-    r.guarantee,
-    'current_law' as regime,
-    cast(1 as double) as volume,
-    r.unit,
-    r.legal_basis,
+{% set evidence -%}
     case when w.attestation_guarantees then 'harmful workplace per attestation'
          else 'List entry applies (workplace not attested)' end
-    || '; ' || w.base_evidence as evidence,
-    w.as_of,
-    w.list_entry_code,
-    w.attestation_id
+    || '; ' || w.base_evidence
+{%- endset %}
+select {{ owed_columns(volume='1', evidence=evidence) }}
 from {{ ref('int_guarantees__active_workers') }} as w
-cross join rule as r
+cross join {{ guarantee_rule(['ppe']) }} as r
 where w.attestation_guarantees or w.list_applies

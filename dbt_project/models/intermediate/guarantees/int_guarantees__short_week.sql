@@ -1,24 +1,7 @@
-{#- Shortened working week (Labour Code art. 69 p.2; order 1053; docs/law_and_models.md §4): the List
-    entry's hours a week, for contracts active on as_of where the List applies. -#}
-with rule as (
-    select * from {{ in_force(ref('guarantee_rules')) }}
-    where guarantee = 'short_week'
-)
-
-select
-    w.worker_key,
-    w.bin,
-    w.workplace_id,
-    r.guarantee,
-    'current_law' as regime,
-    cast(w.short_week_hours as double) as volume,
-    r.unit,
-    r.legal_basis,
-    w.short_week_hours || ' h/week per ' || w.base_evidence as evidence,
-    w.as_of,
-    w.list_entry_code,
-    w.attestation_id
+select {{ owed_columns(
+    volume='w.short_week_hours',
+    evidence="w.short_week_hours || ' h/week per ' || w.base_evidence") }}
 from {{ ref('int_guarantees__active_workers') }} as w
-cross join rule as r
+cross join {{ guarantee_rule(['short_week']) }} as r
 where w.list_applies
   and w.short_week_hours is not null

@@ -1,40 +1,11 @@
-{#- Appendix 1 of the monograph: 13 social and 5 economic indicators per
-    enterprise and period, one row per enterprise × period × indicator of
-    seeds/scoring/appendix1_indicators (docs/law_and_models.md §7).
-
-    Periods (decision, seeds/scoring/appendix1_params.periods): period k covers the 12
-    months (as_of − (k+1) years, as_of − k years]; k = 0 is "the as_of year", k = 1 "the
-    previous year"; `year` = the calendar year of the period end. Stocks (workplaces,
-    workers) are taken on the period end, flows (incidents, separations) over the period.
-    Granted guarantees are annual: the grants for the calendar year of the period end.
-    The workplace list is the snapshot in force on as_of; a workplace's status on a period
-    end is read from int_conditions__status_timeline (as known on as_of), the definition
-    every mart shares: workers in harmful conditions = active at a workplace
-    confirmed_harmful on that day. Catalogue and parameters: the versions in force on as_of;
-    costs: the cost parameters in force on each period end (a price not in force then leaves
-    the cost empty, with the reason).
-
-    Every row has a value or a reason: not computable (catalogue), the source has no rows
-    for the period, or the value is undefined for this enterprise (empty denominator).
-
-    `intensity` is the value on the catalogue's efficiency_basis (shares, per 100 workers,
-    KZT per worker), `z` its standardised value (formula 5, the monograph) over the
-    matrix of every enterprise-period of the OKED section, oriented so that 1 = best
-    (higher_worse: (max − x)/(max − min)); max = min → z is NULL (the indicator carries
-    no information in that section and is left out of the complex indicator). -#}
 {%- set d = as_of_date() -%}
 with catalogue as (
     select * from {{ in_force(ref('appendix1_indicators')) }}
 ),
-params as (
-    select parameter, value, text_value from {{ in_force(ref('appendix1_params')) }}
-),
 p as (
-    select
-        cast(max(value) filter (where parameter = 'periods') as integer)  as periods,
-        max(text_value) filter (where parameter = 'heavy_factor')          as heavy_factor,
-        max(value) filter (where parameter = 'injury_hazard_threshold')    as hazard
-    from params
+    select cast(n.periods as integer) as periods, t.heavy_factor, n.hazard
+    from {{ values_in_force(ref('appendix1_params'), {'periods': 'periods', 'hazard': 'injury_hazard_threshold'}) }} as n
+    cross join {{ values_in_force(ref('appendix1_params'), {'heavy_factor': 'heavy_factor'}, value='text_value') }} as t
 ),
 periods as (
     select

@@ -6,18 +6,10 @@
     the workplace's next one (next_assessed_on, exclusive; empty = the latest): the
     risk-oriented regime prorates its leave over these periods, and
     int_risk__workplace_individual_risk is the latest. -#}
-with params as (
-    select * from {{ in_force(ref('r_ind_weights')) }}
-),
-
-w as (
-    select
-        max(weight) filter (where component = 'harm')      as w_harm,
-        max(weight) filter (where component = 'injury')    as w_injury,
-        max(weight) filter (where component = 'equipment') as w_equipment,
-        max(weight) filter (where component = 'ppe')       as w_ppe,
-        max(weight) filter (where component = 'morbidity') as w_morbidity
-    from params
+with w as (
+    select * from {{ values_in_force(ref('r_ind_weights'), {
+        'w_harm': 'harm', 'w_injury': 'injury', 'w_equipment': 'equipment', 'w_ppe': 'ppe',
+        'w_morbidity': 'morbidity'}, key='component', value='weight') }}
 ),
 
 levels as (

@@ -1,10 +1,3 @@
-{#- ЦКТР-style score (docs/law_and_models.md §6): ctr_score = 100 × Σ w·risk / Σ w over the available
-    indicators (a missing source drops its indicators and the weights renormalise);
-    ctr_weight_covered = Σ w over available / Σ w over the catalogue. ctr_level (docs/law_and_models.md
-    §10): by national percentile rank of ctr_score among the enterprises scored on as_of
-    (percent_rank = (rank − 1)/(n − 1), rank 1 = the lowest score; ties share a rank), at the
-    highest level of seeds/policy/ctr_level_percentiles whose min_percentile_rank it reaches —
-    inspectors visit the top of the list, so a level names a workload, not an absolute risk. -#}
 with cutoffs as (
     select level, min_percentile_rank from {{ in_force(ref('ctr_level_percentiles')) }}
 ),

@@ -1,7 +1,3 @@
-{#- Enterprise headcount on as_of = contracts active on as_of (docs/law_and_models.md §5 decision), and
-    whether the enterprise is scored: its status in the registry snapshot in force on as_of
-    is active. A liquidated enterprise gets no score or level and is not counted as an
-    enterprise on the map (docs/law_and_models.md §10); its contracts still count as workers. -#}
 select
     ent.bin,
     ent.oked_section,

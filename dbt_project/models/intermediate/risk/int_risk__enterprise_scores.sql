@@ -1,13 +1,3 @@
-{#- Enterprise result = П1 + П2 + П3 (docs/law_and_models.md §5, the monograph), its level on the
-    absolute `enterprise` scale of seeds/scoring/risk_levels, and what drives it, so that
-    the top of the list is explainable without reading SQL (issue 14 item 8):
-    - risk_driver: the part contributing most ('p1', 'p2' or 'p3'; a tie goes to the
-      earlier part);
-    - risk_driver_imputed: that part is not measured but imputed or defaulted (П1 imputed
-      from the OKED section, П3 = 1 for want of a checklist);
-    - imputed_share: the share of risk_score that imputed or defaulted parts make up;
-    - risk_explanation: the parts largest first, each with why it has its value, e.g.
-      "П3 1.0000 (no checklist submitted on or before as_of: П3 = 1.0) + …". -#}
 with levels as (
     select level, level_rank, lower_bound, upper_bound
     from {{ in_force(ref('risk_levels')) }}

@@ -1,22 +1,10 @@
-{#- Raw values of the ЦКТР-style indicators (docs/law_and_models.md §6), one row per enterprise and
-    indicator code of seeds/scoring/ctr_indicators. A count with nothing to count is a real
-    0; a ratio whose denominator is empty is NULL (not available for that enterprise).
-    Windows end at as_of: "12m" = (as_of − 12 months, as_of], "36m" likewise. -#}
 {%- set d = as_of_date() -%}
-with params as (
-    select parameter, value from {{ in_force(ref('ctr_params')) }}
-),
-p as (
-    select
-        max(value) filter (where parameter = 'min_wage_kzt')           as min_wage,
-        max(value) filter (where parameter = 'wage_due_day')           as due_day,
-        max(value) filter (where parameter = 'overtime_month_limit_h') as ot_month,
-        max(value) filter (where parameter = 'overtime_year_limit_h')  as ot_year,
-        max(value) filter (where parameter = 'complaints_per_workers') as per_c,
-        max(value) filter (where parameter = 'short_contract_days')    as short_days,
-        max(value) filter (where parameter = 'young_enterprise_years') as young_years,
-        max(value) filter (where parameter = 'stale_assessment_years') as stale_years
-    from params
+with p as (
+    select * from {{ values_in_force(ref('ctr_params'), {
+        'min_wage': 'min_wage_kzt', 'due_day': 'wage_due_day',
+        'ot_month': 'overtime_month_limit_h', 'ot_year': 'overtime_year_limit_h',
+        'per_c': 'complaints_per_workers', 'short_days': 'short_contract_days',
+        'young_years': 'young_enterprise_years', 'stale_years': 'stale_assessment_years'}) }}
 ),
 ent as (
     -- scored (active) enterprises only (docs/law_and_models.md §10)

@@ -1,10 +1,3 @@
-{#- The ЦКТР-style indicators per enterprise, long (docs/law_and_models.md §6): raw value, normalised
-    value in [0, 1] (per the catalogue's normalisation), risk value (direction applied),
-    weight, and whether it is available: its source holds data for the as_of window
-    (int_risk__source_availability), the ctr_params row it needs (catalogue column
-    `parameter`) is in force on as_of, and the value is defined. An unavailable indicator
-    says why and drops out of the score, never counts as 0. Catalogue and parameters: the
-    versions in force on as_of. -#}
 with catalogue as (
     select * from {{ in_force(ref('ctr_indicators')) }}
 ),

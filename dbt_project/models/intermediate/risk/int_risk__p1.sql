@@ -1,8 +1,3 @@
-{#- П1 = Σ w_i·R_i / Σ w_i over structural units i, w_i = unit headcount / enterprise
-    headcount (docs/law_and_models.md §5, formula 3). Units whose R_i is undefined (no assessed
-    workplace with workers) are left out of both sums. An enterprise with no such unit
-    gets the mean П1 of its OKED section (national mean when the section has none),
-    flagged "imputed: no risk assessment". Scored (active) enterprises only. -#}
 with ent as (
     select * from {{ ref('int_risk__enterprise_headcount') }}
     where scored

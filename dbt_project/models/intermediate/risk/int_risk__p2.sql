@@ -1,26 +1,11 @@
-{#- П2 (docs/law_and_models.md §5 decision): Кч = injuries × 1000 / headcount (injury + fatal),
-    Кт = days lost on those / their number (0 when none), occupational diseases per 1000,
-    over the last 36 months (as_of − window < occurred_on <= as_of); each winsorised at
-    the 99th percentile within the OKED section, then min-max normalised within the
-    section (formula 5); max = min → z = 0. П2 = 0.5·z(Кч) + 0.3·z(Кт) + 0.2·z(diseases).
-    No incidents is a real zero. Headcount 0 → the per-1000 rates are 0 (flagged). Scored
-    (active) enterprises only: a liquidated one takes no part in the section's min-max. -#}
-with params as (
-    select parameter, value from {{ in_force(ref('enterprise_model_params')) }}
-),
-p as (
-    select
-        max(value) filter (where parameter = 'p2_window_months')   as window_months,
-        max(value) filter (where parameter = 'p2_winsor_quantile') as winsor_q,
-        max(value) filter (where parameter = 'p2_rate_per_workers') as per_workers
-    from params
+with p as (
+    select * from {{ values_in_force(ref('enterprise_model_params'), {
+        'window_months': 'p2_window_months', 'winsor_q': 'p2_winsor_quantile',
+        'per_workers': 'p2_rate_per_workers'}) }}
 ),
 w as (
-    select
-        max(weight) filter (where component = 'kch')      as w_kch,
-        max(weight) filter (where component = 'kt')       as w_kt,
-        max(weight) filter (where component = 'diseases') as w_dis
-    from {{ in_force(ref('p2_weights')) }}
+    select * from {{ values_in_force(ref('p2_weights'),
+        {'w_kch': 'kch', 'w_kt': 'kt', 'w_dis': 'diseases'}, key='component', value='weight') }}
 ),
 
 inc as (

@@ -1,14 +1,6 @@
-{#- П3 (docs/law_and_models.md §5 decision): share of the 15 checklist questions answered
-    non-compliant in the latest checklist with submitted_on <= as_of; no checklist → 1,
-    flagged (the value is a parameter). Scored (active) enterprises only. -#}
-with params as (
-    select parameter, value from {{ in_force(ref('enterprise_model_params')) }}
-),
-p as (
-    select
-        max(value) filter (where parameter = 'p3_questions')          as questions,
-        max(value) filter (where parameter = 'p3_no_checklist_value') as no_checklist_value
-    from params
+with p as (
+    select * from {{ values_in_force(ref('enterprise_model_params'), {
+        'questions': 'p3_questions', 'no_checklist_value': 'p3_no_checklist_value'}) }}
 ),
 latest as (
     select bin, submitted_on, noncompliant_answers

@@ -1,10 +1,3 @@
-{#- Which extracts hold data for as_of (docs/law_and_models.md §6: a missing source drops its indicators
-    and renormalises the weights; §10: judged over the as_of window, not all time). A source
-    is available when its staging model holds a row effective in the window of
-    seeds/scoring/ctr_sources up to as_of: (as_of − window_months, as_of], or any day on or
-    before as_of when the window is empty; a contract counts when it is active on some day of
-    the window; a snapshot (enterprises) when the snapshot in force on as_of has a row. A
-    source without a row in ctr_sources has no window and is judged on or before as_of. -#}
 {#- source: (staging model, effective date, end date of a period row) -#}
 {%- set sources = {
     'enterprises': ['stg_registry__enterprises', none, none],

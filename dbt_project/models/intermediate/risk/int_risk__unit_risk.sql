@@ -1,6 +1,3 @@
-{#- R_i per structural unit (docs/law_and_models.md §5, formula 3): mean R_ind over the unit's
-    workplaces weighted by workers; a workplace with no workers weighs nothing.
-    unit_headcount counts every worker of the unit (assessed or not): w_i = unit_headcount / H. -#}
 select
     h.bin,
     h.unit,

@@ -1,10 +1,3 @@
-{#- Workers per workplace on as_of (docs/law_and_models.md §5 decision: headcount = contracts active on
-    as_of, i.e. start_date <= as_of and (end_date is null or end_date >= as_of)) with the
-    workplace's attestation status on as_of. The one definition of "workers in harmful
-    conditions" (docs/law_and_models.md §10), which every map, indicator and Appendix 1 figure adds up:
-    workers_harmful = active on as_of at a workplace confirmed_harmful on as_of;
-    workers_not_attested = active at a not_attested workplace (the List protects them, the
-    map does not call their conditions confirmed). -#}
 with counted as (
     select
         w.workplace_id,

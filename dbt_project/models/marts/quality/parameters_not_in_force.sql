@@ -25,7 +25,8 @@
     'appendix1_indicators': ['code'],
     'appendix1_params': ['parameter'],
     'cost_parameters': ['parameter'],
-    'risk_model_scale': ['risk_level', 'guarantee']} -%}
+    'risk_model_scale': ['risk_level', 'guarantee'],
+    'official_factor_mix': ['official_group']} -%}
 {%- set d = as_of_date() %}
 {%- for seed, key in keyed.items() %}
 select

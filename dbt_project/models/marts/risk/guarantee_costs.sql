@@ -7,14 +7,10 @@
     force on as_of (the milk, ЛПП and PPE prices are known from 2024) — is NULL, counted in
     workers_cost_unknown and named in cost_unknown_reason, never 0. -#}
 with p as (
-    select
-        max(value) filter (where parameter = 'leave_day_divisor')   as leave_div,
-        max(value) filter (where parameter = 'short_week_fraction') as sw_frac,
-        max(value) filter (where parameter = 'milk_kzt_per_month')  as milk,
-        max(value) filter (where parameter = 'lpp_kzt_per_month')   as lpp,
-        max(value) filter (where parameter = 'ppe_kzt_per_year')    as ppe,
-        max(value) filter (where parameter = 'months_per_year')     as months
-    from {{ in_force(ref('cost_parameters')) }}
+    select * from {{ values_in_force(ref('cost_parameters'), {
+        'leave_div': 'leave_day_divisor', 'sw_frac': 'short_week_fraction',
+        'milk': 'milk_kzt_per_month', 'lpp': 'lpp_kzt_per_month', 'ppe': 'ppe_kzt_per_year',
+        'months': 'months_per_year'}) }}
 ),
 a as (
     select worker_key, bin, workplace_id, guarantee, regime, volume, unit
