@@ -176,7 +176,7 @@ def run_tests(root: Path, tests: tuple[str, ...]) -> subprocess.CompletedProcess
         if proc.returncode != 0:
             return subprocess.CompletedProcess(proc.args, proc.returncode, "".join(output))
     if node_ids:
-        proc = _run([python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "--basetemp",
+        proc = _run([python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-n", "0", "--basetemp",
                      str(root / ".pytest_tmp"), *node_ids], root, env)
         output.append(proc.stdout)
         return subprocess.CompletedProcess(proc.args, proc.returncode, "".join(output))
