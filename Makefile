@@ -14,7 +14,7 @@ APP_PORT ?= 8050
 DAGSTER_HOME_DIR := $(abspath $(VAR))/dagster_home
 DAGSTER_PORT ?= 3000
 
-.PHONY: install run test bench dagster clean browser app
+.PHONY: install run test mutants bench dagster clean browser app
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -41,6 +41,12 @@ browser:
 
 test: install browser
 	$(BIN)/python -m pytest -q
+
+# Mutation testing (README "Mutation testing"): each mutant of tests/mutants/catalogue.py breaks one
+# rule or safety promise on purpose, in a copy of the repository; the tests it names must
+# fail. Outside `make test` (its wall time: README).
+mutants: install browser
+	$(BIN)/python -m tests.mutants
 
 bench: install browser
 	$(BIN)/python -m pipelines.bench

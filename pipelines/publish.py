@@ -73,8 +73,10 @@ def _literal(text: str) -> str:
 def publish(warehouse: Path, run_id: str, as_of: str) -> Published:
     out = published_dir(warehouse)
     out.mkdir(parents=True, exist_ok=True)
+    # One writer per warehouse: any other build folder is a killed publish's leftover.
+    for stale in out.glob(".build.*"):
+        shutil.rmtree(stale, ignore_errors=True)
     build = out / f".build.{os.getpid()}"
-    shutil.rmtree(build, ignore_errors=True)
     build.mkdir()
     try:
         # dbt reads the warehouse in its own process, before this one attaches it.

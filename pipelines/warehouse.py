@@ -114,21 +114,23 @@ def default_delivery_path(warehouse: Path) -> Path:
 
 @contextmanager
 def connect_delivery(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The restricted file that holds IINs: created, and kept, owner-only."""
+    """The restricted file that holds IINs: created, and kept, owner-only. The umask stays
+    owner-only while it is open: DuckDB creates its write-ahead log, IINs in it, at the
+    first write, long after the connection was opened."""
     path.parent.mkdir(parents=True, exist_ok=True)
     old = os.umask(0o077)
     try:
         con = duckdb.connect(str(path))
+        try:
+            con.execute("CREATE SCHEMA IF NOT EXISTS delivery")
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS delivery.worker_keys (iin VARCHAR PRIMARY KEY, worker_key VARCHAR NOT NULL)"
+            )
+            yield con
+        finally:
+            con.close()
+            for p in (path, path.with_name(path.name + ".wal")):
+                if p.exists():
+                    os.chmod(p, 0o600)
     finally:
         os.umask(old)
-    try:
-        con.execute("CREATE SCHEMA IF NOT EXISTS delivery")
-        con.execute(
-            "CREATE TABLE IF NOT EXISTS delivery.worker_keys (iin VARCHAR PRIMARY KEY, worker_key VARCHAR NOT NULL)"
-        )
-        yield con
-    finally:
-        con.close()
-        for p in (path, path.with_name(path.name + ".wal")):
-            if p.exists():
-                os.chmod(p, 0o600)

@@ -157,6 +157,7 @@ CONTRACTS = [
     ("C-COMMON", "wk-common", E_OTHER, "WP-COMMON", "2026-01-01", "", "280000"),
     ("C-START", "wk-start", E_COAL, "WP-FLOW", "2026-06-30", "", "300000"),  # starts on as_of
     ("C-STOP", "wk-stop", E_COAL, "WP-FLOW", "2024-01-01", "2026-06-29", "300000"),  # last day the run before
+    ("C-LAST-DAY", "wk-last-day", E_COAL, "WP-FLOW", "2024-01-01", "2026-06-30", "300000"),  # its last day is as_of
     ("C-THREE", "wk-three", E_COAL, "WP-THREE-FACTORS", "2023-01-01", "", "320000"),
 ]
 
@@ -207,6 +208,20 @@ ASSIGNMENTS = [
     ("s4-missing-collective-agreement-empty-volume", "wk-metal", "WP-METAL-NO-CA", "pay_supplement", "null"),
     ("s4-common-professions-fallback-leave-12", "wk-common", "WP-COMMON", "additional_leave", 12),
     ("s4-common-professions-fallback-milk", "wk-common", "WP-COMMON", "milk", 1),
+    # confirmed harmful all year (act of 2024-03-01, valid to 2029): the List applies in full
+    ("s4-harmful-list-workplace-leave-in-full-12", "wk-milk", "WP-MILK-HARMFUL", "additional_leave", 12),
+    ("s4-harmful-list-workplace-leave-in-full-24", "wk-lpp", "WP-LPP-HARMFUL", "additional_leave", 24),
+    ("s4-harmful-list-workplace-short-week", "wk-lpp", "WP-LPP-HARMFUL", "short_week", 36),
+    ("s4-harmful-list-workplace-oppv-5pct", "wk-lpp", "WP-LPP-HARMFUL", "oppv", 25000.0),
+    # harmful until its act expires on 2026-07-01, not attested after: the List applies all year
+    ("s3-s4-valid-on-its-last-day-short-week", "wk-valid", "WP-VALID-LAST-DAY", "short_week", 36),
+    ("s3-s4-valid-on-its-last-day-ppe", "wk-valid", "WP-VALID-LAST-DAY", "ppe", 1),
+    ("s3-s4-harmful-then-not-attested-leave-30", "wk-valid", "WP-VALID-LAST-DAY", "additional_leave", 30),
+    # a contract whose last day is as_of is active on as_of; its leave runs to its end:
+    # 2026-01-01..2026-06-30 = 181 days, 30 x 181/365 = 14.88 -> 15
+    ("s4-contract-ending-on-as-of-is-active", "wk-last-day", "WP-FLOW", "short_week", 36),
+    ("s4-leave-to-the-contract-end-30x181/365", "wk-last-day", "WP-FLOW", "additional_leave", 15),
+    ("s4-contract-ended-the-day-before-no-short-week", "wk-stop", "WP-FLOW", "short_week", None),
 ]
 
 # --- §3 status: (case id, workplace, attestation_status, attestation_valid_until)

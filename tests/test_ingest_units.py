@@ -352,3 +352,90 @@ def _compile_enterprises_staging(tmp_path: Path):
     from .conftest import dbt_cli
 
     return dbt_cli(["compile", "--select", "stg_registry__enterprises"], tmp_path / "wh.duckdb", tmp_path, "2025-04-01")
+
+
+# seeds/policy/extract_thresholds.csv: an enterprises snapshot may lose at most 20 % of its
+# rows from one drop to the next; a file that would lose more is held back whole.
+SHRINK_CASES = [
+    ("5 rows to 4: 20 % fewer, not more than the share", 4, True),
+    ("5 rows to 3: 40 % fewer", 3, False),
+    ("5 rows to 0: a header-only file", 0, False),
+]
+
+
+@pytest.mark.parametrize("case,kept,loads", SHRINK_CASES, ids=[c[0] for c in SHRINK_CASES])
+def test_a_snapshot_that_shrinks_too_much_is_held_back_and_raw_stays(tmp_path, case, kept, loads):
+    import duckdb
+
+    from pipelines.ingest.landing import scan_landing
+    from pipelines.ingest.load import HeldBackError, ingest_extract
+    from pipelines.warehouse import ensure_dq
+
+    header = "bin,name,oked,kato,status,headcount,registered_on\n"
+    bins = [complete_id(f"0501400000{i}") for i in range(1, 6)]
+    for drop, rows in (("2025-01-01", bins), ("2025-02-01", bins[:kept])):
+        folder = tmp_path / "landing" / drop
+        folder.mkdir(parents=True)
+        (folder / "_SUCCESS").write_text("")
+        (folder / "enterprises.csv").write_text(header + "".join(f"{b},n,05101,351010000,active,5,2001-01-01\n" for b in rows),
+                                                encoding="utf-8")
+    landing = scan_landing(tmp_path / "landing")
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    ensure_dq(con)
+    ingest_extract(con, landing, EXTRACTS["enterprises"], b"unit-key", {landing.drops[0].date})
+    before = con.execute("SELECT * FROM raw.enterprises ORDER BY bin").fetchall()
+    if loads:
+        ingest_extract(con, landing, EXTRACTS["enterprises"], b"unit-key", {landing.drops[1].date})
+        assert con.execute("SELECT count(*) FROM raw.enterprises WHERE _until_drop IS NULL").fetchall() == [(kept,)]
+    else:
+        with pytest.raises(HeldBackError, match="2025-02-01/enterprises.csv: held back"):
+            ingest_extract(con, landing, EXTRACTS["enterprises"], b"unit-key", {landing.drops[1].date})
+        assert con.execute("SELECT * FROM raw.enterprises ORDER BY bin").fetchall() == before
+    con.close()
+
+
+def test_no_iin_reaches_raw_or_the_quarantine_by_any_column(tmp_path):
+    """docs/law_and_models.md §9, docs/design.md "Landing → raw": an IIN column becomes worker_key; a
+    rejected row's IIN columns are masked whole and, in every field, anything that looks
+    like an IIN (a short row shifts it into another column, an unknown column or free text
+    may hold one). Every text column of the warehouse is scanned by SQL for the IINs the
+    landed files hold (tests/iin_scan.py); the BIN of the registry is kept."""
+    import duckdb
+
+    from pipelines.ingest.landing import scan_landing
+    from pipelines.ingest.load import ingest_extract
+    from pipelines.masking import MASK
+    from pipelines.warehouse import ensure_dq
+    from tests.iin_scan import iins_in_duckdb, landed_iins
+
+    b = complete_id("05014000001")
+    iin1, iin2, iin3 = (complete_id(f"850101{s}") for s in ("30001", "30002", "40003"))
+    folder = tmp_path / "landing" / "2025-01-01"
+    folder.mkdir(parents=True)
+    (folder / "_SUCCESS").write_text("")
+    (folder / "enterprises.csv").write_text(
+        "bin,name,oked,kato,status,headcount,registered_on,note\n"
+        f"{b},ТОО директор {iin3},05101,351010000,active,5,2001-01-01,{iin2}\n", encoding="utf-8")
+    (folder / "workplaces.csv").write_text(
+        "workplace_id,bin,unit,profession,list_entry,subject_to_attestation\n"
+        f"W1,{b},цех {iin1},Проходчик,MIN-002,\n", encoding="utf-8")
+    (folder / "employees.csv").write_text(
+        "contract_id,iin,bin,workplace_id,start_date,end_date,monthly_income,note\n"
+        f"C1,{iin1},{b},W1,2020-01-01,,300000,\n"
+        f"C2,{iin2},{b},W1,2020-01-01,,-5,{iin3}\n"   # rejected: the IIN column masked whole, the note by value
+        f"C3,{iin3},W1,2020-01-01,,300000,\n",        # a field short: rejected whole, its IIN still masked
+        encoding="utf-8")
+    landing = scan_landing(tmp_path / "landing")
+    iins = landed_iins(tmp_path / "landing")
+    assert {iin1, iin2, iin3} <= iins and b not in iins
+    warehouse = tmp_path / "wh.duckdb"
+    con = duckdb.connect(str(warehouse))
+    ensure_dq(con)
+    for name in ("enterprises", "workplaces", "employees"):
+        ingest_extract(con, landing, EXTRACTS[name], b"unit-key")
+    records = [r[0] for r in con.execute("SELECT raw_record FROM dq.rejected_rows ORDER BY line").fetchall()]
+    kept_bin = con.execute("SELECT bin FROM raw.enterprises").fetchall()
+    con.close()
+    assert len(records) == 2 and all(MASK in r for r in records)
+    assert kept_bin == [(b,)]
+    assert iins_in_duckdb(warehouse, iins) == {}

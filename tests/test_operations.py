@@ -1,6 +1,8 @@
 """Nightly operations (issue 6): kill and rerun, concurrent readers, the new-drop sensor."""
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import shutil
 import signal
 import subprocess
@@ -20,9 +22,9 @@ from pipelines.warehouse_diff import differing_tables
 from tests.conftest import lrm
 
 
-def _start_run(landing: Path, warehouse: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run", "--landing", str(landing), "--warehouse", str(warehouse)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def _start_run(landing: Path, warehouse: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run", "--landing", str(landing), "--warehouse", str(warehouse),
+                             *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def _wait_for(proc: subprocess.Popen, marker: str, timeout: float = 600) -> str:
@@ -54,28 +56,67 @@ def _open_versions(path: Path) -> list:
     return sorted(map(repr, rows))
 
 
-def test_killed_run_rerun_then_next_drop_alone_equals_one_uninterrupted_full_run(tiny_run, tmp_path):
-    """Issue 6: a run killed mid-way (SIGKILL) and started again, then the next drop loaded
-    on its own (`--drops NEWEST`: its rows appended, event staging merging only them, the
-    rest rebuilt) gives the tables of one uninterrupted full run over every drop."""
+def _what_readers_see(published: Path) -> dict:
+    """The published copy (its bytes, and that it opens with its marts), the Parquet folder
+    it points at, the static map."""
+    with duckdb.connect(str(published / "lrm_analyst.duckdb"), read_only=True) as con:
+        marts = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts'").fetchall()[0][0]
+        assignments = con.execute("SELECT count(*) FROM marts.guarantee_assignments").fetchall()[0][0]
+        as_of = con.execute("SELECT DISTINCT as_of FROM marts.enterprise_risk").fetchall()
+    return {"copy": hashlib.sha256((published / "lrm_analyst.duckdb").read_bytes()).hexdigest(), "marts": marts,
+            "assignments": assignments, "as_of": as_of, "parquet": (published / "parquet" / "current").readlink(),
+            "map": hashlib.sha256((published / "map" / "index.html").read_bytes()).hexdigest()}
+
+
+def _publishing_started(published: Path, proc: subprocess.Popen, timeout: float = 120) -> None:
+    """Waits until the publish step is building (its build folder exists)."""
+    deadline = time.monotonic() + timeout
+    while not list(published.glob(".build.*")):
+        assert proc.poll() is None and time.monotonic() < deadline, "the publish step never started building"
+        time.sleep(0.05)
+
+
+# Where a run is killed (issue 20): with raw written, with dbt building, while publishing.
+KILL_POINTS = [("ingest", "✓ raw__stat_regions"), ("dbt", "OK created sql table model intermediate."),
+               ("publish", "→ published__analyst_copy")]
+
+
+def test_killed_runs_leave_readers_the_last_publish_and_the_next_run_repairs(tiny_run, tmp_path):
+    """README "Failed runs": a warehouse with a published copy; the run of the next drop is
+    killed (SIGKILL) three times — during ingestion, during dbt, while publishing. Right
+    after each kill readers still open the previous published copy, whole and unchanged
+    (and its Parquet folder and map), and the next run rolls the killed one back. The run
+    that finally completes, loading the drop on its own (`--drops NEWEST`: its rows
+    appended, event staging merging only them, the rest rebuilt), gives the tables of one
+    uninterrupted full run over every drop (issue 6) and publishes them."""
     newest = sorted(p for p in tiny_run.landing.iterdir() if p.is_dir())[-1]
     landing = tmp_path / "landing"
     shutil.copytree(tiny_run.landing, landing, ignore=lambda d, names: [newest.name] if Path(d) == tiny_run.landing else [])
     warehouse = tmp_path / "wh.duckdb"
-    # The first run is killed while dbt is building models, after raw has been written.
-    proc = _start_run(landing, warehouse)
-    _wait_for(proc, "OK created sql table model intermediate.")
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    rerun = lrm("run", "--landing", str(landing), "--warehouse", str(warehouse))
-    assert "full rebuild of staging" in rerun, rerun[-3000:]
+    published = tmp_path / "published"
+    lrm("run", "--landing", str(landing), "--warehouse", str(warehouse))
+    before = _what_readers_see(published)
+    assert before["marts"] > 5 and before["assignments"] > 0
 
     shutil.copytree(newest, landing / newest.name)
+    for step, marker in KILL_POINTS:
+        proc = _start_run(landing, warehouse, "--drops", newest.name)
+        output = _wait_for(proc, marker)
+        if step == "publish":
+            _publishing_started(published, proc)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert _what_readers_see(published) == before, f"readers saw a change after a kill during {step}"
+
     incremental = lrm("run", "--landing", str(landing), "--warehouse", str(warehouse), "--drops", newest.name)
+    assert "did not finish: the warehouse is back as it was before it" in incremental, incremental[-3000:]
     assert "event staging merges the new drops only" in incremental, incremental[-3000:]
 
     assert differing_tables(warehouse, tiny_run.warehouse) == {}
     assert _open_versions(warehouse) == _open_versions(tiny_run.warehouse)
+    after = _what_readers_see(published)
+    assert after["copy"] != before["copy"] and after["as_of"] == [(dt.date.fromisoformat(newest.name),)]
+    assert not list(published.glob(".build.*")), "a killed publish left its build folder behind"
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute(f"SELECT count(*) FROM {REBUILD_DUE}").fetchone()[0] == 0
         # The GX raw suites of the incremental run checked its drop alone (and reconciled all).

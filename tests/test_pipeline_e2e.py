@@ -17,6 +17,7 @@ import pytest
 from pipelines import contract
 from pipelines.warehouse import REBUILD_DUE, default_delivery_path, in_snapshot_of
 from pipelines.warehouse_diff import differing_tables
+from tests.iin_scan import iins_in_duckdb, iins_in_files, iins_in_parquet, iins_in_text, landed_iins
 
 
 def _query(path: Path, sql: str, params=None):
@@ -106,12 +107,23 @@ def test_every_injected_bad_row_is_quarantined_with_its_reason(tiny_run):
         assert rejected[key] == row["reason_code"], f"{row}: quarantined as {rejected[key]}"
 
 
-def test_no_iin_in_the_warehouse_file(tiny_run):
-    iins = [r[0] for r in _query(tiny_run.delivery, "SELECT iin FROM delivery.worker_keys")]
-    assert iins
-    data = tiny_run.warehouse.read_bytes()
-    leaked = [i for i in iins[:200] if i.encode() in data]
-    assert not leaked, f"IINs found in the warehouse file: {leaked[:3]}"
+def test_no_iin_anywhere_a_run_writes(tiny_run):
+    """docs/law_and_models.md §9: no IIN reaches the warehouse, the published copy, its Parquet files, the
+    report or the run's output. Scanned by value, one text column at a time (DuckDB
+    compresses columns, so a scan of the file's bytes finds nothing: tests/iin_scan.py),
+    against every IIN the landed files hold — the dirty drops' rejected rows and their
+    raw_record included. The delivery file holds them, owner-only."""
+    iins = landed_iins(tiny_run.landing)
+    delivered = {r[0] for r in _query(tiny_run.delivery, "SELECT iin FROM delivery.worker_keys")}
+    assert delivered and delivered <= iins
+    assert iins_in_duckdb(tiny_run.delivery, iins)  # the scan finds IINs where they are
+    assert iins_in_duckdb(tiny_run.warehouse, iins) == {}
+    published = tiny_run.warehouse.parent / "published"
+    assert iins_in_duckdb(published / "lrm_analyst.duckdb", iins) == {}
+    assert iins_in_parquet(published / "parquet" / "current", iins) == {}
+    assert iins_in_files(published, iins, "*.html") == {}
+    assert iins_in_files(tiny_run.warehouse.parent / "dq_report", iins) == {}
+    assert not iins_in_text(tiny_run.output, iins)
     assert stat.S_IMODE(tiny_run.delivery.stat().st_mode) == 0o600
 
 

@@ -99,6 +99,32 @@ def test_parquet_of_every_mart_and_reference_table_carries_the_descriptions(publ
         assert rows == _q(copy, f'SELECT count(*) FROM {schema}."{table}"')[0][0]
 
 
+def test_parquet_reads_back_as_the_analyst_copy(published):
+    """Every Parquet export, read back (hive partitions included), holds exactly the rows of
+    its table in the analyst copy, value for value."""
+    copy = published / "lrm_analyst.duckdb"
+    current = published / "parquet" / "current"
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{copy}' AS copy (READ_ONLY)")
+        tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'copy' "
+                             "AND schema_name IN ('marts', 'reference')").fetchall()
+        assert len(tables) > 20
+        for schema, table in tables:
+            columns = ", ".join(f'"{c}"' for (c,) in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = 'copy' AND schema_name = ? AND table_name = ? "
+                "ORDER BY column_index", [schema, table]).fetchall())
+            parquet = f"read_parquet('{current / table}/**/*.parquet', hive_partitioning = true, hive_types_autocast = false)"
+            rows = con.execute(f"SELECT count(*) FROM {parquet}").fetchall()[0][0]
+            assert rows == con.execute(f'SELECT count(*) FROM copy.{schema}."{table}"').fetchall()[0][0], table
+            for left, right in ((f"SELECT {columns} FROM {parquet}", f'SELECT {columns} FROM copy.{schema}."{table}"'),
+                                (f'SELECT {columns} FROM copy.{schema}."{table}"', f"SELECT {columns} FROM {parquet}")):
+                differ = con.execute(f"SELECT count(*) FROM ({left} EXCEPT ALL {right})").fetchall()[0][0]
+                assert differ == 0, f"{table}: {differ} rows of the Parquet and the copy differ"
+    finally:
+        con.close()
+
+
 def test_static_map_opens_from_disk_with_no_network_and_shows_every_region(published):
     page = published / "map" / "index.html"
     html = page.read_text(encoding="utf-8")

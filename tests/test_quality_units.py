@@ -106,6 +106,25 @@ def test_iin_like_values_are_found_but_bins_are_not():
     assert flags == [True, False, False]
 
 
+def test_a_mart_value_holding_an_iin_fails_its_blocking_check(tmp_path):
+    """README: no IIN reaches a mart. Every mart suite ends with a critical expectation on
+    the marker column; a mart row whose text holds an IIN fails it (a BIN does not)."""
+    import great_expectations as gx
+
+    from pipelines.quality import runner
+
+    iin, bin_ = complete_id("85010130000"), complete_id("05014000001")
+    suite = suites.mart_suite(suites.mart_spec("guarantee_gaps"))
+    [check] = [e for e in suite.expectations if e.configuration.kwargs.get("column") == suites.IIN_LIKE_COLUMN]
+    assert check.severity.value == suites.CRITICAL
+    alone = gx.ExpectationSuite(name="unit.iin_like", expectations=[type(check)(**check.configuration.kwargs)])
+    validator = runner.Validator(tmp_path / "wh.duckdb", "unit-run")
+    for text, passes in ((f"enterprise {bin_}", True), (f"worker {iin}", False)):
+        frame = runner.add_iin_like_column(pa.table({"evidence": [text, "ok"]})).to_pandas()
+        [record] = validator.validate("marts/unit", alone, "marts.unit", text, frame)
+        assert record.success is passes, text
+
+
 def test_mart_suites_resolve_contract_codes_and_add_the_iin_invariant():
     for name in suites.mart_names():
         suite = suites.mart_suite(suites.mart_spec(name))
@@ -222,6 +241,73 @@ def test_rejection_thresholds_by_extract(extract, landed, rejected, outcome):
     assert record.outcome == outcome
     assert (record.element_count, record.unexpected_count, record.kind, record.check_name) == (landed, rejected, "threshold", "rejected_share")
     assert rejections.evaluate(con, extract, ["2026-11-23"]) == []  # only the drops a run checks
+
+
+def test_a_mart_missing_from_the_warehouse_fails_its_blocking_check(tmp_path):
+    """A mart with a suite that the warehouse does not hold (a model that was not built)
+    fails its blocking check, so nothing is published without it; before, an empty check
+    passed. The real definitions, the mart checks alone, on a warehouse with no marts."""
+    from dagster import AssetKey, DagsterInstance
+
+    from pipelines.definitions import ALL_ASSETS_JOB, build_definitions
+    from pipelines.defs.quality.checks import CRITICAL_CHECK, WARNING_CHECK
+    from pipelines.defs.resources import LrmSettings
+
+    (tmp_path / "landing").mkdir()
+    settings = LrmSettings(landing_dir=str(tmp_path / "landing"), warehouse_path=str(tmp_path / "lrm.duckdb"))
+    defs = build_definitions(settings)
+    graph = defs.resolve_asset_graph()
+    region_risk = {k for k in graph.asset_check_keys if k.asset_key == AssetKey(["marts", "region_risk"])
+                   and k.name in (CRITICAL_CHECK, WARNING_CHECK)}
+    assert len(region_risk) == 2
+    assert graph.get_check_spec(next(k for k in region_risk if k.name == CRITICAL_CHECK)).blocking
+    job = defs.resolve_job_def(ALL_ASSETS_JOB).get_subset(asset_selection=set(), asset_check_selection=region_risk)
+    with DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    evaluations = {e.event_specific_data.check_name: e.event_specific_data for e in result.all_events
+                   if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+    critical = evaluations[CRITICAL_CHECK]
+    assert not critical.passed and critical.severity.value == "ERROR"
+    assert "not in the warehouse" in critical.description
+
+
+@pytest.mark.parametrize("extract", ["employees", "workplaces"])
+def test_a_snapshot_of_contracts_or_workplaces_that_lost_half_its_rows_blocks(tmp_path, extract):
+    """expectations/raw/{employees,workplaces}.json: contracts decide every guarantee and
+    workplaces the List and the attestation (docs/law_and_models.md §4), so a snapshot that
+    lost half its rows is a broken feed and its check blocks the run. Ingestion holds such a
+    file back before (seeds/policy/extract_thresholds.csv); this is the check on the
+    snapshot raw holds: drop 2 keeps 1 of drop 1's 4 rows (1 < 0.5 × 4)."""
+    from pipelines.ingest.load import create_raw
+    from pipelines.quality.runner import Validator, validate_raw
+    from pipelines.warehouse import ensure_dq
+
+    d1, d2 = "2025-01-31", "2025-02-28"
+    b = complete_id("05014000001")
+    con = duckdb.connect(str(tmp_path / "lrm.duckdb"))
+    ensure_dq(con)
+    for ex in contract.EXTRACTS.values():
+        create_raw(con, ex)
+    con.execute("INSERT INTO raw.enterprises (bin, name, oked, kato, status, _drop_date, _file, _line) "
+                "VALUES (?, 'x', '05101', '351010000', 'active', DATE '2025-01-31', 'f', 2)", [b])
+    for i in range(4):
+        until = None if i == 0 else d2
+        con.execute("INSERT INTO raw.workplaces (workplace_id, bin, unit, profession, _drop_date, _file, _line, _until_drop) "
+                    "VALUES (?, ?, 'u', 'p', DATE '2025-01-31', 'f', ?, ?)", [f"W{i}", b, i + 2, until])
+        con.execute("INSERT INTO raw.employees (contract_id, worker_key, bin, workplace_id, start_date, monthly_income, "
+                    "_drop_date, _file, _line, _until_drop) VALUES (?, ?, ?, 'W0', '2020-01-01', '100', DATE '2025-01-31', "
+                    "'f', ?, ?)", [f"C{i}", f"{i:032x}", b, i + 2, until])
+    for name in ("enterprises", "workplaces", "employees"):
+        con.execute("INSERT INTO dq.ingest_files (extract, drop_date, file, rows_landed, rows_loaded, rows_rejected, rows_unchanged) "
+                    "VALUES (?, DATE '2025-01-31', 'f', ?, ?, 0, 0)", [name, *([1, 1] if name == "enterprises" else [4, 4])])
+    con.execute("INSERT INTO dq.ingest_files (extract, drop_date, file, rows_landed, rows_loaded, rows_rejected, rows_unchanged) "
+                "VALUES (?, DATE '2025-02-28', 'f', 1, 1, 0, 1)", [extract])
+    records = validate_raw(con, Validator(tmp_path / "lrm.duckdb", "shrink-test"), extract, [d1, d2])
+    con.close()
+    shrink = [r for r in records if r.expectation == "expect_table_row_count_to_be_between"]
+    assert [(r.batch, r.success) for r in shrink] == [(d1, True), (d2, False)]
+    assert shrink[1].severity == suites.CRITICAL  # blocking
+    assert [r for r in records if not r.success and r.severity == suites.CRITICAL] == [shrink[1]]
 
 
 def test_a_failing_raw_expectation_names_the_file_and_line_of_its_rows(tmp_path):

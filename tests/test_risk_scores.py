@@ -25,55 +25,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import risk_fixture as fx  # noqa: E402
+from dbt_inprocess import Dbt  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT = Path(os.environ.get("LRM_DBT_PROJECT_DIR", ROOT / "dbt_project"))
 SEEDS = ROOT / "seeds" / "scoring"
 AS_OF = dt.date.fromisoformat(fx.AS_OF)
 SECTION = {"E1": "C", "E2": "C", "E3": "C", "E4": "F", "E5": "F"}
 
 
-def _release_duckdb() -> None:
-    """dbt-duckdb keeps its DuckDB instance open in the process after an invocation; close
-    it so this process can open the warehouse file itself."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager as M
-
-    with M._LOCK:
-        if M._ENV is not None:
-            M._ENV.close()
-            M._ENV = None
-
-
-class _Dbt:
-    """dbt in this process: the project is parsed once and the manifest reused (a parse
-    costs more than building these models), JSON artefacts are not written."""
-
-    def __init__(self, warehouse: Path, tmp: Path):
-        self.env = {"LRM_WAREHOUSE": str(warehouse)}
-        self.common = ["--threads", "1", "--profiles-dir", str(PROJECT), "--project-dir", str(PROJECT),
-                       "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs"),
-                       "--vars", f'{{as_of: "{fx.AS_OF}"}}', "--quiet"]
-        self.manifest = None
-
-    def __call__(self, *args: str) -> None:
-        from dbt.cli.main import dbtRunner
-
-        old = {k: os.environ.get(k) for k in self.env}
-        os.environ.update(self.env)
-        try:
-            if self.manifest is None:
-                r = dbtRunner().invoke(["parse", *self.common])
-                assert r.success, r.exception
-                self.manifest = r.result
-            r = dbtRunner(manifest=self.manifest).invoke([*args, *self.common, "--no-write-json"])
-        finally:
-            _release_duckdb()
-            for k, v in old.items():
-                os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
-        assert r.success, (args, r.exception, r.result)
-
-
-MARTS = "+enterprise_risk +enterprise_appendix1 +enterprise_efficiency"
+MARTS = "+enterprise_risk +enterprise_appendix1 +enterprise_efficiency +guarantee_assignments"
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +49,7 @@ def warehouses(tmp_path_factory):
     con = duckdb.connect(str(wh))
     fx.load_raw(con)
     con.close()
-    dbt = _Dbt(wh, tmp)
+    dbt = Dbt(wh, tmp, fx.AS_OF)
     dbt("build", "--select", MARTS, "--resource-type", "seed", "--resource-type", "model")
     full_wh = tmp / "full.duckdb"
     shutil.copyfile(wh, full_wh)
@@ -250,6 +210,34 @@ def test_enterprise_scores_match_hand_computation(full, ent, case):
     assert got == EXPECTED[ent], case
 
 
+# ---- the risk-oriented regime by hand (docs/law_and_models.md §5, §10; seeds/policy/risk_model_scale) ------
+# Workplace levels on 2025-06-30 (formula 4): W1 0.6 high; W2 0.195 low; W4 0.71 high since
+# 2025-01-15 (0.1, low, before; its 2025-09-01 assessment is after as_of); W7 0.5 high (a
+# bound reached is in) since 2025-02-01; W6 0.235 and W8 0.175 low; W5 never assessed.
+# The scale: high = leave 18 days, a 36-hour week, 12 % supplement, ОППВ 5 %, PPE, milk; low
+# nothing. Every other guarantee for contracts active on as_of; leave for every contract
+# overlapping 2025, prorated over the assessment periods: 18 × days at high / 365, rounded
+# half up.
+RISK_MODEL = {
+    ("k01", "W1"): {"additional_leave": 18, "short_week": 36, "pay_supplement": 12, "oppv": 20000, "ppe": 1, "milk": 1},
+    ("k02", "W1"): {"additional_leave": 18, "short_week": 36, "pay_supplement": 12, "oppv": 17500, "ppe": 1, "milk": 1},
+    # high from 2025-01-15: 351 days, 18 × 351 / 365 = 17.31 → 17
+    ("k05", "W4"): {"additional_leave": 17, "short_week": 36, "pay_supplement": 12, "oppv": 25000, "ppe": 1, "milk": 1},
+    ("k06", "W4"): {"additional_leave": 17, "short_week": 36, "pay_supplement": 12, "oppv": 4000, "ppe": 1, "milk": 1},
+    # C7 starts 2025-07-01, after as_of: only the year's leave, 184 days, 18 × 184 / 365 = 9.07 → 9
+    ("k07", "W4"): {"additional_leave": 9},
+    # high from 2025-02-01: 334 days, 18 × 334 / 365 = 16.47 → 16; ОППВ 5 % of 190 000
+    ("k11", "W7"): {"additional_leave": 16, "short_week": 36, "pay_supplement": 12, "oppv": 9500, "ppe": 1, "milk": 1},
+}
+
+
+def test_risk_model_regime_by_hand(full):
+    got = full.execute("select worker_key, workplace_id, guarantee, volume from marts.guarantee_assignments "
+                       "where regime = 'risk_model'").fetchall()
+    expected = {(fx.worker_key(k), wp, g, float(v)) for (k, wp), owed in RISK_MODEL.items() for g, v in owed.items()}
+    assert sorted(got) == sorted(expected)
+
+
 def test_fixture_covers_the_edge_cases():
     assert EXPECTED["E3"]["p1_imputed"] and EXPECTED["E2"]["p3_missing"]
     assert EXPECTED["E4"]["p2"] == EXPECTED["E5"]["p2"] == 0.0
@@ -299,23 +287,184 @@ def test_catalogue_shape():
     assert len({r["code"] for r in rows}) == len(rows)
 
 
+# ---- the ЦКТР-style indicators of E1, by hand (docs/law_and_models.md §6, §10) ----------------------
+#
+# E1 on 2025-06-30 (tests/risk_fixture.py): contracts C1 (k01, W1, 400 000), C2 (k02, W1,
+# 350 000, to 2026-01-01), C3 (k03, W2, 250 000) active, C4 (k04, W3) ended 2024-12-31; W1
+# harmful (act A1 of 2022-05-01, class 3.2, MET-001), W2 acceptable (A1, class 2), W3 never
+# attested; R_ind W1 0.6 (high), W2 0.195 (low), W3 1.0 (very high, no worker). Payroll
+# (12 months): k01 2025-04 400 000 paid on 05-05, k01 2025-05 400 000 of which 300 000 paid on
+# 06-20 (due by 06-10: 10 days late), overtime 4 and 20 h; k03 2025-05 250 000 paid on
+# time. Owed under the law (current_law): k01 and k02 leave 24, short week, supplement 12 %,
+# ЛПП, PPE, ОППВ; k03 nothing (acceptable); granted: k01's 24 days of leave only → 11
+# gaps (k02's leave, 5 guarantees × 2), on 2 workers. Checklists: 2024-12-01 with q01, q05,
+# q09 non-compliant, 2023-12-01 with all 15. Collective agreement 2023-01-01..2026-01-01,
+# 12 %, a union. No complaint, no inspection. Section C (E1, E2, E3) for the min-max
+# indicators, winsorised at p99 (3 values: the cap is x₂ + 0.98·(x₃ − x₂)).
+#
+# code: (raw value, risk value; None = not defined, so not available)
+E1_INDICATORS = {
+    # wages: 12 months of payroll = 3 worker-months, 1 050 000 accrued, 100 000 unpaid
+    "wag_arrears_share_12m": (100000 / 1050000, 100000 / 1050000),
+    "wag_underpaid_months_share_12m": (1 / 3, 1 / 3),
+    "wag_unpaid_months_share_12m": (0, 0),
+    "wag_late_payment_share_12m": (1 / 3, 1 / 3),  # 1 of 3 payments after the 10th
+    "wag_mean_delay_days_12m": (10, 1),  # E2, E3 0: the section's maximum (capped) → 1
+    "wag_arrears_share_last_month": (100000 / 650000, 100000 / 650000),  # 2025-05: k01 and k03
+    "wag_arrears_per_worker_12m": (50000, 1),  # 100 000 / 2 workers paid; E2 40 000, E3 0
+    "wag_months_with_arrears_12m": (1 / 12, 1 / 12),
+    "wag_accrued_below_min_wage_12m": (0, 0),  # min wage 85 000
+    "wag_income_below_min_wage": (0, 0),
+    "wag_income_below_1_5_min_wage": (0, 0),
+    "wag_below_section_median_share": (0, 0),  # section C median 250 000 (7 contracts)
+    "wag_median_to_section_median": (1.4, 0),  # 350 000 / 250 000, the section's best: risk 1 − 1
+    "wag_unpaid_oppv_share": (1, 1),  # ОППВ owed to 2, granted to none
+    "wag_arrears_share_36m": (100000 / 1050000, 100000 / 1050000),
+    "wag_late_payment_share_36m": (1 / 3, 1 / 3),
+    "wag_workers_without_payroll_12m": (1 / 3, 1 / 3),  # 2 of 3 active workers paid
+    # employment: 3 contracts active, 4 a year ago, C4 ended in the 12 months
+    "emp_fixed_term_share": (1 / 3, 1 / 3),  # C2 has an end date
+    "emp_turnover_12m": (1 / 6, 2 / 2.98),  # (0 + 1) / 2 / 3; E2 0, E3 0.25: (1/6) / (1/6 + 0.98/12)
+    "emp_hire_rate_12m": (0, 0),
+    "emp_dismissal_rate_12m": (1 / 3, 1 / 3),
+    "emp_dismissal_rate_36m": (1 / 3, 1),  # E2, E3 0
+    "emp_short_contract_share_12m": (None, None),  # no hire in 12 months
+    "emp_headcount_decline_12m": (0.25, 0.25),  # (4 − 3) / 4
+    "emp_registry_headcount_mismatch": (0, 0),  # the registry says 3
+    "emp_multiple_contracts_share": (0, 0),
+    "emp_contracts_ending_3m_share": (0, 0),  # C2 ends 2026-01-01
+    "emp_rehire_share": (0, 0),  # 4 contracts, 4 workers
+    "emp_young_enterprise": (None, None),  # no registration date
+    "emp_headcount_size": (3, 1),  # E2, E3 2
+    "emp_no_active_contracts": (0, 0),
+    # working time: overtime 24 h over 3 worker-months, 20 h in one month (limit 12)
+    "tim_overtime_hours_per_worker_month_12m": (8, 1),  # E2 1, E3 0
+    "tim_overtime_over_monthly_limit_12m": (1 / 3, 1 / 3),
+    "tim_overtime_over_yearly_limit_12m": (0, 0),  # k01 24 h a year, limit 120
+    "tim_overtime_max_month_12m": (20, 1),  # E2 2, E3 0
+    "tim_overtime_months_share_12m": (2 / 3, 2 / 3),
+    "tim_short_week_overtime_share": (0.5, 0.5),  # k01 of k01, k02 (short week) worked overtime
+    "tim_short_week_overtime_hours": (12, 1),  # 24 h / 2; E2 1, E3 0
+    "tim_overtime_over_monthly_limit_36m": (1 / 3, 1 / 3),
+    "tim_short_week_not_granted_share": (1, 1),
+    # safety: 36 months — injuries I1, I2 (30 days lost), the disease I3; 12 months — I3 only
+    "saf_kch_36m": (2000 / 3, 1),  # E2 500, E3 0
+    "saf_kt_36m": (15, 1),  # E2, E3 0
+    "saf_fatalities_per_1000_36m": (0, 0),  # E2 500
+    "saf_diseases_per_1000_36m": (1000 / 3, 1),
+    "saf_fatal_flag_36m": (0, 0),
+    "saf_group_accident_36m": (0, 0),
+    "saf_kch_12m": (0, 0),  # E2 500
+    "saf_days_lost_per_worker_12m": (0, 0),  # all 0: max = min → 0
+    "saf_injury_growth_12m": (0, 0),  # 0 this year against 1 a year before
+    "saf_harmful_share": (2 / 3, 2 / 3),  # k01, k02 at W1
+    "saf_class_3_3_plus_share": (0, 0),  # W1 is 3.2
+    "saf_class_4_share": (0, 0),
+    "saf_not_attested_share": (1 / 3, 1 / 3),  # W3 of 3 workplaces
+    "saf_never_attested_share": (1 / 3, 1 / 3),
+    "saf_r_ind_mean": (0.465, 0.465),  # П1 = (2 × 0.6 + 0.195) / 3
+    "saf_r_ind_max": (1.0, 1.0),  # W3
+    "saf_r_ind_very_high_share": (0, 0),  # W3 has no worker
+    "saf_r_ind_high_plus_share": (2 / 3, 2 / 3),
+    "saf_unassessed_workplaces_share": (0, 0),
+    "saf_ppe_underprovision": (0.4, 0.4),  # (0.2 + 0.0 + 1.0) / 3
+    "saf_equipment_unsafety": (0.5, 0.5),  # (0.4 + 0.1 + 1.0) / 3
+    "saf_harmfulness_mean": (2 / 3, 2 / 3),  # (0.8 + 0.2 + 1.0) / 3
+    "saf_morbidity_mean": (1.6 / 3, 1.6 / 3),  # (0.5 + 0.1 + 1.0) / 3
+    "saf_stale_assessment_share": (0, 0),  # assessed 2024-03-01, less than 3 years
+    "saf_ppe_not_granted_share": (1, 1),
+    # guarantees: gaps of the entitled (leave 1 of 2, every other owed guarantee 2 of 2)
+    "gua_additional_leave_gap": (0.5, 0.5),
+    "gua_short_week_gap": (1, 1),
+    "gua_pay_supplement_gap": (1, 1),
+    "gua_milk_gap": (0, 0),  # no milk owed
+    "gua_therapeutic_nutrition_gap": (1, 1),
+    "gua_oppv_gap": (1, 1),
+    "gua_ppe_gap": (1, 1),
+    "gua_gaps_per_worker": (11 / 3, 0),  # E2 5.5, E3 4: the section's lowest
+    "gua_workers_with_gap_share": (2 / 3, 2 / 3),
+    "gua_over_granted_per_worker": (0, 0),
+    "gua_conflict_flag": (0, 0),
+    # compliance: the latest checklist (2024-12-01), 3 of 15 non-compliant
+    "cmp_checklist_noncompliance": (0.2, 0.2),
+    **{f"cmp_checklist_q{q:02d}": ((1, 1) if q in (1, 5, 9) else (0, 0)) for q in range(1, 16)},
+    "cmp_no_checklist_12m": (0, 0),
+    "cmp_checklist_noncompliance_mean_36m": (0.6, 0.6),  # (0.2 + 1.0) / 2
+    "cmp_checklist_worsening": (0, 0),  # 0.2 after 1.0: better
+    "cmp_inspections_36m": (0, 0),  # E2, E3 one each
+    "cmp_violations_per_inspection_36m": (None, None),
+    "cmp_gross_violations_36m": (0, 0),
+    "cmp_fines_per_worker_36m": (0, 0),
+    "cmp_inspections_with_violations_share": (None, None),
+    "cmp_violations_per_1000_36m": (0, 0),
+    # conflict: no complaint; a valid agreement with a union and a supplement
+    "con_complaints_per_100_12m": (0, 0),
+    "con_collective_complaints_12m": (0, 0),
+    "con_complaints_wages_per_100_12m": (0, 0),
+    "con_complaints_conditions_per_100_12m": (0, 0),
+    "con_complaints_time_per_100_12m": (0, 0),
+    "con_complaints_dismissal_per_100_12m": (0, 0),
+    "con_complaints_other_per_100_12m": (0, 0),
+    "con_complaints_per_100_36m": (0, 0),
+    "con_complaints_growth_12m": (0, 0),
+    "con_collective_complaint_36m": (0, 0),
+    "con_no_valid_collective_agreement": (0, 0),
+    "con_no_union": (0, 0),
+    "con_agreement_expired": (0, 0),
+    "con_agreement_without_supplement": (0, 0),
+}
+
+
+def _ctr_by_hand(without_source: str | None = None) -> tuple[float, float]:
+    """ctr_score and ctr_weight_covered of E1 from the hand table and the catalogue's
+    weights (§6: 100 · Σ w·risk / Σ w over the available indicators; covered = Σ w
+    available / Σ w)."""
+    catalogue = {r["code"]: r for r in _csv("ctr_indicators")}
+    total = sum(float(r["weight"]) for r in catalogue.values())
+    kept = [(float(catalogue[c]["weight"]), risk) for c, (raw, risk) in E1_INDICATORS.items()
+            if raw is not None and catalogue[c]["source"] != without_source]
+    return 100 * sum(w * r for w, r in kept) / sum(w for w, _ in kept), sum(w for w, _ in kept) / total
+
+
+def test_indicator_values_by_hand(full):
+    """Every one of the catalogue's indicators of E1: its raw value, its risk value after
+    normalisation (share, flag or section min-max; direction applied) and whether it counts,
+    then the ЦКТР-style score they make."""
+    assert set(E1_INDICATORS) == {r["code"] for r in _csv("ctr_indicators")}
+    got = {c: (raw, risk, available, reason) for c, raw, risk, available, reason in full.execute(
+        "select indicator_code, raw_value, risk_value, available, unavailable_reason "
+        "from intermediate.int_risk__indicators where bin = ?", [fx.E["E1"]]).fetchall()}
+    assert set(got) == set(E1_INDICATORS)
+    for code, (raw, risk) in E1_INDICATORS.items():
+        g_raw, g_risk, available, reason = got[code]
+        if raw is None:
+            assert (g_raw, available, reason) == (None, False, "not defined for this enterprise (empty denominator)"), code
+        else:
+            # values are kept to 9 decimals (macro stable_float), before and after normalising
+            assert g_raw == pytest.approx(raw, abs=1e-9), code
+            assert g_risk == pytest.approx(risk, abs=5e-9), code
+            assert available, code
+    score, covered = full.execute("select ctr_score, ctr_weight_covered from marts.enterprise_risk where bin = ?",
+                                  [fx.E["E1"]]).fetchone()
+    exp_score, exp_covered = _ctr_by_hand()
+    assert score == pytest.approx(exp_score, abs=1e-8)
+    assert covered == pytest.approx(exp_covered, abs=1e-9)
+
+
 def test_dropping_a_source_renormalises(full, no_complaints):
-    """§6: a missing source drops its indicators and renormalises the weights."""
-    q = "select bin, indicator_code, source, weight, risk_value, available from intermediate.int_risk__indicators"
-    full_ind = {(b, c): (s, w, r, a) for b, c, s, w, r, a in full.execute(q).fetchall()}
-    drop_ind = {(b, c): (s, w, r, a) for b, c, s, w, r, a in no_complaints.execute(q).fetchall()}
-    total = sum(w for (b, c), (s, w, r, a) in full_ind.items() if b == fx.E["E1"])
-    for ent, bin_ in fx.E.items():
-        keep = [(w, r) for (b, c), (s, w, r, a) in full_ind.items() if b == bin_ and a and s != "complaints"]
-        assert all(not a for (b, c), (s, w, r, a) in drop_ind.items() if b == bin_ and s == "complaints")
-        exp_score = round(100 * sum(w * r for w, r in keep) / sum(w for w, _ in keep), 10)
-        exp_cov = round(sum(w for w, _ in keep) / total, 10)
-        score, cov = no_complaints.execute(
-            "select ctr_score, ctr_weight_covered from marts.enterprise_risk where bin = ?", [bin_]).fetchone()
-        assert score == pytest.approx(exp_score, abs=1e-9), ent
-        assert cov == pytest.approx(exp_cov, abs=1e-9), ent
-        f_cov = full.execute("select ctr_weight_covered from marts.enterprise_risk where bin = ?", [bin_]).fetchone()[0]
-        assert cov < f_cov
+    """§6: a missing source drops its indicators and renormalises the weights. With the
+    complaints extract empty, E1's 10 complaint indicators (all risk 0) drop out: its score
+    is the hand table's over the rest, higher than with them, and it covers less weight."""
+    rows = no_complaints.execute("select source, available, unavailable_reason from intermediate.int_risk__indicators "
+                                 "where bin = ? and source = 'complaints'", [fx.E["E1"]]).fetchall()
+    assert len(rows) == 10 and all(not a and r == "source complaints has no rows in its window up to as_of" for _, a, r in rows)
+    score, covered = no_complaints.execute("select ctr_score, ctr_weight_covered from marts.enterprise_risk where bin = ?",
+                                           [fx.E["E1"]]).fetchone()
+    exp_score, exp_covered = _ctr_by_hand(without_source="complaints")
+    assert score == pytest.approx(exp_score, abs=1e-8)
+    assert covered == pytest.approx(exp_covered, abs=1e-9)
+    full_score, full_covered = _ctr_by_hand()
+    assert exp_score > full_score and exp_covered < full_covered
 
 
 # ---- Appendix 1 and the efficiency coefficients (docs/law_and_models.md §7) -----------------------
@@ -364,36 +513,14 @@ def test_appendix1_values_by_hand(full):
     assert val("E1", 0, "a1_s10_staff_turnover") == pytest.approx(1 / 3.5)  # C4 left; 4 → 3
 
 
-def test_efficiency_coefficients_by_hand(full):
-    """Кэ = complex after / before (the monograph), complex = mean formula-5 z over the
-    OKED section's enterprise-periods (1 = best) on indicators defined in both periods;
-    K_int = √(K_econ × K_soc) (the monograph)."""
-    direction = {r["code"]: r["direction"] for r in _csv("appendix1_indicators")}
-    rows = full.execute("select bin, oked_section, period_offset, indicator_code, indicator_kind, intensity "
-                        "from marts.enterprise_appendix1 where intensity is not null").fetchall()
-    by = defaultdict(list)
-    for b, sec, off, code, kind, x in rows:
-        by[(sec, code)].append(x)
-    z = {}
-    for b, sec, off, code, kind, x in rows:
-        lo, hi = min(by[(sec, code)]), max(by[(sec, code)])
-        if hi != lo:
-            z[(b, code, off)] = ((x - lo) if direction[code] == "higher_better" else (hi - x)) / (hi - lo)
-    kinds = {code: kind for _, _, _, code, kind, _ in rows}
-    got = {b: r for b, *r in full.execute(
-        "select bin, k_soc, k_econ, k_int, k_soc_reason, k_int_reason from marts.enterprise_efficiency").fetchall()}
-    assert set(got) == set(fx.E.values())
-    for b, (k_soc, k_econ, k_int, soc_reason, int_reason) in got.items():
-        k = {}
-        for kind in ("social", "economic"):
-            pairs = [(z[(b, c, 0)], z[(b, c, 1)]) for c in kinds if kinds[c] == kind
-                     and (b, c, 0) in z and (b, c, 1) in z]
-            before = sum(p[1] for p in pairs) / len(pairs) if pairs else 0
-            k[kind] = round(sum(p[0] for p in pairs) / len(pairs) / before, 10) if pairs and before else None
-        assert k_soc == pytest.approx(k["social"]) if k["social"] is not None else k_soc is None and soc_reason
-        assert k_econ == pytest.approx(k["economic"]) if k["economic"] is not None else k_econ is None
-        if k_soc is not None and k_econ is not None:
-            assert k_int == pytest.approx((k_soc * k_econ) ** 0.5)
-        else:
-            assert k_int is None and int_reason
-    assert any(v[0] is not None for v in got.values())
+def test_appendix1_standardised_values_by_hand(full):
+    """Formula 5 (the monograph), oriented 1 = best, over the OKED section's enterprise-periods
+    (the Кэ of marts.enterprise_efficiency is their mean after / before: its dbt unit test
+    efficiency_coefficients_after_over_before). Injuries per 100 workers in section C:
+    E1 now 0 of 3 workers, before 2 of 4 → 50; E2 now 1 (the fatal accident) of 2 → 50,
+    before 0; E3 0 both. min 0, max 50, higher is worse: z = (50 − x) / 50."""
+    rows = {(b, off): (x, z) for b, off, x, z in full.execute(
+        "select bin, period_offset, intensity, z from intermediate.int_risk__appendix1_values where indicator_code = 'a1_s07_injuries' "
+        "and oked_section = 'C'").fetchall()}
+    expected = {("E1", 0): (0, 1), ("E1", 1): (50, 0), ("E2", 0): (50, 0), ("E2", 1): (0, 1), ("E3", 0): (0, 1), ("E3", 1): (0, 1)}
+    assert rows == {(fx.E[e], off): v for (e, off), v in expected.items()}

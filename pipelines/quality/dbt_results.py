@@ -67,6 +67,8 @@ def describe_test(node: Mapping[str, Any]) -> str:
         return "Every row has valid_from, and valid_to (where the table has it) is empty or not before it."
     if name == "no_overlapping_validity":
         return f"Rows of the same {_values(kwargs.get('partition_by', []))} are never in force on the same day."
+    if name == "volume_within_ceiling":
+        return f"No {column} is above the ceiling of its guarantee (max_volume of {_ref_name(kwargs.get('rules'))} in force on as_of)."
     if name == "row_count_between":
         hi = kwargs.get("max_value")
         return f"The table holds {kwargs.get('min_value', 0)}" + (f" to {hi} rows." if hi is not None else " rows or more.")

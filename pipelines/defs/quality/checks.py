@@ -80,6 +80,14 @@ def _results(key: AssetKey, records: list[CheckRecord], outcome) -> Iterator[Ass
         )
 
 
+def _missing_mart(key: AssetKey) -> Iterator[AssetCheckResult]:
+    for check, level in ((WARNING_CHECK, AssetCheckSeverity.WARN), (CRITICAL_CHECK, AssetCheckSeverity.ERROR)):
+        yield AssetCheckResult(asset_key=key, check_name=check, passed=False, severity=level,
+                               description=f"{key.to_user_string()} is not in the warehouse: nothing to check, nothing to publish",
+                               metadata={"expectations": 0, "failed": 0, "passed": 0, "batches": 0,
+                                         "failures": MetadataValue.json([f"{key.to_user_string()} missing"])})
+
+
 def _threshold_result(key: AssetKey, records: list[CheckRecord], outcome) -> AssetCheckResult:
     mine = [r for r in records if r.kind == rejections.THRESHOLD]
     counts = summarise(mine)
@@ -128,8 +136,9 @@ def mart_check(key: AssetKey) -> AssetChecksDefinition:
         with writing_step(context, settings):
             outcome = check_mart(settings.warehouse, context.run.run_id, mart, _as_of(settings), settings.landing_dir)
         if outcome is None:
-            context.log.warning(f"marts.{mart} is not in the warehouse: nothing to check")
-            yield from _results(key, [], None)
+            # A mart readers depend on is missing: publishing without it must not pass.
+            context.log.error(f"marts.{mart} is not in the warehouse")
+            yield from _missing_mart(key)
             return
         context.log.info(f"gx marts.{mart}: {summarise(outcome.records)} in {time.perf_counter() - started:.1f}s; report {outcome.run_page}")
         yield from _results(key, outcome.records, outcome)

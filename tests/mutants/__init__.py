@@ -1,0 +1,1 @@
+"""Mutation testing of the law and the safety promises (`make mutants`, README "Testing")."""
