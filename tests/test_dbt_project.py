@@ -52,3 +52,17 @@ def test_every_model_is_described_in_a_yml_and_every_mart_column_too():
     assert not columns, f"mart columns without a description: {columns}"
     declared = [m for m in models if m["config"].get("schema") == "marts"]
     assert all(m["columns"] for m in declared), "every mart declares its columns"
+
+
+def test_one_yml_per_model_beside_it_holds_its_tests_and_unit_tests():
+    """jaffle-shop's layout: models/<layer>/<area>/<model>.sql and <model>.yml, the yml holding
+    the model's description, columns, data tests and unit tests."""
+    manifest = _manifest()
+    models = {n["unique_id"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    for m in models.values():
+        own = m["original_file_path"].removesuffix(".sql") + ".yml"
+        assert (m.get("patch_path") or "").split("://")[-1] == own, f"{m['name']}: described in {m.get('patch_path')}, not {own}"
+    for test in manifest["unit_tests"].values():
+        model = models[test["depends_on"]["nodes"][0]]
+        own = model["original_file_path"].removesuffix(".sql") + ".yml"
+        assert test["original_file_path"] == own, f"unit test {test['name']} is in {test['original_file_path']}, not {own}"
