@@ -14,7 +14,7 @@ APP_PORT ?= 8050
 DAGSTER_HOME_DIR := $(abspath $(VAR))/dagster_home
 DAGSTER_PORT ?= 3000
 
-.PHONY: install run test mutants bench dagster clean browser app
+.PHONY: install run test lint format mutants bench dagster clean browser app
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -39,8 +39,17 @@ run: install $(DAGSTER_HOME_DIR)/dagster.yaml
 browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
-test: install browser
+test: install browser lint
 	$(BIN)/python -m pytest -q
+
+# Style, checked by `make test`: ruff's lint and format (pyproject.toml); `make format` fixes.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 # Mutation testing (README "Mutation testing"): each mutant of tests/mutants/catalogue.py breaks one
 # rule or safety promise on purpose, in a copy of the repository; the tests it names must

@@ -18,6 +18,7 @@ Results: var/bench/results.json and a table on stdout.
 `python -m pipelines.bench app [PUBLISHED_COPY]` runs step 7 alone (default: the bench's
 national copy), e.g. on the published copy of `make run`.
 """
+
 from __future__ import annotations
 
 import csv
@@ -35,12 +36,11 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import contract, data_coverage
+from pipelines import REPO_ROOT, contract, data_coverage
 from pipelines.app.launch import launch_chromium, serve
-from pipelines import REPO_ROOT
 from pipelines.defs.dbt.project import DBT_PROJECT_DIR
-from pipelines.publish import ANALYST_FILE, published_dir
 from pipelines.pseudonym import key_file_for
+from pipelines.publish import ANALYST_FILE, published_dir
 from pipelines.warehouse import SNAPSHOT_UNTIL, in_snapshot_of
 from pipelines.warehouse_diff import differing_tables
 
@@ -89,8 +89,11 @@ def dbt_models(target: Path) -> list[dict]:
 def floor(warehouse: Path, target: Path) -> dict:
     """Every model's compiled SQL, in dbt's execution order, in one DuckDB process."""
     manifest = json.loads((target / "manifest.json").read_text())
-    order = [r["unique_id"] for r in json.loads((target / "run_results.json").read_text())["results"]
-             if r["unique_id"].startswith("model.")]
+    order = [
+        r["unique_id"]
+        for r in json.loads((target / "run_results.json").read_text())["results"]
+        if r["unique_id"].startswith("model.")
+    ]
     con = duckdb.connect(str(warehouse))
     started = time.perf_counter()
     for uid in order:
@@ -131,7 +134,9 @@ def incremental_landing(base: Path, out: Path, share: float = 0.01) -> str:
         if extract.kind == "snapshot":
             changed = _change_rows(rows, header, extract, rng, share)  # the full snapshot, 1% changed
         else:
-            changed = _change_rows(rng.sample(rows, min(len(rows), max(1, int(len(rows) * share)))), header, extract, rng, 1.0)
+            changed = _change_rows(
+                rng.sample(rows, min(len(rows), max(1, int(len(rows) * share)))), header, extract, rng, 1.0
+            )
         with (new / f"{name}.csv").open("w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(header)
@@ -152,24 +157,37 @@ def drop_reach(con: duckdb.DuckDBPyConnection, drop: str) -> dict:
         if "bin" in extract.column_names:
             touched.append(f"SELECT r.bin FROM raw.{name} r WHERE {changed}")
         elif "workplace_id" in extract.column_names:
-            touched.append(f"SELECT w.bin FROM raw.{name} r JOIN raw.workplaces w ON w.workplace_id = r.workplace_id "
-                           f"AND {in_snapshot_of('w', d)} WHERE {changed}")
-    (enterprises, touched_enterprises, contracts, touched_contracts), = con.execute(f"""
-        WITH touched AS ({' UNION '.join(touched)}),
-        enterprises AS (SELECT bin, bin IN (SELECT bin FROM touched) AS hit FROM raw.enterprises e WHERE {in_snapshot_of('e', d)}),
-        contracts AS (SELECT e.hit FROM raw.employees c JOIN enterprises e USING (bin) WHERE {in_snapshot_of('c', d)})
+            touched.append(
+                f"SELECT w.bin FROM raw.{name} r JOIN raw.workplaces w ON w.workplace_id = r.workplace_id "
+                f"AND {in_snapshot_of('w', d)} WHERE {changed}"
+            )
+    ((enterprises, touched_enterprises, contracts, touched_contracts),) = con.execute(
+        f"""
+        WITH touched AS ({" UNION ".join(touched)}),
+        enterprises AS (SELECT bin, bin IN (SELECT bin FROM touched) AS hit FROM raw.enterprises e WHERE {in_snapshot_of("e", d)}),
+        contracts AS (SELECT e.hit FROM raw.employees c JOIN enterprises e USING (bin) WHERE {in_snapshot_of("c", d)})
         SELECT (SELECT count(*) FROM enterprises), (SELECT count(*) FILTER (WHERE hit) FROM enterprises),
                count(*), count(*) FILTER (WHERE hit)
-        FROM contracts""", {"drop": drop}).fetchall()
-    return {"drop": drop, "enterprises": enterprises, "enterprises_touched": touched_enterprises,
-            "enterprises_touched_share": round(touched_enterprises / enterprises, 3) if enterprises else None,
-            "contracts": contracts, "contracts_of_touched_enterprises": touched_contracts,
-            "contracts_of_touched_enterprises_share": round(touched_contracts / contracts, 3) if contracts else None}
+        FROM contracts""",
+        {"drop": drop},
+    ).fetchall()
+    return {
+        "drop": drop,
+        "enterprises": enterprises,
+        "enterprises_touched": touched_enterprises,
+        "enterprises_touched_share": round(touched_enterprises / enterprises, 3) if enterprises else None,
+        "contracts": contracts,
+        "contracts_of_touched_enterprises": touched_contracts,
+        "contracts_of_touched_enterprises_share": round(touched_contracts / contracts, 3) if contracts else None,
+    }
 
 
 def _change_rows(rows, header, extract, rng, share):
-    numeric = [i for i, h in enumerate(header) if h in extract.column_names
-               and extract.column(h).type == "decimal" and h not in extract.key]
+    numeric = [
+        i
+        for i, h in enumerate(header)
+        if h in extract.column_names and extract.column(h).type == "decimal" and h not in extract.key
+    ]
     if not numeric:
         return rows
     for row in rows:
@@ -190,8 +208,9 @@ def app_timings(published: Path, loads: int = 5) -> dict:
     from playwright.sync_api import sync_playwright
 
     with duckdb.connect(str(published), read_only=True) as con:
-        bin_, assignments = con.execute("SELECT bin, count(*) FROM marts.guarantee_assignments GROUP BY 1 "
-                                        "ORDER BY 2 DESC, 1 LIMIT 1").fetchone()
+        bin_, assignments = con.execute(
+            "SELECT bin, count(*) FROM marts.guarantee_assignments GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1"
+        ).fetchone()
         enterprises = con.execute("SELECT count(*) FROM marts.enterprise_risk").fetchone()[0]
 
     def timed(page, url: str, ready: str) -> float:
@@ -210,21 +229,33 @@ def app_timings(published: Path, loads: int = 5) -> dict:
 
     def stats(values: list[float]) -> dict:
         rest = sorted(values[1:])
-        return {"first_load": values[0], "median_after_first": rest[len(rest) // 2], "max_after_first": rest[-1],
-                "all": values}
+        return {
+            "first_load": values[0],
+            "median_after_first": rest[len(rest) // 2],
+            "max_after_first": rest[-1],
+            "all": values,
+        }
 
-    return {"published": str(published), "enterprises": enterprises, "map_page_seconds": stats(map_s),
-            "enterprise_card_seconds": stats(card_s), "card_enterprise": {"bin": bin_, "assignments": assignments}}
+    return {
+        "published": str(published),
+        "enterprises": enterprises,
+        "map_page_seconds": stats(map_s),
+        "enterprise_card_seconds": stats(card_s),
+        "card_enterprise": {"bin": bin_, "assignments": assignments},
+    }
 
 
 def render_app(app: dict) -> str:
     m, c = app["map_page_seconds"], app["enterprise_card_seconds"]
-    return "\n".join([
-        "| app page (headless Chromium) | first load s | median s (next loads) | max s |", "|---|---:|---:|---:|",
-        f"| map, 20 regions painted | {m['first_load']} | {m['median_after_first']} | {m['max_after_first']} |",
-        f"| enterprise card ({app['card_enterprise']['assignments']:,} assignments) | {c['first_load']} | "
-        f"{c['median_after_first']} | {c['max_after_first']} |",
-    ])
+    return "\n".join(
+        [
+            "| app page (headless Chromium) | first load s | median s (next loads) | max s |",
+            "|---|---:|---:|---:|",
+            f"| map, 20 regions painted | {m['first_load']} | {m['median_after_first']} | {m['max_after_first']} |",
+            f"| enterprise card ({app['card_enterprise']['assignments']:,} assignments) | {c['first_load']} | "
+            f"{c['median_after_first']} | {c['max_after_first']} |",
+        ]
+    )
 
 
 def main_app(published: Path) -> int:
@@ -239,8 +270,14 @@ def main_app(published: Path) -> int:
 
 def main() -> int:
     BENCH.mkdir(parents=True, exist_ok=True)
-    results: dict = {"machine": {"cpus": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-                                 "python": platform.python_version(), "platform": platform.platform()}}
+    results: dict = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        }
+    }
     print("bench: generating (or reusing) the national landing directory …", flush=True)
     results["generate"] = generate()
     results["landed_rows"] = _landed_rows(LANDING)
@@ -265,8 +302,17 @@ def main() -> int:
     print("bench: incremental run (a new drop changing 1% of rows) …", flush=True)
     inc_landing = BENCH / "landing_incremental"
     new_drop = incremental_landing(LANDING, inc_landing)
-    _lrm("run", "--landing", str(inc_landing), "--warehouse", str(warehouse), "--drops", new_drop,
-         "--metrics", str(BENCH / "incremental_run.json"))
+    _lrm(
+        "run",
+        "--landing",
+        str(inc_landing),
+        "--warehouse",
+        str(warehouse),
+        "--drops",
+        new_drop,
+        "--metrics",
+        str(BENCH / "incremental_run.json"),
+    )
     results["incremental_run"] = json.loads((BENCH / "incremental_run.json").read_text())
     with duckdb.connect(str(warehouse), read_only=True) as con:
         results["incremental_run"]["reach"] = drop_reach(con, new_drop)
@@ -275,8 +321,16 @@ def main() -> int:
     rebuilt = BENCH / "warehouse_rebuilt" / "lrm.duckdb"
     if rebuilt.parent.exists():
         shutil.rmtree(rebuilt.parent)
-    _lrm("run", "--landing", str(inc_landing), "--warehouse", str(rebuilt), "--metrics", str(BENCH / "rebuild_run.json"),
-         env={"LRM_PSEUDONYM_KEY_FILE": str(key_file_for(warehouse))})  # the same worker keys
+    _lrm(
+        "run",
+        "--landing",
+        str(inc_landing),
+        "--warehouse",
+        str(rebuilt),
+        "--metrics",
+        str(BENCH / "rebuild_run.json"),
+        env={"LRM_PSEUDONYM_KEY_FILE": str(key_file_for(warehouse))},
+    )  # the same worker keys
     results["rebuild_run"] = json.loads((BENCH / "rebuild_run.json").read_text())
     results["rebuild_run"]["tables_differing_from_incremental"] = differing_tables(warehouse, rebuilt)
 
@@ -289,23 +343,35 @@ def main() -> int:
         "dbt_step_seconds": dbt_step,
         "dbt_models_seconds": round(model_seconds, 2),
         "floor_seconds": results["floor"]["seconds"],
-        "dbt_models_over_floor": round(model_seconds / results["floor"]["seconds"], 2) if results["floor"]["seconds"] else None,
-        "dbt_step_over_floor": round(dbt_step / results["floor"]["seconds"], 2) if results["floor"]["seconds"] else None,
+        "dbt_models_over_floor": round(model_seconds / results["floor"]["seconds"], 2)
+        if results["floor"]["seconds"]
+        else None,
+        "dbt_step_over_floor": round(dbt_step / results["floor"]["seconds"], 2)
+        if results["floor"]["seconds"]
+        else None,
         "incremental_seconds": results["incremental_run"]["seconds"],
         "incremental_share_of_full": round(results["incremental_run"]["seconds"] / full, 3),
         "incremental_enterprises_touched_share": results["incremental_run"]["reach"]["enterprises_touched_share"],
-        "incremental_contracts_of_touched_enterprises_share":
-            results["incremental_run"]["reach"]["contracts_of_touched_enterprises_share"],
+        "incremental_contracts_of_touched_enterprises_share": results["incremental_run"]["reach"][
+            "contracts_of_touched_enterprises_share"
+        ],
         "rebuild_seconds": results["rebuild_run"]["seconds"],
         "incremental_equals_rebuild": not results["rebuild_run"]["tables_differing_from_incremental"],
         "app_map_page_seconds": results["app"]["map_page_seconds"]["median_after_first"],
         "app_enterprise_card_seconds": results["app"]["enterprise_card_seconds"]["median_after_first"],
         "indicators_below_1pct_of_enterprises": results["coverage"]["indicators_below_1pct"],
         "indicators_constant": results["coverage"]["indicators_constant"],
-        "rules_never_reached": [f"{kind}: {rule}" for kind, counts in results["coverage"]["rules"].items()
-                                for rule, n in counts.items() if n == 0],
-        "factor_mix_pp_from_official": {r["official_group"]: round(r["difference_pp"], 1)
-                                        for r in results["coverage"]["factor_mix"] if r["difference_pp"] is not None},
+        "rules_never_reached": [
+            f"{kind}: {rule}"
+            for kind, counts in results["coverage"]["rules"].items()
+            for rule, n in counts.items()
+            if n == 0
+        ],
+        "factor_mix_pp_from_official": {
+            r["official_group"]: round(r["difference_pp"], 1)
+            for r in results["coverage"]["factor_mix"]
+            if r["difference_pp"] is not None
+        },
     }
     (BENCH / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(render_table(results))
@@ -323,30 +389,38 @@ def render_table(results: dict) -> str:
     ingest = {k: v for k, v in steps.items() if k.startswith("raw__")}
     ingest_s = sum(v["seconds"] or 0 for v in ingest.values())
     rows = sum(landed.values())
-    lines.append(f"| ingest (13 extracts) | {ingest_s:.1f} | {max((v['peak_rss_mb'] for v in ingest.values()), default=0)} | {rows:,} | {rows / ingest_s:,.0f} |")
+    ingest_peak = max((v["peak_rss_mb"] for v in ingest.values()), default=0)
+    lines.append(f"| ingest (13 extracts) | {ingest_s:.1f} | {ingest_peak} | {rows:,} | {rows / ingest_s:,.0f} |")
     for name, v in steps.items():
         if not name.startswith("raw__"):
             lines.append(f"| {name} | {v['seconds']} | {v['peak_rss_mb']} | | |")
     s = results["summary"]
+    dbt_checks = sum(1 for m in results["dbt_models"] if not m["node"].startswith("model."))
     lines += [
         f"| **full run** | **{s['full_run_seconds']}** | **{s['full_run_peak_rss_mb']}** | | |",
         f"| floor: compiled dbt SQL, one DuckDB process | {s['floor_seconds']} | | | |",
         f"| incremental run (new drop, 1% changed) | {s['incremental_seconds']} | {results['incremental_run']['peak_rss_mb']} | | |",
         "",
         f"dbt models {s['dbt_models_seconds']} s / floor {s['floor_seconds']} s = {s['dbt_models_over_floor']}; "
-        f"dbt step (models + {sum(1 for m in results['dbt_models'] if not m['node'].startswith('model.'))} tests and seeds) / floor = {s['dbt_step_over_floor']}; "
+        f"dbt step (models + {dbt_checks} tests and seeds) / floor = {s['dbt_step_over_floor']}; "
         f"incremental / full = {s['incremental_share_of_full']}",
         "",
         f"the 1% drop touches {s['incremental_enterprises_touched_share']:.1%} of enterprises, which hold "
         f"{s['incremental_contracts_of_touched_enterprises_share']:.1%} of the contracts",
         f"full rebuild of the incremental landing: {s['rebuild_seconds']} s; its tables "
-        + ("equal the incremental warehouse's" if s["incremental_equals_rebuild"] else
-           f"DIFFER from the incremental warehouse's: {results['rebuild_run']['tables_differing_from_incremental']}"),
+        + (
+            "equal the incremental warehouse's"
+            if s["incremental_equals_rebuild"]
+            else f"DIFFER from the incremental warehouse's: {results['rebuild_run']['tables_differing_from_incremental']}"
+        ),
     ]
-    lines += ["", f"indicators reaching under 1% of enterprises: {', '.join(s['indicators_below_1pct_of_enterprises']) or 'none'}; "
-                  f"constant: {', '.join(s['indicators_constant']) or 'none'}; rules never reached: "
-                  f"{', '.join(s['rules_never_reached']) or 'none'}; factor mix against the official figures (pp): "
-                  f"{s['factor_mix_pp_from_official']}"]
+    lines += [
+        "",
+        f"indicators reaching under 1% of enterprises: {', '.join(s['indicators_below_1pct_of_enterprises']) or 'none'}; "
+        f"constant: {', '.join(s['indicators_constant']) or 'none'}; rules never reached: "
+        f"{', '.join(s['rules_never_reached']) or 'none'}; factor mix against the official figures (pp): "
+        f"{s['factor_mix_pp_from_official']}",
+    ]
     slow = sorted((m for m in results["dbt_models"] if m["node"].startswith("model.")), key=lambda m: -m["seconds"])[:8]
     lines += ["", "slowest dbt models: " + ", ".join(f"{m['node'].split('.')[-1]} {m['seconds']}s" for m in slow)]
     if "app" in results:
@@ -356,5 +430,11 @@ def render_table(results: dict) -> str:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["app"]:
-        sys.exit(main_app(Path(sys.argv[2]) if len(sys.argv) > 2 else published_dir(BENCH / "warehouse" / "lrm.duckdb") / ANALYST_FILE))
+        sys.exit(
+            main_app(
+                Path(sys.argv[2])
+                if len(sys.argv) > 2
+                else published_dir(BENCH / "warehouse" / "lrm.duckdb") / ANALYST_FILE
+            )
+        )
     sys.exit(main())

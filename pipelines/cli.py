@@ -1,4 +1,5 @@
 """The `lrm` command (docs/design.md, published interface): `lrm run` and `lrm generate`."""
+
 from __future__ import annotations
 
 import os
@@ -9,8 +10,8 @@ import os
 os.environ.setdefault("_RJEM_MALLOC_CONF", "background_thread:true,dirty_decay_ms:0,muzzy_decay_ms:0")
 
 import argparse
-import datetime as dt
 import contextlib
+import datetime as dt
 import io
 import logging
 import re
@@ -43,8 +44,10 @@ def _progress_logger_def():
 
 # dbt reports every node twice (START and result) on stdout; one line per built model
 # or non-passing test is progress enough for a terminal.
-_DBT_NOISE = re.compile(r"^\s*(\d+ of \d+ (START|PASS)\b|Running with|Registered adapter|Found \d|Concurrency|"
-                        r"Unable to do partial|Copying|A dbt subsetted|Finished running|Completed successfully|$)")
+_DBT_NOISE = re.compile(
+    r"^\s*(\d+ of \d+ (START|PASS)\b|Running with|Registered adapter|Found \d|Concurrency|"
+    r"Unable to do partial|Copying|A dbt subsetted|Finished running|Completed successfully|$)"
+)
 
 
 class _QuietDbtStdout(io.TextIOBase):
@@ -97,8 +100,11 @@ class _ProgressHandler(logging.Handler):
             data = event.event_specific_data
             evaluation = getattr(data, "asset_check_evaluation", data)
             if evaluation is not None and not evaluation.passed:
-                print(f"  ! check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} "
-                      f"failed ({evaluation.severity.value})", flush=True)
+                print(
+                    f"  ! check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} "
+                    f"failed ({evaluation.severity.value})",
+                    flush=True,
+                )
 
 
 _REASONS_PRINTED = 10
@@ -137,17 +143,18 @@ def _prepare_key(settings, instance, run_id: str, rotate: bool) -> None:
         print("lrm run: --rotate-key: the warehouse already uses this key; nothing to re-key")
         return
     done = rekey.rotate(settings.warehouse, settings.delivery, key)
-    print(f"lrm run: re-keyed {done.workers:,} workers to the key of fingerprint {fingerprint(key)} "
-          f"({sum(done.tables.values()):,} rows in {len(done.tables)} tables)")
+    print(
+        f"lrm run: re-keyed {done.workers:,} workers to the key of fingerprint {fingerprint(key)} "
+        f"({sum(done.tables.values()):,} rows in {len(done.tables)} tables)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
     from dagster._core.utils import make_new_run_id
 
-    from pipelines.defs.ingest.assets import drops_partitions
-
     from pipelines.definitions import ALL_ASSETS_JOB, build_definitions
+    from pipelines.defs.ingest.assets import drops_partitions
     from pipelines.defs.ops.journal import execute_job_run, settle
     from pipelines.defs.ops.run_outcome import CLI_TRIGGER, TRIGGER_TAG, step_failures
     from pipelines.defs.resources import LrmSettings
@@ -178,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
     job = defs.resolve_job_def(ALL_ASSETS_JOB)
     job = job.with_logger_defs({"progress": _progress_logger_def()})
     started = time.perf_counter()
-    started_at = dt.datetime.now(dt.timezone.utc)
+    started_at = dt.datetime.now(dt.UTC)
     keys = landing.keys
     if not keys:
         print(f"lrm run: no complete drop to load in {landing.root}", file=sys.stderr)
@@ -191,16 +198,25 @@ def run(args: argparse.Namespace) -> int:
     with _dagster_instance() as instance:
         instance.add_dynamic_partitions(drops_partitions.name, keys)
         try:
-            with warehouse_lock(settings.warehouse, wait_seconds=args.wait), metrics, \
-                    contextlib.redirect_stdout(_QuietDbtStdout(sys.stdout)):
+            with (
+                warehouse_lock(settings.warehouse, wait_seconds=args.wait),
+                metrics,
+                contextlib.redirect_stdout(_QuietDbtStdout(sys.stdout)),
+            ):
                 _prepare_key(settings, instance, run_id, args.rotate_key)
                 # Settles the run's journal as it returns: a failed run leaves the warehouse as it was.
                 result = execute_job_run(
-                    job, settings, instance, run_id=run_id,
+                    job,
+                    settings,
+                    instance,
+                    run_id=run_id,
                     run_config={"loggers": {"progress": {"config": {"log_level": "INFO"}}}},
                     # The run status sensors skip a run tagged as the command line's: it settles and records its own end.
-                    tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last,
-                          TRIGGER_TAG: CLI_TRIGGER},
+                    tags={
+                        ASSET_PARTITION_RANGE_START_TAG: first,
+                        ASSET_PARTITION_RANGE_END_TAG: last,
+                        TRIGGER_TAG: CLI_TRIGGER,
+                    },
                 )
         except WarehouseBusyError as exc:
             print(f"lrm run: not started: {exc}", file=sys.stderr)
@@ -214,22 +230,33 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_KEY_REFUSED
     elapsed = time.perf_counter() - started
     if args.metrics:
-        metrics.write(Path(args.metrics), {"run_id": result.run_id, "success": result.success,
-                                           "seconds": round(elapsed, 2), "drops": [first, last]})
+        metrics.write(
+            Path(args.metrics),
+            {"run_id": result.run_id, "success": result.success, "seconds": round(elapsed, 2), "drops": [first, last]},
+        )
     failures = [safe_message(f) for f in step_failures(result.all_events)]
     # Every run ends here, successful or not: its outcome recorded, its report rendered.
     try:
-        pages = finish_run(settings.warehouse, result.run_id, result.success, failures, as_of, settings.landing_dir, started_at)
+        pages = finish_run(
+            settings.warehouse, result.run_id, result.success, failures, as_of, settings.landing_dir, started_at
+        )
     except Exception as exc:  # the terminal still gets the run's outcome
-        print(f"\nlrm run: could not record run {result.run_id} in {settings.warehouse}: {safe_message(exc)}",
-              file=sys.stderr)
+        print(
+            f"\nlrm run: could not record run {result.run_id} in {settings.warehouse}: {safe_message(exc)}",
+            file=sys.stderr,
+        )
         for failure in failures:
             print(f"  {failure}", file=sys.stderr)
         return EXIT_FAILED
-    guide = closing_lines(settings.warehouse, settings.landing_dir_path, result.success, pages.index_page, pages.run_page)
+    guide = closing_lines(
+        settings.warehouse, settings.landing_dir_path, result.success, pages.index_page, pages.run_page
+    )
     if not result.success:
-        print(f"\nlrm run: FAILED after {elapsed:.1f}s (run {result.run_id}): {pages.status}; "
-              "the warehouse and the published copy are as they were before the run", file=sys.stderr)
+        print(
+            f"\nlrm run: FAILED after {elapsed:.1f}s (run {result.run_id}): {pages.status}; "
+            "the warehouse and the published copy are as they were before the run",
+            file=sys.stderr,
+        )
         for failure in failures:
             print(f"  {failure}", file=sys.stderr)
         print("\n".join(guide), file=sys.stderr)
@@ -256,8 +283,12 @@ def run(args: argparse.Namespace) -> int:
 def generate(args: argparse.Namespace) -> int:
     from pipelines.generate import generate as generate_landing
 
-    summary = generate_landing(Path(args.out), scale=args.scale, seed=args.seed, dirty=args.dirty, unreadable=args.unreadable)
-    print(f"lrm generate: {args.scale} scale, seed {args.seed}{' (dirty)' if args.dirty else ''} → {Path(args.out).resolve()}")
+    summary = generate_landing(
+        Path(args.out), scale=args.scale, seed=args.seed, dirty=args.dirty, unreadable=args.unreadable
+    )
+    print(
+        f"lrm generate: {args.scale} scale, seed {args.seed}{' (dirty)' if args.dirty else ''} → {Path(args.out).resolve()}"
+    )
     if isinstance(summary, dict):
         for key, value in summary.items():
             print(f"  {key}: {value}")
@@ -282,10 +313,15 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--delivery", help="restricted DuckDB file with IINs (default: <warehouse>.delivery.duckdb)")
     p_run.add_argument("--drops", help="load only these drops, FIRST[:LAST] (an incremental run); default: every drop")
     p_run.add_argument("--metrics", help="write wall time and peak memory per step to this JSON file")
-    p_run.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run to finish (default: refuse at once)")
-    p_run.add_argument("--rotate-key", action="store_true",
-                       help="re-key every worker_key with the configured pseudonym key (a new key file is created if "
-                            "none exists); needs the delivery file")
+    p_run.add_argument(
+        "--wait", type=float, default=0.0, help="seconds to wait for another run to finish (default: refuse at once)"
+    )
+    p_run.add_argument(
+        "--rotate-key",
+        action="store_true",
+        help="re-key every worker_key with the configured pseudonym key (a new key file is created if "
+        "none exists); needs the delivery file",
+    )
     p_run.set_defaults(func=run)
     p_gen = sub.add_parser("generate", help="write synthetic extracts")
     p_gen.add_argument("--out", required=True)

@@ -1,5 +1,6 @@
 """Today's date, as the pipeline sees it: the system date, or LRM_TODAY (YYYY-MM-DD) so
 tests can fix the clock."""
+
 from __future__ import annotations
 
 import datetime as dt

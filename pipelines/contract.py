@@ -3,6 +3,7 @@
 Ingestion validation, the extract generator, the GX raw suites and the README's
 contract table all read this module. Nothing else may keep its own column list.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -326,14 +327,43 @@ EXTRACTS: dict[str, Extract] = {
 # Reference codes that row validation needs (seeds/reference). The dbt
 # seeds hold the full reference data; these are the codes the contract itself names.
 REGION_CODES = (
-    "10", "11", "15", "19", "23", "27", "31", "33", "35", "39",
-    "43", "47", "55", "59", "61", "62", "63", "71", "75", "79",
+    "10",
+    "11",
+    "15",
+    "19",
+    "23",
+    "27",
+    "31",
+    "33",
+    "35",
+    "39",
+    "43",
+    "47",
+    "55",
+    "59",
+    "61",
+    "62",
+    "63",
+    "71",
+    "75",
+    "79",
 )
 FACTOR_CODES = (
-    "noise", "vibration_general", "vibration_local", "dust_fibrogenic",
-    "chem_manganese", "chem_phosphorus", "chem_phosphine", "chem_p2o5",
-    "chem_benzene", "chem_carbon_monoxide", "lighting",
-    "heaviness", "intensity", "microclimate_heat", "biological",
+    "noise",
+    "vibration_general",
+    "vibration_local",
+    "dust_fibrogenic",
+    "chem_manganese",
+    "chem_phosphorus",
+    "chem_phosphine",
+    "chem_p2o5",
+    "chem_benzene",
+    "chem_carbon_monoxide",
+    "lighting",
+    "heaviness",
+    "intensity",
+    "microclimate_heat",
+    "biological",
 )
 STATED_CLASS_FACTORS = ("heaviness", "intensity", "microclimate_heat", "biological")
 

@@ -3,6 +3,7 @@
 `python -m pipelines.contract_doc` rewrites the block between the markers in README.md;
 a test fails when the README and the contract disagree.
 """
+
 from __future__ import annotations
 
 import sys

@@ -13,14 +13,17 @@ every enterprise buys nothing.
 `make bench` records all three for its run; tests/test_data_coverage.py holds the tiny
 run to them.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import duckdb
 
-IN_FORCE = "valid_from <= (SELECT max(as_of) FROM marts.enterprise_risk) AND (valid_to IS NULL OR valid_to > " \
-           "(SELECT max(as_of) FROM marts.enterprise_risk))"
+IN_FORCE = (
+    "valid_from <= (SELECT max(as_of) FROM marts.enterprise_risk) AND (valid_to IS NULL OR valid_to > "
+    "(SELECT max(as_of) FROM marts.enterprise_risk))"
+)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
@@ -31,7 +34,9 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
 
 def indicator_reach(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """One row per indicator in force, the least reached first."""
-    return _rows(con, f"""
+    return _rows(
+        con,
+        f"""
         WITH scored AS (SELECT bin FROM intermediate.int_risk__enterprise_headcount WHERE scored),
         catalogue AS (SELECT code FROM reference.ctr_indicators WHERE {IN_FORCE})
         SELECT c.code AS indicator,
@@ -44,11 +49,13 @@ def indicator_reach(con: duckdb.DuckDBPyConnection) -> list[dict]:
         FROM catalogue c
         LEFT JOIN intermediate.int_risk__indicators i ON i.indicator_code = c.code AND i.bin IN (SELECT bin FROM scored)
         GROUP BY c.code
-        ORDER BY risk_nonzero_share, nonzero, c.code""")
+        ORDER BY risk_nonzero_share, nonzero, c.code""",
+    )
 
 
 def rules_reached(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
     """Counts of rows per rule, zeros included for every rule in force."""
+
     def counts(sql: str) -> dict[str, int]:
         return {k: int(v) for k, v in con.execute(sql).fetchall()}
 
@@ -79,8 +86,11 @@ def rules_reached(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
 
 
 def factor_mix(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    return _rows(con, "SELECT official_group, official_share, our_share, difference_pp, our_workers_exposed, "
-                      "our_workers_harmful FROM marts.factor_calibration ORDER BY official_group")
+    return _rows(
+        con,
+        "SELECT official_group, official_share, our_share, difference_pp, our_workers_exposed, "
+        "our_workers_harmful FROM marts.factor_calibration ORDER BY official_group",
+    )
 
 
 def coverage(warehouse: Path) -> dict:

@@ -1,5 +1,6 @@
 """The Dagster definitions, assembled once: `dagster dev` (workspace.yaml) and `lrm run`
 both load this module, so there is no second pipeline for the command line."""
+
 from __future__ import annotations
 
 from dagster import Definitions, define_asset_job, in_process_executor
@@ -8,11 +9,11 @@ from dagster_dbt import DbtCliResource
 from pipelines.defs.dbt.assets import dbt_models
 from pipelines.defs.dbt.project import dbt_executable, dbt_project
 from pipelines.defs.ingest.assets import ingest_assets
-from pipelines.defs.publish.assets import published_analyst_copy
-from pipelines.defs.quality.checks import build_quality_checks
 from pipelines.defs.ops.run_outcome import build_run_outcome_sensors
 from pipelines.defs.ops.schedules import build_nightly_schedule, build_weekly_schedule
 from pipelines.defs.ops.sensors import build_new_drop_sensor
+from pipelines.defs.publish.assets import published_analyst_copy
+from pipelines.defs.quality.checks import build_quality_checks
 from pipelines.defs.resources import LrmSettings, settings_from_env
 from pipelines.memory import freeze_long_lived
 

@@ -1,4 +1,5 @@
 """IIN and BIN control digits (docs/law_and_models.md §9) and OKED sections."""
+
 from __future__ import annotations
 
 _WEIGHTS_1 = tuple(range(1, 12))
@@ -31,10 +32,26 @@ def complete_id(first11: str) -> str | None:
 
 # OKED (ГК РК 03-2019) section by the first two digits (docs/law_and_models.md §9).
 _OKED_RANGES = (
-    ("A", 1, 3), ("B", 5, 9), ("C", 10, 33), ("D", 35, 35), ("E", 36, 39),
-    ("F", 41, 43), ("G", 45, 47), ("H", 49, 53), ("I", 55, 56), ("J", 58, 63),
-    ("K", 64, 66), ("L", 68, 68), ("M", 69, 75), ("N", 77, 82), ("O", 84, 84),
-    ("P", 85, 85), ("Q", 86, 88), ("R", 90, 93), ("S", 94, 96), ("T", 97, 98),
+    ("A", 1, 3),
+    ("B", 5, 9),
+    ("C", 10, 33),
+    ("D", 35, 35),
+    ("E", 36, 39),
+    ("F", 41, 43),
+    ("G", 45, 47),
+    ("H", 49, 53),
+    ("I", 55, 56),
+    ("J", 58, 63),
+    ("K", 64, 66),
+    ("L", 68, 68),
+    ("M", 69, 75),
+    ("N", 77, 82),
+    ("O", 84, 84),
+    ("P", 85, 85),
+    ("Q", 86, 88),
+    ("R", 90, 93),
+    ("S", 94, 96),
+    ("T", 97, 98),
     ("U", 99, 99),
 )
 OKED_DIVISION_SECTION: dict[str, str] = {

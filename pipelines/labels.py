@@ -6,6 +6,7 @@ value (`reference.codebook`), regions, OKED sections and enterprise sizes (their
 seeds). Nothing is translated in code; a key with no label shows as the key itself and
 is recorded in `missing`, so a test can insist there is none.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -86,24 +87,42 @@ class Labels:
         """The labels in force on `as_of` (today when None) from schema `reference` of `con`."""
         day = as_of or dt.date.today()
         in_force = "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
-        ui = {k: {"ru": ru, "kk": kk, "en": en} for k, ru, kk, en in con.execute(
-            "SELECT key, ru, kk, en FROM reference.ui_labels").fetchall()}
-        codes = {(c, v): {"ru": ru, "kk": kk, "en": en} for c, v, ru, kk, en in con.execute(
-            f"SELECT column_name, code, meaning_ru, meaning_kk, meaning_en FROM reference.codebook WHERE {in_force}",
-            [day, day]).fetchall()}
-        regions = {c: {"ru": ru, "kk": kk, "en": en} for c, ru, kk, en in con.execute(
-            f"SELECT code, name_ru, name_kk, name_en FROM reference.regions WHERE {in_force}", [day, day]).fetchall()}
-        sections = {s: {"ru": ru, "kk": kk, "en": en} for s, ru, kk, en in con.execute(
-            "SELECT DISTINCT section, section_name_ru, section_name_kk, section_name_en FROM reference.oked_sections "
-            f"WHERE {in_force}", [day, day]).fetchall()}
+        ui = {
+            k: {"ru": ru, "kk": kk, "en": en}
+            for k, ru, kk, en in con.execute("SELECT key, ru, kk, en FROM reference.ui_labels").fetchall()
+        }
+        codes = {
+            (c, v): {"ru": ru, "kk": kk, "en": en}
+            for c, v, ru, kk, en in con.execute(
+                f"SELECT column_name, code, meaning_ru, meaning_kk, meaning_en FROM reference.codebook WHERE {in_force}",
+                [day, day],
+            ).fetchall()
+        }
+        regions = {
+            c: {"ru": ru, "kk": kk, "en": en}
+            for c, ru, kk, en in con.execute(
+                f"SELECT code, name_ru, name_kk, name_en FROM reference.regions WHERE {in_force}", [day, day]
+            ).fetchall()
+        }
+        sections = {
+            s: {"ru": ru, "kk": kk, "en": en}
+            for s, ru, kk, en in con.execute(
+                "SELECT DISTINCT section, section_name_ru, section_name_kk, section_name_en FROM reference.oked_sections "
+                f"WHERE {in_force}",
+                [day, day],
+            ).fetchall()
+        }
         sizes = []
         for size, lo, hi, ru, kk, en in con.execute(
-                "SELECT size, min_headcount, max_headcount, name_ru, name_kk, name_en FROM reference.enterprise_size_bands "
-                f"WHERE {in_force} ORDER BY min_headcount", [day, day]).fetchall():
+            "SELECT size, min_headcount, max_headcount, name_ru, name_kk, name_en FROM reference.enterprise_size_bands "
+            f"WHERE {in_force} ORDER BY min_headcount",
+            [day, day],
+        ).fetchall():
             sizes.append(SizeBand(size, lo, hi))
             codes[("size", size)] = {"ru": ru, "kk": kk, "en": en}
         # The gap reasons' codebook is the rule table that also gives each its gap kind.
         for code, ru, kk, en in con.execute(
-                f"SELECT code, name_ru, name_kk, name_en FROM reference.gap_reasons WHERE {in_force}", [day, day]).fetchall():
+            f"SELECT code, name_ru, name_kk, name_en FROM reference.gap_reasons WHERE {in_force}", [day, day]
+        ).fetchall():
             codes[("reason", code)] = {"ru": ru, "kk": kk, "en": en}
         return cls(ui, codes, regions, sections, sizes)

@@ -7,6 +7,7 @@ header turns its first data row into "column names". So every 12-digit run with 
 control digit (domain rule for IIN and BIN) is masked, unless it is a BIN the warehouse
 knows (an enterprise of the registry), which is not personal data.
 """
+
 from __future__ import annotations
 
 import re
@@ -60,8 +61,14 @@ _STANDALONE_12 = re.compile(r"(?<![0-9A-Za-z])[0-9]{12}(?![0-9A-Za-z])")
 def looks_like_iin(value: str) -> bool:
     """12 digits that read as an IIN: a birth date YYMMDD, a century-and-sex digit 1-6 and
     a valid control digit. A BIN's 5th digit is 4-6, never the tens of a day: not matched."""
-    return (len(value) == 12 and value.isdigit() and "01" <= value[2:4] <= "12" and "01" <= value[4:6] <= "31"
-            and value[6] in "123456" and is_valid_id(value))
+    return (
+        len(value) == 12
+        and value.isdigit()
+        and "01" <= value[2:4] <= "12"
+        and "01" <= value[4:6] <= "31"
+        and value[6] in "123456"
+        and is_valid_id(value)
+    )
 
 
 def contains_iin(text: str) -> bool:

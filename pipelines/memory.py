@@ -1,5 +1,6 @@
 """Giving memory back between steps: `lrm run` is one long process, and the next step
 (dbt, a child process with its own DuckDB) needs what the last one freed."""
+
 from __future__ import annotations
 
 import ctypes

@@ -7,6 +7,7 @@ worker_key on every run, which is what makes assignment history comparable, so t
 part of the warehouse's identity: its fingerprint is recorded on first use, and a run
 with a missing or different key is refused until the operator re-keys (pipelines/rekey.py).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,6 +17,7 @@ import secrets
 from pathlib import Path
 
 import polars as pl
+
 
 class PseudonymKeyError(RuntimeError):
     """The configured key is missing or is not the key this warehouse was built with."""
@@ -35,8 +37,10 @@ def fingerprint(key: bytes) -> str:
 
 
 def _rotation_hint(warehouse: Path) -> str:
-    return (f"restore the key this warehouse was built with (LRM_PSEUDONYM_KEY, LRM_PSEUDONYM_KEY_FILE or "
-            f"{key_file_for(warehouse)}), or re-key every worker_key with the new one: lrm run --rotate-key")
+    return (
+        f"restore the key this warehouse was built with (LRM_PSEUDONYM_KEY, LRM_PSEUDONYM_KEY_FILE or "
+        f"{key_file_for(warehouse)}), or re-key every worker_key with the new one: lrm run --rotate-key"
+    )
 
 
 def load_key(warehouse: Path, recorded: str | None = None) -> bytes:
@@ -49,8 +53,10 @@ def load_key(warehouse: Path, recorded: str | None = None) -> bytes:
     path = key_file_for(warehouse)
     if not path.exists():
         if recorded is not None:
-            raise PseudonymKeyError(f"the pseudonym key file {path} is missing, and the warehouse {warehouse} was "
-                                    f"keyed with the key of fingerprint {recorded}: {_rotation_hint(warehouse)}")
+            raise PseudonymKeyError(
+                f"the pseudonym key file {path} is missing, and the warehouse {warehouse} was "
+                f"keyed with the key of fingerprint {recorded}: {_rotation_hint(warehouse)}"
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
@@ -60,8 +66,9 @@ def load_key(warehouse: Path, recorded: str | None = None) -> bytes:
 
 def recorded_fingerprint(con) -> str | None:
     """The fingerprint of the key the warehouse was keyed with, None before its first use."""
-    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'ops' "
-                         "AND table_name = 'pseudonym_key'").fetchall()[0][0]
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'ops' AND table_name = 'pseudonym_key'"
+    ).fetchall()[0][0]
     if not exists:
         return None
     row = con.execute(f"SELECT fingerprint FROM {KEY_TABLE}").fetchall()
@@ -78,8 +85,10 @@ def record_fingerprint(con, key: bytes) -> None:
 def check_key(warehouse: Path, key: bytes, recorded: str | None) -> None:
     """Refuses a key other than the one the warehouse recorded."""
     if recorded is not None and recorded != fingerprint(key):
-        raise PseudonymKeyError(f"the pseudonym key (fingerprint {fingerprint(key)}) is not the one the warehouse "
-                                f"{warehouse} was keyed with (fingerprint {recorded}): {_rotation_hint(warehouse)}")
+        raise PseudonymKeyError(
+            f"the pseudonym key (fingerprint {fingerprint(key)}) is not the one the warehouse "
+            f"{warehouse} was keyed with (fingerprint {recorded}): {_rotation_hint(warehouse)}"
+        )
 
 
 def verify_key(con, warehouse: Path, key: bytes, known_pairs: pl.DataFrame | None) -> None:
@@ -91,8 +100,10 @@ def verify_key(con, warehouse: Path, key: bytes, known_pairs: pl.DataFrame | Non
         if known_pairs is not None and known_pairs.height:
             iin, key_of_iin = known_pairs.row(0)
             if worker_key(key, iin) != key_of_iin:
-                raise PseudonymKeyError(f"the pseudonym key is not the one the delivery file's worker keys were made "
-                                        f"with: {_rotation_hint(warehouse)}")
+                raise PseudonymKeyError(
+                    f"the pseudonym key is not the one the delivery file's worker keys were made "
+                    f"with: {_rotation_hint(warehouse)}"
+                )
         record_fingerprint(con, key)
 
 
@@ -121,6 +132,8 @@ def worker_keys(key: bytes, iins: pl.Series, known: pl.DataFrame | None = None) 
     else:
         found, missing = None, distinct["iin"]
     digest = _hmac_prepared(key)
-    computed = pl.DataFrame({"iin": missing, "worker_key": [digest(v) for v in missing.to_list()]},
-                            schema={"iin": pl.String, "worker_key": pl.String})
+    computed = pl.DataFrame(
+        {"iin": missing, "worker_key": [digest(v) for v in missing.to_list()]},
+        schema={"iin": pl.String, "worker_key": pl.String},
+    )
     return computed if found is None else pl.concat([found.select("iin", "worker_key"), computed]).sort("iin")

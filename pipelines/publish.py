@@ -12,6 +12,7 @@ release open (the BI drivers bundle older DuckDB releases than the pipeline uses
 table and column carries the description of its dbt yml as a comment, and so does every
 Parquet file, as key-value metadata (`description`, `column_description.<column>`).
 """
+
 from __future__ import annotations
 
 import os
@@ -55,15 +56,24 @@ def published_dir(warehouse: Path) -> Path:
 
 
 def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
-    return [r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src' AND table_schema = ? ORDER BY 1",
-        [schema]).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src' AND table_schema = ? ORDER BY 1",
+            [schema],
+        ).fetchall()
+    ]
 
 
 def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
-    return [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_catalog = 'src' AND table_schema = ? "
-        "AND table_name = ? ORDER BY ordinal_position", [schema, table]).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_catalog = 'src' AND table_schema = ? "
+            "AND table_name = ? ORDER BY ordinal_position",
+            [schema, table],
+        ).fetchall()
+    ]
 
 
 def _literal(text: str) -> str:
@@ -104,8 +114,9 @@ def publish(warehouse: Path, run_id: str, as_of: str) -> Published:
     return Published(final_db, out / PARQUET_DIR / "current", map_page, docs_page, counts)
 
 
-def _build_copy(warehouse: Path, target: Path, run_parquet: Path,
-                docs: dict[tuple[str, str], publish_docs.TableDoc]) -> dict[str, int]:
+def _build_copy(
+    warehouse: Path, target: Path, run_parquet: Path, docs: dict[tuple[str, str], publish_docs.TableDoc]
+) -> dict[str, int]:
     counts: dict[str, int] = {}
     con = duckdb.connect()
     try:
@@ -141,12 +152,15 @@ def _comment(con: duckdb.DuckDBPyConnection, name: str, columns: list[str], doc:
             con.execute(f'COMMENT ON COLUMN {name}."{column}" IS {_literal(doc.columns[column])}')
 
 
-def _export_parquet(con, name: str, table: str, columns: list[str], target: Path,
-                    doc: publish_docs.TableDoc | None) -> None:
+def _export_parquet(
+    con, name: str, table: str, columns: list[str], target: Path, doc: publish_docs.TableDoc | None
+) -> None:
     metadata = {}
     if doc:
-        metadata = {"description": doc.description,
-                    **{f"column_description.{c}": doc.columns[c] for c in columns if doc.columns.get(c)}}
+        metadata = {
+            "description": doc.description,
+            **{f"column_description.{c}": doc.columns[c] for c in columns if doc.columns.get(c)},
+        }
     kv = ", ".join(f"{_literal(k)}: {_literal(v)}" for k, v in metadata.items() if v)
     options = ["FORMAT parquet", *([f"KV_METADATA {{{kv}}}"] if kv else [])]
     partition = [c for c in PARQUET_PARTITIONS.get(table, ()) if c in columns]
@@ -172,7 +186,10 @@ def _point_current(parquet_root: Path, run_id: str) -> None:
     tmp_link.symlink_to(run_id)
     os.replace(tmp_link, link)
     # Keep the current export and the one before it, for readers still on the old one.
-    runs = sorted((p for p in parquet_root.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")),
-                  key=lambda p: p.stat().st_mtime, reverse=True)
+    runs = sorted(
+        (p for p in parquet_root.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
     for stale in [p for p in runs if p.name != run_id][1:]:
         shutil.rmtree(stale, ignore_errors=True)

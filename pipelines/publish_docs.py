@@ -10,6 +10,7 @@ publish say the same thing.
 process: dbt keeps the warehouse open while it reads the catalogue, and the publishing
 process must not hold the same file under another configuration.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,11 +38,18 @@ def generate(warehouse: Path, as_of: str) -> Path:
     target = dbt_target_dir(warehouse)
     target.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "LRM_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
-    proc = subprocess.run([sys.executable, "-m", "pipelines.publish_docs", str(target), dbt_vars(as_of)], env=env,
-                          capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.publish_docs", str(target), dbt_vars(as_of)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     site = target / STATIC_SITE
     if proc.returncode != 0 or not site.exists():
-        raise RuntimeError(f"dbt docs generate failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        raise RuntimeError(
+            f"dbt docs generate failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
     return site
 
 
@@ -54,15 +62,27 @@ def descriptions(manifest_path: Path) -> dict[tuple[str, str], TableDoc]:
         name = node.get("identifier") or node.get("alias") or node["name"]
         out[(node["schema"], name)] = TableDoc(
             description=" ".join((node.get("description") or "").split()),
-            columns={c: " ".join((col.get("description") or "").split()) for c, col in node["columns"].items()})
+            columns={c: " ".join((col.get("description") or "").split()) for c, col in node["columns"].items()},
+        )
     return out
 
 
 def _run_dbt(target: Path, dbt_vars_json: str) -> int:
     from dbt.cli.main import dbtRunner
 
-    common = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path",
-              str(target), "--log-path", str(target / "logs"), "--vars", dbt_vars_json, "--quiet"]
+    common = [
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(target / "logs"),
+        "--vars",
+        dbt_vars_json,
+        "--quiet",
+    ]
     parsed = dbtRunner().invoke(["parse", *common])
     if not parsed.success:
         print(parsed.exception, file=sys.stderr)

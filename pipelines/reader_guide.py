@@ -1,6 +1,7 @@
 """What `lrm run` prints last: where readers go. The published copy (never the file the
 pipeline writes, which readers must not open), the report index, the Dagster UI command
 over the same instance, and one query that works as printed."""
+
 from __future__ import annotations
 
 import os
@@ -39,14 +40,22 @@ def closing_lines(warehouse: Path, landing: Path, published: bool, report_index:
     lines = []
     if copy.exists():
         note = "" if published else " — unchanged: this run published nothing"
-        lines += [f"  published copy (read-only, for readers and BI tools): {copy}{note}",
-                  f"  Parquet of every mart: {published_dir(warehouse) / PARQUET_DIR / 'current'}"]
+        lines += [
+            f"  published copy (read-only, for readers and BI tools): {copy}{note}",
+            f"  Parquet of every mart: {published_dir(warehouse) / PARQUET_DIR / 'current'}",
+        ]
     else:
         lines.append("  published copy: none yet (no run has published)")
     lines.append(f"  data-quality report: {report_index} (this run: {run_page})")
     ui = dagster_ui_command(warehouse, landing)
-    lines.append(f"  Dagster UI: {ui}" + ("" if os.environ.get("DAGSTER_HOME") else
-                                        "  (DAGSTER_HOME is unset: this run is not in the UI's history; `make run` sets it)"))
+    lines.append(
+        f"  Dagster UI: {ui}"
+        + (
+            ""
+            if os.environ.get("DAGSTER_HOME")
+            else "  (DAGSTER_HOME is unset: this run is not in the UI's history; `make run` sets it)"
+        )
+    )
     if copy.exists():
         lines.append(f"  example query: {example_query(copy)}")
     return lines

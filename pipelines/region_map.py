@@ -5,6 +5,7 @@ Shapes: amCharts 5 geodata `kazakhstan2023Low.json` (the 20 regions in force sin
 keyed by ISO 3166-2:KZ code), bundled with its LICENSE in `pipelines/geodata/`; the
 licence asks for the attribution the figure shows.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,8 +28,11 @@ ATTRIBUTION_URL = "https://www.amcharts.com/"
 # handed an empty topology inline and asks the network for nothing; Plotly appends
 # "/<name>.json" to the URL, which lands in the fragment.
 _EMPTY_TOPOLOGY = json.dumps({"type": "Topology", "objects": {}, "arcs": []}, separators=(",", ":"))
-PLOTLY_CONFIG = {"displayModeBar": False, "scrollZoom": False,
-                 "topojsonURL": "data:application/json," + quote(_EMPTY_TOPOLOGY) + "#"}
+PLOTLY_CONFIG = {
+    "displayModeBar": False,
+    "scrollZoom": False,
+    "topojsonURL": "data:application/json," + quote(_EMPTY_TOPOLOGY) + "#",
+}
 
 
 @functools.lru_cache(maxsize=1)
@@ -51,26 +55,52 @@ MEASURES = (
     Measure("workers_harmful", "coalesce(rr.workers_harmful, 0)", ("workers_harmful",), "{:,.0f}"),
     Measure("harmful_share", "100.0 * rr.harmful_share", ("harmful_share",), "{:.1f} %"),
     Measure("workers_not_attested", "coalesce(rr.workers_not_attested, 0)", ("workers_not_attested",), "{:,.0f}"),
-    Measure("enterprises_high_very_high", "coalesce(rr.enterprises_high, 0) + coalesce(rr.enterprises_very_high, 0)",
-            ("enterprises_high", "enterprises_very_high"), "{:,.0f}"),
+    Measure(
+        "enterprises_high_very_high",
+        "coalesce(rr.enterprises_high, 0) + coalesce(rr.enterprises_very_high, 0)",
+        ("enterprises_high", "enterprises_very_high"),
+        "{:,.0f}",
+    ),
     Measure("mean_risk_score", "rr.mean_risk_score", ("mean_risk_score",), "{:.2f}"),
     Measure("mean_ctr_score", "rr.mean_ctr_score", ("mean_ctr_score",), "{:.1f}"),
-    Measure("gaps_per_1000_workers", "1000.0 * coalesce(gaps.owed_not_granted, 0) / nullif(rr.workers, 0)",
-            ("workers",), "{:.1f}"),
-    Measure("calibration_deviation_pp", "100.0 * (cal.our_harmful_share - cal.stat_harmful_share)", (), "{:+.1f}",
-            diverging=True),
+    Measure(
+        "gaps_per_1000_workers",
+        "1000.0 * coalesce(gaps.owed_not_granted, 0) / nullif(rr.workers, 0)",
+        ("workers",),
+        "{:.1f}",
+    ),
+    Measure(
+        "calibration_deviation_pp",
+        "100.0 * (cal.our_harmful_share - cal.stat_harmful_share)",
+        (),
+        "{:+.1f}",
+        diverging=True,
+    ),
 )
 MEASURE_BY_KEY = {m.key: m for m in MEASURES}
 # What the hover shows for a region besides the measure picked.
-HOVER_FIGURES = ("workers", "workers_harmful", "harmful_share", "workers_not_attested", "enterprises",
-                 "enterprises_high_very_high", "mean_risk_score", "mean_ctr_score", "gaps_per_1000_workers",
-                 "calibration_deviation_pp")
+HOVER_FIGURES = (
+    "workers",
+    "workers_harmful",
+    "harmful_share",
+    "workers_not_attested",
+    "enterprises",
+    "enterprises_high_very_high",
+    "mean_risk_score",
+    "mean_ctr_score",
+    "gaps_per_1000_workers",
+    "calibration_deviation_pp",
+)
 
 
 def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
-    return {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
-        [schema, table]).fetchall()}
+    return {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+            [schema, table],
+        ).fetchall()
+    }
 
 
 def as_of(con: duckdb.DuckDBPyConnection) -> dt.date | None:
@@ -100,7 +130,7 @@ def region_measures(con: duckdb.DuckDBPyConnection, day: dt.date | None = None) 
             FROM marts.guarantee_gaps g JOIN marts.enterprise_risk e USING (bin)
             GROUP BY 1
         )
-        SELECT regions.region, regions.iso_code, {', '.join(plain + figures)}
+        SELECT regions.region, regions.iso_code, {", ".join(plain + figures)}
         FROM regions
         LEFT JOIN marts.region_risk rr ON rr.region = regions.region
         LEFT JOIN gaps ON gaps.region = regions.region
@@ -134,8 +164,9 @@ def hover_text(row: dict, labels: Labels, lang: str) -> str:
     return "<br>".join(lines)
 
 
-def choropleth(rows: list[dict], measure: str, labels: Labels, lang: str, height: int = 560,
-               shapes: dict | str | None = None) -> go.Figure:
+def choropleth(
+    rows: list[dict], measure: str, labels: Labels, lang: str, height: int = 560, shapes: dict | str | None = None
+) -> go.Figure:
     """Every region drawn (grey where the measure has no value), shaded by `measure`; the
     shaded layer is the last trace. Each region's `customdata` is its 2-digit code, for the
     click that opens it. `shapes`: the GeoJSON itself (default), or a URL the browser
@@ -144,28 +175,58 @@ def choropleth(rows: list[dict], measure: str, labels: Labels, lang: str, height
     shapes = region_shapes() if shapes is None else shapes
     with_value = [r for r in rows if _value(r, measure) is not None]
     base = go.Choropleth(
-        geojson=shapes, featureidkey="id", locations=[r["iso_code"] for r in rows],
-        z=[0] * len(rows), colorscale=[[0, "#d9d9d9"], [1, "#d9d9d9"]], showscale=False,
-        customdata=[r["region"] for r in rows], text=[hover_text(r, labels, lang) for r in rows],
-        hovertemplate="%{text}<extra></extra>", marker_line_color="white", marker_line_width=1, name="base")
+        geojson=shapes,
+        featureidkey="id",
+        locations=[r["iso_code"] for r in rows],
+        z=[0] * len(rows),
+        colorscale=[[0, "#d9d9d9"], [1, "#d9d9d9"]],
+        showscale=False,
+        customdata=[r["region"] for r in rows],
+        text=[hover_text(r, labels, lang) for r in rows],
+        hovertemplate="%{text}<extra></extra>",
+        marker_line_color="white",
+        marker_line_width=1,
+        name="base",
+    )
     values = [_value(r, measure) for r in with_value]
     shaded = go.Choropleth(
-        geojson=shapes, featureidkey="id", locations=[r["iso_code"] for r in with_value], z=values,
-        colorscale="RdBu_r" if m.diverging else "OrRd", zmid=0 if m.diverging else None,
+        geojson=shapes,
+        featureidkey="id",
+        locations=[r["iso_code"] for r in with_value],
+        z=values,
+        colorscale="RdBu_r" if m.diverging else "OrRd",
+        zmid=0 if m.diverging else None,
         zmin=None if m.diverging else min(values + [0]),
-        customdata=[r["region"] for r in with_value], text=[hover_text(r, labels, lang) for r in with_value],
-        hovertemplate="%{text}<extra></extra>", marker_line_color="white", marker_line_width=1,
+        customdata=[r["region"] for r in with_value],
+        text=[hover_text(r, labels, lang) for r in with_value],
+        hovertemplate="%{text}<extra></extra>",
+        marker_line_color="white",
+        marker_line_width=1,
         colorbar={"title": {"text": labels.text("measure." + measure, lang), "side": "right"}, "thickness": 14},
-        name="measure")
+        name="measure",
+    )
     # The grey layer only where some region has no value: each layer carries the shapes.
     fig = go.Figure([base, shaded] if len(with_value) < len(rows) else [shaded])
     # The country's extent, not fitbounds: Plotly fits bounds into a square frame.
     fig.update_geos(visible=False, projection_type="mercator", lonaxis_range=[46, 88], lataxis_range=[40, 56])
     fig.update_layout(
-        height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0}, dragmode=False,
-        annotations=[{"text": f'<a href="{ATTRIBUTION_URL}">{labels.text("map.attribution", lang)}</a>',
-                      "showarrow": False, "xref": "paper", "yref": "paper", "x": 0, "y": 0,
-                      "xanchor": "left", "yanchor": "bottom", "font": {"size": 11, "color": "#555"}}])
+        height=height,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        dragmode=False,
+        annotations=[
+            {
+                "text": f'<a href="{ATTRIBUTION_URL}">{labels.text("map.attribution", lang)}</a>',
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 0,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "font": {"size": 11, "color": "#555"},
+            }
+        ],
+    )
     return fig
 
 

@@ -9,6 +9,7 @@ refused before anything changes. The delivery file is then replaced whole (a new
 renamed over the old one). The caller holds the warehouse lock, inside the run's journal,
 so a failure anywhere leaves both files as they were.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,7 +34,8 @@ def keyed_tables(con) -> list[tuple[str, str]]:
     return con.execute(
         "SELECT c.table_schema, c.table_name FROM information_schema.columns c "
         "JOIN information_schema.tables t USING (table_catalog, table_schema, table_name) "
-        "WHERE c.column_name = 'worker_key' AND t.table_type = 'BASE TABLE' ORDER BY 1, 2").fetchall()
+        "WHERE c.column_name = 'worker_key' AND t.table_type = 'BASE TABLE' ORDER BY 1, 2"
+    ).fetchall()
 
 
 def rotate(warehouse: Path, delivery: Path, new_key: bytes) -> Rekeyed:
@@ -49,13 +51,16 @@ def rotate(warehouse: Path, delivery: Path, new_key: bytes) -> Rekeyed:
         try:
             for schema, table in keyed_tables(con):
                 name = ident(schema, table)
-                unknown = con.execute(f"SELECT count(*) FROM {name} t WHERE t.worker_key IS NOT NULL AND NOT EXISTS "
-                                      "(SELECT 1 FROM key_map m WHERE m.old_key = t.worker_key)").fetchall()[0][0]
+                unknown = con.execute(
+                    f"SELECT count(*) FROM {name} t WHERE t.worker_key IS NOT NULL AND NOT EXISTS "
+                    "(SELECT 1 FROM key_map m WHERE m.old_key = t.worker_key)"
+                ).fetchall()[0][0]
                 if unknown:
                     raise PseudonymKeyError(
                         f"cannot re-key: {unknown:,} worker_key(s) of {schema}.{table} are not in the delivery file "
                         f"{delivery}, so their IINs are unknown; restore the delivery file, or rebuild the warehouse "
-                        "from the landing directory into a new file")
+                        "from the landing directory into a new file"
+                    )
                 rewritten[f"{schema}.{table}"] = con.execute(
                     f"UPDATE {name} AS t SET worker_key = m.new_key FROM key_map m WHERE t.worker_key = m.old_key"
                 ).fetchall()[0][0]

@@ -13,6 +13,7 @@ only ever comes from a run that finished.
 `lrm run` settles its journal itself; runs launched by Dagster's daemon are settled by the
 run-status sensors, or by their next writer (`ensure`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -111,10 +112,17 @@ def begin(files: RunFiles, run_id: str) -> None:
         if path.exists():
             shutil.copy2(path, tmp / f"{i}")
             present.append(i)
-    (tmp / _MANIFEST).write_text(json.dumps({
-        "run_id": run_id, "pid": os.getpid(), "started": dt.datetime.now(dt.timezone.utc).isoformat(),
-        "files": [str(p) for p in files.paths()], "present": present,
-    }))
+    (tmp / _MANIFEST).write_text(
+        json.dumps(
+            {
+                "run_id": run_id,
+                "pid": os.getpid(),
+                "started": dt.datetime.now(dt.UTC).isoformat(),
+                "files": [str(p) for p in files.paths()],
+                "present": present,
+            }
+        )
+    )
     os.replace(tmp, final)  # a journal is whole or absent
 
 
@@ -151,9 +159,13 @@ def rollback(warehouse: Path, run_id: str) -> bool:
 
 
 def _history_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.columns WHERE table_schema = 'dq' AND column_name = 'run_id' "
-        "ORDER BY 1").fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.columns WHERE table_schema = 'dq' AND column_name = 'run_id' "
+            "ORDER BY 1"
+        ).fetchall()
+    ]
 
 
 def _run_history(warehouse: Path, run_id: str) -> dict:
@@ -169,8 +181,12 @@ def _run_history(warehouse: Path, run_id: str) -> dict:
         out = {}
         for table in _history_tables(con):
             rel = con.sql(f"SELECT * FROM {ident('dq', table)} WHERE run_id = ?", params=[run_id])
-            out[table] = (rel.to_arrow_table(), con.execute(
-                "SELECT sql FROM duckdb_tables() WHERE schema_name = 'dq' AND table_name = ?", [table]).fetchall()[0][0])
+            out[table] = (
+                rel.to_arrow_table(),
+                con.execute(
+                    "SELECT sql FROM duckdb_tables() WHERE schema_name = 'dq' AND table_name = ?", [table]
+                ).fetchall()[0][0],
+            )
         return out
     finally:
         con.close()
@@ -183,15 +199,22 @@ def _write_history(warehouse: Path, run_id: str, history: dict) -> None:
     try:
         con.execute("CREATE SCHEMA IF NOT EXISTS dq")
         for table, (rows, create_sql) in history.items():
-            exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'dq' "
-                                 "AND table_name = ?", [table]).fetchall()[0][0]
+            exists = con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'dq' AND table_name = ?", [table]
+            ).fetchall()[0][0]
             if not exists:
                 con.execute(create_sql)
             target = ident("dq", table)
             con.execute(f"DELETE FROM {target} WHERE run_id = ?", [run_id])
             if rows.num_rows:
-                have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
-                                                  "WHERE table_schema = 'dq' AND table_name = ?", [table]).fetchall()}
+                have = {
+                    r[0]
+                    for r in con.execute(
+                        "SELECT column_name FROM information_schema.columns "
+                        "WHERE table_schema = 'dq' AND table_name = ?",
+                        [table],
+                    ).fetchall()
+                }
                 common = ", ".join(ident(c) for c in rows.column_names if c in have)
                 con.register("failed_run_rows", rows)
                 con.execute(f"INSERT INTO {target} ({common}) SELECT {common} FROM failed_run_rows")

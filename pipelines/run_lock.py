@@ -5,6 +5,7 @@ it; every step that writes the warehouse takes it too, so runs launched by a sch
 a sensor under `dagster dev` queue behind each other instead of corrupting the file.
 Re-entrant within one process: a step inside `lrm run` does not wait for its own run.
 """
+
 from __future__ import annotations
 
 import os
@@ -52,7 +53,9 @@ def warehouse_lock(warehouse: Path, wait_seconds: float = 0.0) -> Iterator[None]
             f"the warehouse {warehouse} is being written by another run ({holder}); DuckDB allows one writer per file"
         ) from None
     except OSError as exc:
-        raise WarehouseUnwritableError(f"the warehouse {warehouse} cannot be written: {exc.strerror} ({path.parent})") from None
+        raise WarehouseUnwritableError(
+            f"the warehouse {warehouse} cannot be written: {exc.strerror} ({path.parent})"
+        ) from None
     try:
         if lock.lock_counter == 1:
             _holder_path(path).write_text(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")

@@ -3,6 +3,7 @@
 Memory is sampled (psutil) every 100 ms as the resident set of this process plus its
 children (dbt runs as a child process), and charged to the step running at that moment.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,6 +13,7 @@ import time
 from pathlib import Path
 
 import psutil
+
 
 def tree_rss_bytes(pid: int | None = None) -> int:
     """Resident set of a process and all its descendants (dbt runs as a child)."""
@@ -37,7 +39,7 @@ class StepMetrics:
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self.peak_total = 0
 
-    def __enter__(self) -> "StepMetrics":
+    def __enter__(self) -> StepMetrics:
         self._thread.start()
         return self
 

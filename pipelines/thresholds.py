@@ -3,6 +3,7 @@
 Ingestion runs before dbt has loaded any seed, so it reads the seed file itself; dbt loads
 the same file into `reference.extract_thresholds` for readers of the published copy.
 """
+
 from __future__ import annotations
 
 import csv
@@ -46,6 +47,7 @@ def _rows(path: Path = SEED) -> tuple[dict[str, str], ...]:
 
 def thresholds_for(extract: str, on: dt.date, path: Path = SEED) -> ExtractThresholds:
     """The extract's own row in force on `on`, else the default row in force then."""
+
     def in_force(row: dict[str, str]) -> bool:
         start = dt.date.fromisoformat(row["valid_from"])
         end = dt.date.fromisoformat(row["valid_to"]) if row["valid_to"] else None

@@ -1,11 +1,12 @@
 """The DuckDB warehouse file and the restricted delivery file: connections and dq tables."""
+
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 
@@ -37,8 +38,9 @@ def ident(*parts: str) -> str:
 FILE_LOCK_WAIT_SECONDS = 600
 
 
-def open_duckdb(path: Path, read_only: bool = False, wait_seconds: float = FILE_LOCK_WAIT_SECONDS,
-                **config) -> duckdb.DuckDBPyConnection:
+def open_duckdb(
+    path: Path, read_only: bool = False, wait_seconds: float = FILE_LOCK_WAIT_SECONDS, **config
+) -> duckdb.DuckDBPyConnection:
     """duckdb.connect, waiting while another process holds the file."""
     deadline = time.monotonic() + wait_seconds
     while True:

@@ -1,6 +1,7 @@
 """What two warehouses built from the same landing must agree on, and the comparison:
 idempotence (docs/design.md, published interface), kill and rerun, and incremental runs against a full rebuild
 (issue 6; the tests, and `make bench` at national scale)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,10 +12,14 @@ from pipelines.memory import DUCKDB_MEMORY_LIMIT
 
 # Assignment history counts runs (docs/design.md, "Incremental runs"): a warehouse built
 # drop by drop has a run per drop where one full run over the same drops has one.
-RUN_COUNTING_TABLES = frozenset({
-    "intermediate.int_guarantees__assignment_versions", "intermediate.int_guarantees__assignment_runs",
-    "marts.assignment_history", "marts.assignment_events",
-})
+RUN_COUNTING_TABLES = frozenset(
+    {
+        "intermediate.int_guarantees__assignment_versions",
+        "intermediate.int_guarantees__assignment_runs",
+        "marts.assignment_history",
+        "marts.assignment_events",
+    }
+)
 
 
 def landing_derived_tables(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> list[str]:
@@ -27,7 +32,9 @@ def landing_derived_tables(con: duckdb.DuckDBPyConnection, catalog: str | None =
         "SELECT table_schema || '.' || table_name FROM information_schema.tables "
         "WHERE table_type = 'BASE TABLE' AND table_catalog = coalesce(?, current_database()) "
         "AND NOT (table_schema = 'dq' AND (starts_with(table_name, 'run_') OR table_name = 'check_results')) "
-        "AND table_schema <> 'ops' ORDER BY 1", [catalog]).fetchall()
+        "AND table_schema <> 'ops' ORDER BY 1",
+        [catalog],
+    ).fetchall()
     return [r[0] for r in rows]
 
 
@@ -59,9 +66,11 @@ def differing_tables(a: Path, b: Path, ignore: frozenset[str] = RUN_COUNTING_TAB
 
 def _rows_only_in_one(con: duckdb.DuckDBPyConnection, table: str) -> int:
     schema, name = table.split(".")
-    columns = con.execute("SELECT column_name, data_type IN ('DOUBLE', 'FLOAT') FROM information_schema.columns "
-                          "WHERE table_catalog = 'a' AND table_schema = ? AND table_name = ? ORDER BY ordinal_position",
-                          [schema, name]).fetchall()
+    columns = con.execute(
+        "SELECT column_name, data_type IN ('DOUBLE', 'FLOAT') FROM information_schema.columns "
+        "WHERE table_catalog = 'a' AND table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+        [schema, name],
+    ).fetchall()
     values = [f'round("{c}", 9)' if is_float else f'"{c}"' for c, is_float in columns]
     select = ", ".join(f'{v} AS "{c}"' for v, (c, _) in zip(values, columns))
     row_hash = f"hash({', '.join(values)})"
@@ -76,11 +85,17 @@ def _rows_only_in_one(con: duckdb.DuckDBPyConnection, table: str) -> int:
     if not con.execute("SELECT count(*) FROM unmatched").fetchall()[0][0]:
         return 0
     # The rows left on each side are paired within the tolerance.
-    same = " AND ".join(f'((x."{c}" IS NULL AND y."{c}" IS NULL) OR abs(x."{c}" - y."{c}") <= {FLOAT_TOLERANCE})'
-                        if is_float else f'x."{c}" IS NOT DISTINCT FROM y."{c}"' for c, is_float in columns)
-    a_rows, b_rows = (f'SELECT {select} FROM {side}.{schema}."{name}" WHERE {row_hash} IN (SELECT h FROM unmatched)'
-                      for side in ("a", "b"))
-    (n,), = con.execute(f"""
+    same = " AND ".join(
+        f'((x."{c}" IS NULL AND y."{c}" IS NULL) OR abs(x."{c}" - y."{c}") <= {FLOAT_TOLERANCE})'
+        if is_float
+        else f'x."{c}" IS NOT DISTINCT FROM y."{c}"'
+        for c, is_float in columns
+    )
+    a_rows, b_rows = (
+        f'SELECT {select} FROM {side}.{schema}."{name}" WHERE {row_hash} IN (SELECT h FROM unmatched)'
+        for side in ("a", "b")
+    )
+    ((n,),) = con.execute(f"""
         WITH a_only AS ({a_rows} EXCEPT ALL {b_rows}), b_only AS ({b_rows} EXCEPT ALL {a_rows})
         SELECT (SELECT count(*) FROM a_only x WHERE NOT EXISTS (SELECT 1 FROM b_only y WHERE {same}))
              + (SELECT count(*) FROM b_only y WHERE NOT EXISTS (SELECT 1 FROM a_only x WHERE {same}))""").fetchall()

@@ -1,5 +1,6 @@
 """Driving the map app without a browser: Dash's own server (its Flask test client) answers
 page loads and callback requests exactly as it answers the browser's."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,16 +47,27 @@ class DashClient:
         r = self.client.get(url)
         return r.status_code, self._keep(r.get_data(as_text=True))
 
-    def callback(self, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]],
-                 state: list[tuple[str, str, object]] = ()) -> dict:
+    def callback(
+        self,
+        outputs: list[tuple[str, str]],
+        inputs: list[tuple[str, str, object]],
+        state: list[tuple[str, str, object]] = (),
+    ) -> dict:
         """POST one callback request as dash-renderer does; the response's props by component."""
-        output = (".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..") if len(outputs) > 1 else f"{outputs[0][0]}.{outputs[0][1]}"
-        body = {"output": output,
-                "outputs": [{"id": i, "property": p} for i, p in outputs] if len(outputs) > 1
-                else {"id": outputs[0][0], "property": outputs[0][1]},
-                "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-                "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
-                "state": [{"id": i, "property": p, "value": v} for i, p, v in state]}
+        output = (
+            (".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..")
+            if len(outputs) > 1
+            else f"{outputs[0][0]}.{outputs[0][1]}"
+        )
+        body = {
+            "output": output,
+            "outputs": [{"id": i, "property": p} for i, p in outputs]
+            if len(outputs) > 1
+            else {"id": outputs[0][0], "property": outputs[0][1]},
+            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+            "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
+            "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
+        }
         r = self.client.post("/_dash-update-component", json=body)
         text = self._keep(r.get_data(as_text=True))
         assert r.status_code in (200, 204), text[:2000]
@@ -63,28 +75,40 @@ class DashClient:
 
     def page(self, path: str, lang: str) -> dict:
         """The page's component tree, as the router callback sends it."""
-        return self.callback([("page", "children")], [("url", "pathname", path), ("url", "search", f"?lang={lang}")])["page"]["children"]
+        return self.callback([("page", "children")], [("url", "pathname", path), ("url", "search", f"?lang={lang}")])[
+            "page"
+        ]["children"]
 
     def map_figure(self, measure: str, lang: str) -> dict:
-        return self.callback([("region-map", "figure")], [("measure", "value", measure)],
-                             [("url", "search", f"?lang={lang}")])["region-map"]["figure"]
+        return self.callback(
+            [("region-map", "figure")], [("measure", "value", measure)], [("url", "search", f"?lang={lang}")]
+        )["region-map"]["figure"]
 
     def click_region(self, code: str) -> str:
-        return self.callback([("url", "pathname")],
-                             [("region-map", "clickData", {"points": [{"customdata": code}]})])["url"]["pathname"]
+        return self.callback([("url", "pathname")], [("region-map", "clickData", {"points": [{"customdata": code}]})])[
+            "url"
+        ]["pathname"]
 
     def ranking(self, region: str, lang: str, sections=None, levels=None, sizes=None) -> tuple[dict, str]:
-        r = self.callback([("ranking", "children"), ("ranking-count", "children")],
-                          [("filter-section", "value", sections), ("filter-level", "value", levels),
-                           ("filter-size", "value", sizes)],
-                          [("region-code", "data", region), ("url", "search", f"?lang={lang}")])
+        r = self.callback(
+            [("ranking", "children"), ("ranking-count", "children")],
+            [("filter-section", "value", sections), ("filter-level", "value", levels), ("filter-size", "value", sizes)],
+            [("region-code", "data", region), ("url", "search", f"?lang={lang}")],
+        )
         return r["ranking"]["children"], r["ranking-count"]["children"]
 
     def download(self, region: str, lang: str, sections=None, levels=None, sizes=None) -> dict:
-        return self.callback([("download-csv", "data")], [("download-button", "n_clicks", 1)],
-                             [("filter-section", "value", sections), ("filter-level", "value", levels),
-                              ("filter-size", "value", sizes), ("region-code", "data", region),
-                              ("url", "search", f"?lang={lang}")])["download-csv"]["data"]
+        return self.callback(
+            [("download-csv", "data")],
+            [("download-button", "n_clicks", 1)],
+            [
+                ("filter-section", "value", sections),
+                ("filter-level", "value", levels),
+                ("filter-size", "value", sizes),
+                ("region-code", "data", region),
+                ("url", "search", f"?lang={lang}"),
+            ],
+        )["download-csv"]["data"]
 
 
 def texts(tree) -> list[str]:

@@ -1,6 +1,7 @@
 """Shared fixtures: one `tiny --dirty` landing directory and one pipeline run over it,
 recorded in a persistent Dagster instance (DAGSTER_HOME with the shipped dagster.yaml, as
 `make run` does)."""
+
 from __future__ import annotations
 
 import os
@@ -16,11 +17,9 @@ from pipelines import REPO_ROOT  # noqa: F401 (tests import it from here)
 from pipelines.pseudonym import key_file_for
 from pipelines.warehouse import default_delivery_path
 
-
 # One pseudonym key for every run in the suite, so that warehouses built by different
 # tests are comparable row for row. Never a production key.
 os.environ.setdefault("LRM_PSEUDONYM_KEY", "test-suite-key-not-secret")
-
 
 
 @dataclass
@@ -39,8 +38,14 @@ class TinyRun:
         return key_file_for(self.warehouse)
 
     def run_again(self) -> str:
-        return lrm("run", "--landing", str(self.landing), "--warehouse", str(self.warehouse),
-                   env={"DAGSTER_HOME": str(self.dagster_home)})
+        return lrm(
+            "run",
+            "--landing",
+            str(self.landing),
+            "--warehouse",
+            str(self.warehouse),
+            env={"DAGSTER_HOME": str(self.dagster_home)},
+        )
 
 
 def dagster_home(path: Path) -> Path:
@@ -67,14 +72,23 @@ def chromium() -> str:
         path = shutil.which(name)
         if path:
             return path
-    pytest.fail("headless Chromium is required for this test: apt-get install -y chromium (the Makefile's test target does it)")
+    pytest.fail(
+        "headless Chromium is required for this test: apt-get install -y chromium (the Makefile's test target does it)"
+    )
 
 
 def lrm(*args: str, env: dict[str, str] | None = None) -> str:
-    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", *args], capture_output=True, text=True, timeout=900,
-                          env={**os.environ, **(env or {})})
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, **(env or {})},
+    )
     if proc.returncode != 0:
-        raise AssertionError(f"lrm {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+        raise AssertionError(
+            f"lrm {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+        )
     return proc.stdout
 
 
@@ -86,9 +100,23 @@ def dbt_cli(args: list[str], warehouse: Path, tmp: Path, as_of: str) -> subproce
     from pipelines.defs.dbt.project import DBT_PROJECT_DIR
 
     return subprocess.run(
-        [str(DBT), *args, "--profiles-dir", ".", "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs"),
-         "--vars", f"{{as_of: '{as_of}'}}"],
-        cwd=DBT_PROJECT_DIR, env={**os.environ, "LRM_WAREHOUSE": str(warehouse)}, capture_output=True, text=True)
+        [
+            str(DBT),
+            *args,
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(tmp / "target"),
+            "--log-path",
+            str(tmp / "logs"),
+            "--vars",
+            f"{{as_of: '{as_of}'}}",
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "LRM_WAREHOUSE": str(warehouse)},
+        capture_output=True,
+        text=True,
+    )
 
 
 @pytest.fixture(scope="session")

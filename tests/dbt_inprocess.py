@@ -1,5 +1,6 @@
 """dbt in the test process: the project parsed once, the manifest reused for every
 invocation (a parse costs more than building a few models), JSON artefacts not written."""
+
 from __future__ import annotations
 
 import os
@@ -22,9 +23,21 @@ def release_duckdb() -> None:
 class Dbt:
     def __init__(self, warehouse: Path, tmp: Path, as_of: str):
         self.env = {"LRM_WAREHOUSE": str(warehouse)}
-        self.common = ["--threads", "1", "--profiles-dir", str(PROJECT), "--project-dir", str(PROJECT),
-                       "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs"),
-                       "--vars", f'{{as_of: "{as_of}"}}', "--quiet"]
+        self.common = [
+            "--threads",
+            "1",
+            "--profiles-dir",
+            str(PROJECT),
+            "--project-dir",
+            str(PROJECT),
+            "--target-path",
+            str(tmp / "target"),
+            "--log-path",
+            str(tmp / "logs"),
+            "--vars",
+            f'{{as_of: "{as_of}"}}',
+            "--quiet",
+        ]
         self.manifest = None
 
     def invoke(self, *args: str):

@@ -4,6 +4,7 @@ file, Parquet files, pages and logs — against the IINs read from the landing f
 Scanning a file's bytes finds nothing once DuckDB has compressed a column, so the
 warehouse and the published copy are scanned by SQL, one text column at a time.
 """
+
 from __future__ import annotations
 
 import csv
@@ -52,8 +53,12 @@ def iins_in_duckdb(path: Path, iins: set[str]) -> dict[str, int]:
     """schema.table.column -> how many of its values hold one of `iins` (anywhere in the text)."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return _scan(con, iins, "SELECT table_schema, table_name, column_name FROM information_schema.columns "
-                                "WHERE data_type = 'VARCHAR' AND table_catalog = current_database()")
+        return _scan(
+            con,
+            iins,
+            "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+            "WHERE data_type = 'VARCHAR' AND table_catalog = current_database()",
+        )
     finally:
         con.close()
 
@@ -64,8 +69,12 @@ def iins_in_parquet(folder: Path, iins: set[str]) -> dict[str, int]:
         found: dict[str, int] = {}
         for file in sorted(folder.rglob("*.parquet")):
             con.execute(f"CREATE OR REPLACE VIEW p AS SELECT * FROM read_parquet('{file}', hive_partitioning = true)")
-            for name, n in _scan(con, iins, "SELECT 'main', 'p', column_name FROM information_schema.columns "
-                                            "WHERE table_name = 'p' AND data_type = 'VARCHAR'").items():
+            for name, n in _scan(
+                con,
+                iins,
+                "SELECT 'main', 'p', column_name FROM information_schema.columns "
+                "WHERE table_name = 'p' AND data_type = 'VARCHAR'",
+            ).items():
                 found[f"{file.relative_to(folder)}:{name.rsplit('.', 1)[-1]}"] = n
         return found
     finally:
@@ -96,7 +105,8 @@ def _scan(con: duckdb.DuckDBPyConnection, iins: set[str], columns_sql: str) -> d
         col = str(duckdb.ColumnExpression(column))
         n = con.execute(
             f"SELECT count(*) FROM (SELECT unnest(regexp_extract_all({col}, '[0-9]{{12}}')) AS run FROM {rel}) r "
-            "JOIN _iins ON _iins.iin = r.run").fetchall()[0][0]
+            "JOIN _iins ON _iins.iin = r.run"
+        ).fetchall()[0][0]
         if n:
             found[f"{schema}.{table}.{column}"] = n
     return found

@@ -1,6 +1,7 @@
 """The map app in a real browser (issue 16): Debian's Chromium, headless, driven by Playwright
 (pointed at the system browser; Playwright downloads nothing), on the published copy of the
 session's `tiny` run. Screenshots land in the test's temp folder."""
+
 from __future__ import annotations
 
 import duckdb
@@ -16,7 +17,8 @@ def test_browser_map_click_region_open_enterprise_switch_to_kazakh(tiny_run, tmp
     with duckdb.connect(str(published), read_only=True) as con:
         region, top_bin = con.execute(
             "SELECT region_code, arg_max(bin, risk_score) FROM marts.enterprise_risk "
-            "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1").fetchone()
+            "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+        ).fetchone()
         iso_codes = [r[0] for r in con.execute("SELECT iso_code FROM reference.regions ORDER BY code").fetchall()]
         kk_heading = con.execute("SELECT kk FROM reference.ui_labels WHERE key = 'card.workplaces'").fetchone()[0]
         share_ru = con.execute("SELECT ru FROM reference.ui_labels WHERE key = 'measure.harmful_share'").fetchone()[0]

@@ -1,6 +1,7 @@
 """The benchmark's measure of an incremental drop's reach (pipelines/bench.py, issue 6):
 checked against the landed files themselves, on a generated landing and the bench's own
 1% drop, on a small landing (1,000 enterprises)."""
+
 from __future__ import annotations
 
 import duckdb
@@ -29,8 +30,12 @@ def _reach_from_files(previous, new) -> set[str]:
             continue
         if extract.kind == "snapshot":
             old = _csv(previous / f"{name}.csv")
-            rows = pl.concat([rows.join(old, on=rows.columns, how="anti", nulls_equal=True),
-                              old.join(rows, on=rows.columns, how="anti", nulls_equal=True)])
+            rows = pl.concat(
+                [
+                    rows.join(old, on=rows.columns, how="anti", nulls_equal=True),
+                    old.join(rows, on=rows.columns, how="anti", nulls_equal=True),
+                ]
+            )
         if "bin" in rows.columns:
             bins |= set(rows["bin"])
         elif "workplace_id" in rows.columns:
@@ -68,6 +73,7 @@ def test_drop_reach_counts_the_enterprises_a_drop_touches_and_their_contracts(tm
         "enterprises_touched_share": round(len(touched) / len(enterprises), 3),
         "contracts": contracts.height,
         "contracts_of_touched_enterprises": contracts.filter(pl.col("bin").is_in(touched)).height,
-        "contracts_of_touched_enterprises_share":
-            round(contracts.filter(pl.col("bin").is_in(touched)).height / contracts.height, 3),
+        "contracts_of_touched_enterprises_share": round(
+            contracts.filter(pl.col("bin").is_in(touched)).height / contracts.height, 3
+        ),
     }

@@ -2,6 +2,7 @@
 the pinned Dagster, `make dagster` serves the definitions (assets with prose descriptions,
 dbt tests as described checks, schedules and sensors), and `lrm run` records its run in
 the DAGSTER_HOME instance, so the UI and the schedule see what a command-line run did."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +21,15 @@ from pathlib import Path
 
 import psutil
 import pytest
-from dagster import AssetCheckKey, AssetKey, DagsterInstance, DagsterRunStatus, RunsFilter, SkipReason, build_schedule_context
+from dagster import (
+    AssetCheckKey,
+    AssetKey,
+    DagsterInstance,
+    DagsterRunStatus,
+    RunsFilter,
+    SkipReason,
+    build_schedule_context,
+)
 
 from pipelines import contract
 from pipelines.defs.ops.run_outcome import CLI_TRIGGER, OUTCOME_SENSORS, TRIGGER_TAG
@@ -28,7 +37,6 @@ from pipelines.defs.ops.schedules import NIGHTLY_SCHEDULE, WEEKLY_SCHEDULE, buil
 from pipelines.defs.ops.sensors import NEW_DROP_SENSOR
 from pipelines.defs.resources import LrmSettings
 from tests.conftest import REPO_ROOT, dagster_home
-
 
 GAP_KIND_TEST = "accepted_values_guarantee_gaps_gap_kind__not_granted__under_granted__over_granted__conflict"
 
@@ -59,8 +67,11 @@ def _free_port() -> int:
 
 
 def _graphql(port: int, query: str) -> dict:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         body = json.loads(response.read())
     assert "errors" not in body, body["errors"]
@@ -106,8 +117,13 @@ def test_make_dagster_serves_the_assets_checks_schedules_and_sensors(tiny_run, t
     shutil.copytree(tiny_run.dagster_home, var / "dagster_home")
     with log.open("w") as out:
         # Its own session, so that stopping it stops the webserver, daemon and code server it starts.
-        proc = subprocess.Popen(["make", "dagster", f"VAR={var}", f"DAGSTER_PORT={port}"], cwd=REPO_ROOT,
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            ["make", "dagster", f"VAR={var}", f"DAGSTER_PORT={port}"],
+            cwd=REPO_ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         location = _wait_for_location(port, proc, log)
         repo = location["repositories"][0]
@@ -118,27 +134,39 @@ def test_make_dagster_serves_the_assets_checks_schedules_and_sensors(tiny_run, t
         assert sensors[NEW_DROP_SENSOR] == "STANDARD"
         assert {sensors[name] for name in OUTCOME_SENSORS.values()} == {"RUN_STATUS"}
         assets = {"/".join(a["assetKey"]["path"]): a for a in _graphql(port, _ASSETS)["assetNodes"]}
-        assert {f"raw/{x}" for x in contract.EXTRACTS} | {"marts/guarantee_gaps", "published/analyst_copy"} <= set(assets)
+        assert {f"raw/{x}" for x in contract.EXTRACTS} | {"marts/guarantee_gaps", "published/analyst_copy"} <= set(
+            assets
+        )
         # dbt assets: descriptions in prose, never the model's SQL.
         manifest = json.loads((REPO_ROOT / "dbt_project" / "target" / "manifest.json").read_text(encoding="utf-8"))
         nodes = manifest["nodes"].values()
-        dbt_assets = {k: a for k, a in assets.items() if k.split("/")[0] in ("reference", "staging", "intermediate", "marts")}
+        dbt_assets = {
+            k: a for k, a in assets.items() if k.split("/")[0] in ("reference", "staging", "intermediate", "marts")
+        }
         assert len(dbt_assets) == sum(1 for n in nodes if n["resource_type"] in ("model", "seed"))
         for key, asset in dbt_assets.items():
             text = asset["description"] or ""
             assert text and not re.search(r"(?i)raw sql|\bselect\b.*\bfrom\b|\{\{\s*ref\(", text), (key, text[:200])
         # dbt tests are checks with descriptions; raw extracts carry the rejection threshold.
-        checks = {(k, c["name"]): c for k, a in assets.items() if a["assetChecksOrError"]["__typename"] == "AssetChecks"
-                  for c in a["assetChecksOrError"]["checks"]}
+        checks = {
+            (k, c["name"]): c
+            for k, a in assets.items()
+            if a["assetChecksOrError"]["__typename"] == "AssetChecks"
+            for c in a["assetChecksOrError"]["checks"]
+        }
         dbt_checks = {key: c for key, c in checks.items() if key[0] in dbt_assets and not key[1].startswith("gx_")}
         assert len(dbt_checks) == sum(1 for n in nodes if n["resource_type"] == "test")
         assert all(c["description"] for c in dbt_checks.values())
-        assert checks[("marts/guarantee_gaps", GAP_KIND_TEST)]["description"] == \
-            "gap_kind is one of: not_granted, under_granted, over_granted, conflict."
+        assert (
+            checks[("marts/guarantee_gaps", GAP_KIND_TEST)]["description"]
+            == "gap_kind is one of: not_granted, under_granted, over_granted, conflict."
+        )
         assert checks[("raw/enterprises", "rejected_share")]["blocking"]
         # The instance is the shared DAGSTER_HOME of `make run`, with the shipped file: the
         # UI shows the command-line run and what it materialized.
-        assert (var / "dagster_home" / "dagster.yaml").read_bytes() == (REPO_ROOT / "dagster_home" / "dagster.yaml").read_bytes()
+        assert (var / "dagster_home" / "dagster.yaml").read_bytes() == (
+            REPO_ROOT / "dagster_home" / "dagster.yaml"
+        ).read_bytes()
         run_id = re.search(r"lrm run: done in [\d.]+s \(run ([0-9a-f-]+)\)", tiny_run.output).group(1)
         runs = _graphql(port, _CLI_RUNS)["runsOrError"]["results"]
         assert {"runId": run_id, "status": "SUCCESS", "jobName": "lrm_all"} in runs
@@ -167,6 +195,7 @@ def _stop(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
+
     def alive() -> list[psutil.Process]:
         # is_running() knows a process by pid and start time: a pid reused since is not ours.
         out = []
@@ -202,9 +231,11 @@ def test_lrm_run_is_recorded_in_the_dagster_home_instance(tiny_run):
         for key in (["marts", "guarantee_gaps"], ["published", "analyst_copy"]):
             assert run_id in {r.run_id for r in instance.fetch_materializations(AssetKey(key), limit=10).records}, key
         # Check results: GX, the rejection threshold (the dirty enterprises warn), a dbt test.
-        for check, passed in ((AssetCheckKey(AssetKey(["raw", "enterprises"]), "gx_critical"), True),
-                              (AssetCheckKey(AssetKey(["raw", "enterprises"]), "rejected_share"), False),
-                              (AssetCheckKey(AssetKey(["marts", "guarantee_gaps"]), GAP_KIND_TEST), True)):
+        for check, passed in (
+            (AssetCheckKey(AssetKey(["raw", "enterprises"]), "gx_critical"), True),
+            (AssetCheckKey(AssetKey(["raw", "enterprises"]), "rejected_share"), False),
+            (AssetCheckKey(AssetKey(["marts", "guarantee_gaps"]), GAP_KIND_TEST), True),
+        ):
             history = instance.event_log_storage.get_asset_check_execution_history(check, limit=10)
             mine = [h for h in history if h.run_id == run_id]
             assert mine, check
@@ -212,6 +243,9 @@ def test_lrm_run_is_recorded_in_the_dagster_home_instance(tiny_run):
             assert evaluation.passed is passed, check
         # The schedule sees the command-line run: nothing is left for tonight.
         settings = LrmSettings(landing_dir=str(tiny_run.landing), warehouse_path=str(tiny_run.warehouse))
-        with build_schedule_context(instance=instance, resources={"settings": settings},
-                                    scheduled_execution_time=dt.datetime(2026, 11, 24, 3, tzinfo=dt.timezone.utc)) as context:
+        with build_schedule_context(
+            instance=instance,
+            resources={"settings": settings},
+            scheduled_execution_time=dt.datetime(2026, 11, 24, 3, tzinfo=dt.UTC),
+        ) as context:
             assert isinstance(build_nightly_schedule("lrm_all")(context), SkipReason)

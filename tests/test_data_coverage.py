@@ -3,6 +3,7 @@ every scale carries the hand-made enterprises of pipelines/generate/edges.py, so
 holds the case each indicator and rule needs. A rule or indicator no row reaches shows
 here as a failure, not as a weight paid for nothing. The small scale's share of
 enterprises per indicator is measured by `make bench` (pipelines/data_coverage.py)."""
+
 from __future__ import annotations
 
 from pipelines import data_coverage
@@ -12,7 +13,10 @@ from .conftest import query
 
 def test_every_indicator_in_force_is_non_zero_somewhere_and_varies(tiny_run):
     reach = data_coverage.coverage(tiny_run.warehouse)["indicators"]
-    assert len(reach) == query(tiny_run.warehouse, "SELECT count(*) FROM reference.ctr_indicators WHERE valid_to IS NULL")[0][0]
+    assert (
+        len(reach)
+        == query(tiny_run.warehouse, "SELECT count(*) FROM reference.ctr_indicators WHERE valid_to IS NULL")[0][0]
+    )
     assert [r["indicator"] for r in reach if r["nonzero"] == 0] == []
     assert [r["indicator"] for r in reach if r["distinct_values"] < 2] == []
 
@@ -31,13 +35,17 @@ def test_factor_marts_add_up_to_the_map(tiny_run):
     exposure group, so no group exceeds the total, and the official groups are counted on the
     same total."""
     total = query(tiny_run.warehouse, "SELECT sum(workers_harmful) FROM marts.region_risk")[0][0]
-    groups = dict(query(tiny_run.warehouse, "SELECT exposure_group, sum(workers) FROM marts.factor_exposure GROUP BY 1"))
+    groups = dict(
+        query(tiny_run.warehouse, "SELECT exposure_group, sum(workers) FROM marts.factor_exposure GROUP BY 1")
+    )
     assert total > 0 and groups.pop("all") == total
     assert groups and all(0 < n <= total for n in groups.values())
-    calibration = query(tiny_run.warehouse, "SELECT official_group, our_workers_exposed, our_workers_harmful, official_share "
-                                            "FROM marts.factor_calibration")
+    calibration = query(
+        tiny_run.warehouse,
+        "SELECT official_group, our_workers_exposed, our_workers_harmful, official_share FROM marts.factor_calibration",
+    )
     assert {g for g, *_ in calibration} == {"noise_vibration", "dust_gas"}
-    for group, exposed, harmful, official in calibration:
+    for _group, exposed, harmful, official in calibration:
         assert harmful == total and 0 < exposed <= total and official is not None
     exposed = dict((g, n) for g, n, *_ in calibration)
     assert exposed["noise_vibration"] >= max(groups.get("noise", 0), groups.get("vibration", 0))

@@ -10,6 +10,7 @@ test of severity `error` is a blocking check), each shown to fail on a row that 
 
 dbt runs in this process on a small hand-made warehouse (tests/dbt_inprocess.py).
 """
+
 from __future__ import annotations
 
 import duckdb
@@ -40,8 +41,12 @@ def dbt(tmp_path_factory):
 
 
 def _test_results(result, test_name: str) -> list:
-    return [r for r in result.result.results if r.node.resource_type == "test" and
-            (r.node.test_metadata.name if r.node.test_metadata else r.node.name) == test_name]
+    return [
+        r
+        for r in result.result.results
+        if r.node.resource_type == "test"
+        and (r.node.test_metadata.name if r.node.test_metadata else r.node.name) == test_name
+    ]
 
 
 # (case, guarantee, regime, volume, within the ceiling) — docs/law_and_models.md §4
@@ -60,11 +65,15 @@ def test_assignment_volumes_stay_within_the_laws_ceilings(dbt):
     runner, warehouse = dbt
     with duckdb.connect(str(warehouse)) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS marts")
-        con.execute("CREATE OR REPLACE TABLE marts.guarantee_assignments (worker_key VARCHAR, bin VARCHAR, "
-                    "workplace_id VARCHAR, guarantee VARCHAR, regime VARCHAR, volume DOUBLE, unit VARCHAR, as_of DATE)")
+        con.execute(
+            "CREATE OR REPLACE TABLE marts.guarantee_assignments (worker_key VARCHAR, bin VARCHAR, "
+            "workplace_id VARCHAR, guarantee VARCHAR, regime VARCHAR, volume DOUBLE, unit VARCHAR, as_of DATE)"
+        )
         for i, (case, guarantee, regime, volume, _) in enumerate(CEILINGS):
-            con.execute("INSERT INTO marts.guarantee_assignments VALUES (?, ?, ?, ?, ?, ?, 'x', DATE '2026-06-30')",
-                        [f"{i:032x}", BIN, case, guarantee, regime, volume])
+            con.execute(
+                "INSERT INTO marts.guarantee_assignments VALUES (?, ?, ?, ?, ?, ?, 'x', DATE '2026-06-30')",
+                [f"{i:032x}", BIN, case, guarantee, regime, volume],
+            )
     result = runner.invoke("test", "--select", "guarantee_assignments,test_name:volume_within_ceiling")
     [test] = _test_results(result, "volume_within_ceiling")
     assert (str(test.status), test.failures) == ("fail", sum(not ok for *_, ok in CEILINGS))
@@ -92,15 +101,43 @@ def test_a_contract_at_a_workplace_the_snapshot_lost_blocks_the_run(dbt):
     not hold it, and the relationship test fails at severity error."""
     runner, warehouse = dbt
     with duckdb.connect(str(warehouse)) as con:
-        _raw(con, "enterprises", [dict(bin=BIN, name="Завод", oked="24101", kato="351010000", status="active", _drop_date=D1)])
-        _raw(con, "workplaces", [
-            dict(workplace_id="W1", bin=BIN, unit="u", profession="Плавильщик", _drop_date=D1),
-            dict(workplace_id="W2", bin=BIN, unit="u", profession="Плавильщик", _drop_date=D1, _until_drop=D2)])
-        _raw(con, "employees", [
-            dict(contract_id="C1", worker_key="a" * 32, bin=BIN, workplace_id="W1", start_date="2020-01-01",
-                 monthly_income="300000", _drop_date=D2),
-            dict(contract_id="C2", worker_key="b" * 32, bin=BIN, workplace_id="W2", start_date="2020-01-01",
-                 monthly_income="300000", _drop_date=D2)])
+        _raw(
+            con,
+            "enterprises",
+            [dict(bin=BIN, name="Завод", oked="24101", kato="351010000", status="active", _drop_date=D1)],
+        )
+        _raw(
+            con,
+            "workplaces",
+            [
+                dict(workplace_id="W1", bin=BIN, unit="u", profession="Плавильщик", _drop_date=D1),
+                dict(workplace_id="W2", bin=BIN, unit="u", profession="Плавильщик", _drop_date=D1, _until_drop=D2),
+            ],
+        )
+        _raw(
+            con,
+            "employees",
+            [
+                dict(
+                    contract_id="C1",
+                    worker_key="a" * 32,
+                    bin=BIN,
+                    workplace_id="W1",
+                    start_date="2020-01-01",
+                    monthly_income="300000",
+                    _drop_date=D2,
+                ),
+                dict(
+                    contract_id="C2",
+                    worker_key="b" * 32,
+                    bin=BIN,
+                    workplace_id="W2",
+                    start_date="2020-01-01",
+                    monthly_income="300000",
+                    _drop_date=D2,
+                ),
+            ],
+        )
     assert _workplace_relationship(runner) == [("fail", 1)]
     with duckdb.connect(str(warehouse)) as con:  # the other way round: a workplace still held passes
         con.execute("UPDATE raw.workplaces SET _until_drop = NULL WHERE workplace_id = 'W2'")
@@ -108,10 +145,21 @@ def test_a_contract_at_a_workplace_the_snapshot_lost_blocks_the_run(dbt):
 
 
 def _workplace_relationship(runner) -> list[tuple[str, int]]:
-    result = runner.invoke("build", "--select", "stg_registry__enterprises", "stg_hr__workplaces", "stg_hr__employees",
-                           "--exclude", "resource_type:unit_test")
-    tests = [r for r in _test_results(result, "relationships") if r.node.attached_node.endswith("stg_hr__employees")
-             and r.node.test_metadata.kwargs.get("column_name") == "workplace_id"]
+    result = runner.invoke(
+        "build",
+        "--select",
+        "stg_registry__enterprises",
+        "stg_hr__workplaces",
+        "stg_hr__employees",
+        "--exclude",
+        "resource_type:unit_test",
+    )
+    tests = [
+        r
+        for r in _test_results(result, "relationships")
+        if r.node.attached_node.endswith("stg_hr__employees")
+        and r.node.test_metadata.kwargs.get("column_name") == "workplace_id"
+    ]
     assert len(tests) == 1
     assert dbt_results._severity(_node(runner, tests[0].node.unique_id)) == suites.CRITICAL  # blocking
     return [(str(t.status), t.failures) for t in tests]

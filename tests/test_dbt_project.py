@@ -6,6 +6,7 @@ against it here, so an extract is added in one place: every extract is a dbt sou
 upstream system's group, with its kind and key stated as the contract has them, and every
 source maps onto the Dagster asset that loads it (the translator's key, no key written in
 the yml)."""
+
 from __future__ import annotations
 
 import json
@@ -33,12 +34,15 @@ def test_every_extract_is_one_dbt_source_and_nothing_else_is():
         assert source["source_name"] == extract.source, name
         key = ", ".join(extract.raw_column(c) for c in extract.key)
         assert source["description"].startswith(f"raw.{name} — {extract.kind}, key ({key});"), (
-            f"{name}: the description must state the contract's kind and key: {extract.kind}, ({key})")
+            f"{name}: the description must state the contract's kind and key: {extract.kind}, ({key})"
+        )
 
 
 def test_each_source_is_the_asset_that_ingests_it():
     for name, source in _sources().items():
-        assert "asset_key" not in json.dumps([source.get("meta"), source.get("config")]), f"{name}: the key has one home, the translator"
+        assert "asset_key" not in json.dumps([source.get("meta"), source.get("config")]), (
+            f"{name}: the key has one home, the translator"
+        )
         assert translator.get_asset_key(source) == raw_asset_key(name)
 
 
@@ -47,8 +51,13 @@ def test_every_model_is_described_in_a_yml_and_every_mart_column_too():
     assert len(models) > 50
     undescribed = [m["name"] for m in models if len((m.get("description") or "").split()) < 5]
     assert not undescribed, f"models without a description in their yml: {undescribed}"
-    columns = [f"{m['name']}.{c}" for m in models if m["config"].get("schema") == "marts"
-               for c, col in m["columns"].items() if not (col.get("description") or "").strip()]
+    columns = [
+        f"{m['name']}.{c}"
+        for m in models
+        if m["config"].get("schema") == "marts"
+        for c, col in m["columns"].items()
+        if not (col.get("description") or "").strip()
+    ]
     assert not columns, f"mart columns without a description: {columns}"
     declared = [m for m in models if m["config"].get("schema") == "marts"]
     assert all(m["columns"] for m in declared), "every mart declares its columns"
@@ -61,8 +70,12 @@ def test_one_yml_per_model_beside_it_holds_its_tests_and_unit_tests():
     models = {n["unique_id"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
     for m in models.values():
         own = m["original_file_path"].removesuffix(".sql") + ".yml"
-        assert (m.get("patch_path") or "").split("://")[-1] == own, f"{m['name']}: described in {m.get('patch_path')}, not {own}"
+        assert (m.get("patch_path") or "").split("://")[-1] == own, (
+            f"{m['name']}: described in {m.get('patch_path')}, not {own}"
+        )
     for test in manifest["unit_tests"].values():
         model = models[test["depends_on"]["nodes"][0]]
         own = model["original_file_path"].removesuffix(".sql") + ".yml"
-        assert test["original_file_path"] == own, f"unit test {test['name']} is in {test['original_file_path']}, not {own}"
+        assert test["original_file_path"] == own, (
+            f"unit test {test['name']} is in {test['original_file_path']}, not {own}"
+        )

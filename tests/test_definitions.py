@@ -4,6 +4,7 @@ committed snapshot, so that an accidental change shows in review. After a delibe
 
     .venv/bin/python -m tests.test_definitions    # rewrites tests/snapshots/definitions.json
 """
+
 from __future__ import annotations
 
 import json
@@ -35,7 +36,8 @@ def test_the_definitions_are_those_of_the_snapshot():
         added = sorted(set(map(str, current[part])) - set(map(str, recorded.get(part, []))))
         removed = sorted(set(map(str, recorded.get(part, []))) - set(map(str, current[part])))
         assert current[part] == recorded.get(part), (
-            f"{part} changed (added {added[:20]}, removed {removed[:20]}); if deliberate: python -m tests.test_definitions")
+            f"{part} changed (added {added[:20]}, removed {removed[:20]}); if deliberate: python -m tests.test_definitions"
+        )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The synthetic extract generator (pipelines/generate): contract shape, determinism,
 valid identifiers, a dirty manifest that points at real bad rows, and calibration."""
+
 from __future__ import annotations
 
 import csv
@@ -21,7 +22,11 @@ HARMFUL_CLASSES = ("3.1", "3.2", "3.3", "3.4", "4")
 
 
 def _digest(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -41,6 +46,11 @@ def tiny_dirty(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("gen") / "tiny_dirty"
     generate(out, "tiny", 7, dirty=True, unreadable=True)
     return out
+
+
+def _read_text_csv(path):
+    """A landed CSV with every column as text, as landed."""
+    return pl.read_csv(path, infer_schema=False)
 
 
 def test_same_seed_same_bytes_other_seed_differs(tiny, tmp_path):
@@ -119,13 +129,19 @@ def test_tiny_carries_the_edge_cases(tiny):
     assert {"Электрогазосварщик", "электрогазосварщик ", "Слёсарь-ремонтник"} <= profs
     assert any(r["subject_to_attestation"] == "false" and r["list_entry"] for r in wp)
     grants = _read(last / "granted_guarantees.csv") + _read(tiny / DROPS[0] / "granted_guarantees.csv")
-    both = {(g["iin"], g["bin"]) for g in grants if g["guarantee"] == "milk"} & {(g["iin"], g["bin"]) for g in grants if g["guarantee"] == "therapeutic_nutrition"}
+    both = {(g["iin"], g["bin"]) for g in grants if g["guarantee"] == "milk"} & {
+        (g["iin"], g["bin"]) for g in grants if g["guarantee"] == "therapeutic_nutrition"
+    }
     assert both, "no worker granted milk and ЛПП together (the НДФЗ case)"
     emp = _read(last / "employees.csv")
     by_iin: dict[str, list] = {}
     for r in emp:
         by_iin.setdefault(r["iin"], []).append(r)
-    assert any(len(v) == 2 and all(x["start_date"] <= "2026-12-31" and (not x["end_date"] or x["end_date"] >= "2026-01-01") for x in v) for v in by_iin.values())
+    assert any(
+        len(v) == 2
+        and all(x["start_date"] <= "2026-12-31" and (not x["end_date"] or x["end_date"] >= "2026-01-01") for x in v)
+        for v in by_iin.values()
+    )
     assert any(r["end_date"] and r["end_date"] < "2026-01-01" for r in emp)
     # snapshots change between drops; event feeds re-send a key with a corrected value
     first_emp = _read(tiny / DROPS[0] / "employees.csv")
@@ -142,9 +158,23 @@ def test_tiny_carries_the_edge_cases(tiny):
 def test_dirty_manifest_points_at_rows_that_break_the_stated_rule(tiny_dirty):
     manifest = _read(tiny_dirty / "_dirty_manifest.csv")
     codes = {m["reason_code"] for m in manifest}
-    assert codes >= {"missing_required", "bad_checksum", "bad_date", "date_out_of_range", "bad_number", "out_of_range",
-                     "not_in_domain", "bad_format", "bad_bool", "duplicate_key", "unknown_reference", "end_before_start",
-                     "unknown_factor", "class_or_measure_missing", "unknown_region"}
+    assert codes >= {
+        "missing_required",
+        "bad_checksum",
+        "bad_date",
+        "date_out_of_range",
+        "bad_number",
+        "out_of_range",
+        "not_in_domain",
+        "bad_format",
+        "bad_bool",
+        "duplicate_key",
+        "unknown_reference",
+        "end_before_start",
+        "unknown_factor",
+        "class_or_measure_missing",
+        "unknown_region",
+    }
     for name in contract.EXTRACTS:  # every extract gets bad rows, at least a duplicate key and a missing field
         mine = {m["reason_code"] for m in manifest if m["extract"] == name}
         assert {"duplicate_key", "missing_required"} <= mine, name
@@ -171,14 +201,16 @@ def test_dirty_manifest_points_at_rows_that_break_the_stated_rule(tiny_dirty):
                 float(v)
         elif code == "out_of_range":
             c = contract.EXTRACTS[m["extract"]].column(col)
-            assert float(v) < (c.min_value if c.min_value is not None else float("-inf")) or float(v) > (c.max_value if c.max_value is not None else float("inf"))
+            assert float(v) < (c.min_value if c.min_value is not None else float("-inf")) or float(v) > (
+                c.max_value if c.max_value is not None else float("inf")
+            )
         elif code == "not_in_domain":
             assert v not in contract.EXTRACTS[m["extract"]].column(col).domain
         elif code == "bad_bool":
             assert v not in ("true", "false")
         elif code == "duplicate_key":
             key = contract.EXTRACTS[m["extract"]].key
-            earlier = [dict(zip(header, r)) for r in csv.reader(lines[1:int(m["line"]) - 1])]
+            earlier = [dict(zip(header, r)) for r in csv.reader(lines[1 : int(m["line"]) - 1])]
             assert any(all(e[k] == row[k] for k in key) for e in earlier)
         elif code == "unknown_reference" and col == "bin":
             assert is_valid_id(v) and v not in all_bins
@@ -193,7 +225,9 @@ def test_dirty_manifest_points_at_rows_that_break_the_stated_rule(tiny_dirty):
     # the unreadable drop: a wrong header and a non-UTF-8 file, outside the manifest
     bad = tiny_dirty / "2026-11-24"
     assert (bad / contract.SUCCESS_MARKER).exists()
-    assert bad.joinpath("incidents.csv").read_text(encoding="utf-8").split("\n")[0] != ",".join(contract.EXTRACTS["incidents"].column_names)
+    assert bad.joinpath("incidents.csv").read_text(encoding="utf-8").split("\n")[0] != ",".join(
+        contract.EXTRACTS["incidents"].column_names
+    )
     with pytest.raises(UnicodeDecodeError):
         bad.joinpath("complaints.csv").read_bytes().decode("utf-8")
 
@@ -208,25 +242,39 @@ def small(tmp_path_factory) -> Path:
 def test_small_scale_calibrated_to_domain_figures(small):
     out = small
     last = out / DROPS[-1]
-    rd = lambda p: pl.read_csv(p, infer_schema=False)
-    ent, wp, emp = rd(last / "enterprises.csv"), rd(last / "workplaces.csv"), rd(last / "employees.csv")
-    att = pl.concat([rd(out / d / "attestations.csv") for d in DROPS]).with_columns(
-        pl.col("measured").cast(pl.Float64), pl.col("limit_value").cast(pl.Float64))
+    ent, wp, emp = (
+        _read_text_csv(last / "enterprises.csv"),
+        _read_text_csv(last / "workplaces.csv"),
+        _read_text_csv(last / "employees.csv"),
+    )
+    att = pl.concat([_read_text_csv(out / d / "attestations.csv") for d in DROPS]).with_columns(
+        pl.col("measured").cast(pl.Float64), pl.col("limit_value").cast(pl.Float64)
+    )
     measured = pl.col("measured").is_not_null() & pl.col("limit_value").is_not_null()
-    exceeds = pl.when(pl.col("factor") == "lighting").then(pl.col("measured") < pl.col("limit_value")).otherwise(pl.col("measured") > pl.col("limit_value"))
-    harmful_wp = att.filter(pl.when(measured).then(exceeds).otherwise(pl.col("class").is_in(["3.1", "3.2", "3.3", "3.4", "4"])))["workplace_id"].unique()
+    exceeds = (
+        pl.when(pl.col("factor") == "lighting")
+        .then(pl.col("measured") < pl.col("limit_value"))
+        .otherwise(pl.col("measured") > pl.col("limit_value"))
+    )
+    harmful_wp = att.filter(
+        pl.when(measured).then(exceeds).otherwise(pl.col("class").is_in(["3.1", "3.2", "3.3", "3.4", "4"]))
+    )["workplace_id"].unique()
     harmful = wp.filter(pl.col("list_entry").is_not_null() | pl.col("workplace_id").is_in(harmful_wp.implode()))
     active = emp.filter(pl.col("end_date").is_null() | (pl.col("end_date") >= DROPS[-1]))
     assert 15_000 <= len(active) <= 25_000 and 900 <= len(ent) <= 1_100
-    h = active.join(harmful.select("workplace_id"), on="workplace_id").join(ent.select("bin", pl.col("kato").str.slice(0, 2).alias("region")), on="bin")
+    h = active.join(harmful.select("workplace_id"), on="workplace_id").join(
+        ent.select("bin", pl.col("kato").str.slice(0, 2).alias("region")), on="bin"
+    )
     assert 0.17 <= len(h) / len(active) <= 0.24  # ≈ 410k of 2M
     share = dict(h.group_by("region").len().with_columns(pl.col("len") / len(h) * 100).iter_rows())
     for region, target in cal.REGION_SHARES.items():
         assert abs(share.get(region, 0) - target) < 2.0, (region, share.get(region), target)
-    health = h.join(ent.select("bin", pl.col("oked").str.slice(0, 2).alias("div")), on="bin").filter(pl.col("div").is_in(["86", "87", "88"]))
+    health = h.join(ent.select("bin", pl.col("oked").str.slice(0, 2).alias("div")), on="bin").filter(
+        pl.col("div").is_in(["86", "87", "88"])
+    )
     assert abs(len(health) / len(h) - 0.28) < 0.04
     # incidents near national rates scaled to the sample (fatal ~300/yr of 2M workers)
-    inc = pl.concat([rd(out / d / "incidents.csv") for d in DROPS]).unique("incident_id")
+    inc = pl.concat([_read_text_csv(out / d / "incidents.csv") for d in DROPS]).unique("incident_id")
     per_year = inc.filter(pl.col("occurred_on").str.starts_with("2024"))
     assert 5 <= per_year.filter(pl.col("kind") == "injury").height <= 80
 
@@ -240,37 +288,67 @@ def _factor_mix(landing: Path) -> dict[str, float]:
     harmful factor: a measurement beyond its limit (below it, for light), else a stated
     class of 3.1 or above."""
     as_of = dt.date.fromisoformat(DROPS[-1])
-    rd = lambda p: pl.read_csv(p, infer_schema=False)
-    years = int(rd(REPO / "seeds" / "rules" / "attestation_validity.csv")["validity_years"][0])
-    groups = rd(REPO / "seeds" / "reference" / "factors.csv").select("code", "official_group")
-    att = pl.concat([rd(landing / d / "attestations.csv").with_columns(pl.lit(i).alias("_drop")) for i, d in enumerate(DROPS)])
-    att = att.sort("_drop").unique(["attestation_id", "workplace_id", "factor"], keep="last").with_columns(
-        pl.col("order_date").str.to_date(), pl.col("measured").cast(pl.Float64), pl.col("limit_value").cast(pl.Float64))
+    years = int(_read_text_csv(REPO / "seeds" / "rules" / "attestation_validity.csv")["validity_years"][0])
+    groups = _read_text_csv(REPO / "seeds" / "reference" / "factors.csv").select("code", "official_group")
+    att = pl.concat(
+        [
+            _read_text_csv(landing / d / "attestations.csv").with_columns(pl.lit(i).alias("_drop"))
+            for i, d in enumerate(DROPS)
+        ]
+    )
+    att = (
+        att.sort("_drop")
+        .unique(["attestation_id", "workplace_id", "factor"], keep="last")
+        .with_columns(
+            pl.col("order_date").str.to_date(),
+            pl.col("measured").cast(pl.Float64),
+            pl.col("limit_value").cast(pl.Float64),
+        )
+    )
     acts = att.filter(pl.col("order_date") <= as_of).select("workplace_id", "attestation_id", "order_date").unique()
-    latest = acts.sort("order_date", "attestation_id").group_by("workplace_id").last().filter(
-        pl.col("order_date").dt.offset_by(f"{years}y") > as_of)
+    latest = (
+        acts.sort("order_date", "attestation_id")
+        .group_by("workplace_id")
+        .last()
+        .filter(pl.col("order_date").dt.offset_by(f"{years}y") > as_of)
+    )
     measured = pl.col("measured").is_not_null() & pl.col("limit_value").is_not_null()
-    beyond = pl.when(pl.col("factor") == "lighting").then(pl.col("measured") < pl.col("limit_value")).otherwise(
-        pl.col("measured") > pl.col("limit_value"))
-    harmful = att.join(latest, on=["workplace_id", "attestation_id"]).filter(
-        pl.when(measured).then(beyond).otherwise(pl.col("class").is_in(HARMFUL_CLASSES))).join(
-        groups, left_on="factor", right_on="code")
-    wp = rd(landing / DROPS[-1] / "workplaces.csv").filter(pl.col("subject_to_attestation").fill_null("true") == "true")
-    emp = rd(landing / DROPS[-1] / "employees.csv").with_columns(pl.col("start_date").str.to_date(), pl.col("end_date").str.to_date())
+    beyond = (
+        pl.when(pl.col("factor") == "lighting")
+        .then(pl.col("measured") < pl.col("limit_value"))
+        .otherwise(pl.col("measured") > pl.col("limit_value"))
+    )
+    harmful = (
+        att.join(latest, on=["workplace_id", "attestation_id"])
+        .filter(pl.when(measured).then(beyond).otherwise(pl.col("class").is_in(HARMFUL_CLASSES)))
+        .join(groups, left_on="factor", right_on="code")
+    )
+    wp = _read_text_csv(landing / DROPS[-1] / "workplaces.csv").filter(
+        pl.col("subject_to_attestation").fill_null("true") == "true"
+    )
+    emp = _read_text_csv(landing / DROPS[-1] / "employees.csv").with_columns(
+        pl.col("start_date").str.to_date(), pl.col("end_date").str.to_date()
+    )
     active = emp.filter(pl.col("start_date") <= as_of, pl.col("end_date").is_null() | (pl.col("end_date") >= as_of))
     exposed = active.join(wp.select("workplace_id", "bin"), on=["workplace_id", "bin"]).join(
-        harmful.select("workplace_id", "official_group"), on="workplace_id")
+        harmful.select("workplace_id", "official_group"), on="workplace_id"
+    )
     total = exposed["contract_id"].n_unique()
     assert total > 2_000
-    return {g: exposed.filter(pl.col("official_group") == g)["contract_id"].n_unique() / total
-            for g in groups["official_group"].drop_nulls().unique()}
+    return {
+        g: exposed.filter(pl.col("official_group") == g)["contract_id"].n_unique() / total
+        for g in groups["official_group"].drop_nulls().unique()
+    }
 
 
 def test_small_scale_factor_mix_within_3_points_of_the_official_figures(small):
     """docs/law_and_models.md §8: noise and vibration 46 %, dust and gas 33 % of the workers in harmful
     conditions (seed reference.official_factor_mix); the generated mix within ±3 pp."""
-    official = {r["official_group"]: float(r["official_share"])
-                for r in _read(REPO / "seeds" / "reference" / "official_factor_mix.csv") if not r["valid_to"]}
+    official = {
+        r["official_group"]: float(r["official_share"])
+        for r in _read(REPO / "seeds" / "reference" / "official_factor_mix.csv")
+        if not r["valid_to"]
+    }
     mix = _factor_mix(small)
     assert official.keys() == mix.keys() == {"noise_vibration", "dust_gas"}
     for group, share in official.items():
@@ -283,21 +361,25 @@ def test_small_scale_has_the_rows_that_reach_every_wage_and_employment_indicator
     with the same employer, heavy overtime (over 120 hours in the payroll months), seasonal
     contracts under 90 days, active enterprises with no contract left."""
     last = small / DROPS[-1]
-    rd = lambda p: pl.read_csv(p, infer_schema_length=0)
-    ent = rd(last / "enterprises.csv").filter(pl.col("status") == "active")
-    emp = rd(last / "employees.csv").with_columns(pl.col("monthly_income").cast(pl.Float64), pl.col("start_date").str.to_date(),
-                                                  pl.col("end_date").str.to_date())
+    ent = _read_text_csv(last / "enterprises.csv").filter(pl.col("status") == "active")
+    emp = _read_text_csv(last / "employees.csv").with_columns(
+        pl.col("monthly_income").cast(pl.Float64), pl.col("start_date").str.to_date(), pl.col("end_date").str.to_date()
+    )
     as_of = dt.date.fromisoformat(DROPS[-1])
     active = emp.filter(pl.col("start_date") <= as_of, pl.col("end_date").is_null() | (pl.col("end_date") >= as_of))
-    payroll = pl.concat([rd(small / d / "payroll.csv") for d in DROPS]).unique(["iin", "bin", "month"], keep="last").with_columns(
-        pl.col("accrued").cast(pl.Float64), pl.col("overtime_hours").cast(pl.Float64))
+    payroll = (
+        pl.concat([_read_text_csv(small / d / "payroll.csv") for d in DROPS])
+        .unique(["iin", "bin", "month"], keep="last")
+        .with_columns(pl.col("accrued").cast(pl.Float64), pl.col("overtime_hours").cast(pl.Float64))
+    )
     min_wage = cal.MIN_WAGE
     reached = {
         "income below the minimum wage": active.filter(pl.col("monthly_income") < min_wage)["bin"],
         "accrued below the minimum wage": payroll.filter(pl.col("accrued") < min_wage)["bin"],
         "two active contracts with one employer": active.filter(pl.len().over("iin", "bin") > 1)["bin"],
-        "over 120 overtime hours": payroll.group_by("iin", "bin").agg(pl.col("overtime_hours").sum()).filter(
-            pl.col("overtime_hours") > 120)["bin"],
+        "over 120 overtime hours": payroll.group_by("iin", "bin")
+        .agg(pl.col("overtime_hours").sum())
+        .filter(pl.col("overtime_hours") > 120)["bin"],
         "a contract under 90 days": emp.filter((pl.col("end_date") - pl.col("start_date")).dt.total_days() < 90)["bin"],
     }
     for what, bins in reached.items():

@@ -7,6 +7,7 @@ reference/rules seeds, staging, the conditions/guarantees layers and the workers
 workplace for one `as_of`. Every case id cites the docs/law_and_models.md rule it checks. The rest of the
 risk layer is not under test here: the two tables of it that our marts read are created empty.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,7 +27,6 @@ PREVIOUS_RUN = "2026-06-29"  # a run the day before, for history and events
 # The one drop both runs read: a snapshot is the drop on or before as_of (docs/law_and_models.md §10),
 # so it lands on the earlier run's date.
 DROP = PREVIOUS_RUN
-
 
 
 def wk(name: str) -> str:
@@ -85,22 +85,20 @@ def class_band(cls: str) -> str:
     """docs/law_and_models.md §10: a measurement within the limit computes 2 and cannot tell 1 from 2."""
     return "1-2" if cls in ("1", "2") else cls
 
+
 # --- §3 escalation: (case id, [(factor, measured, limit)], expected workplace class)
 ESCALATION = [
-    ("s3-escalation-three-at-3.1-make-3.2",
-     [("noise", "85", "80"), ("vibration_general", "103", "100"), ("dust_fibrogenic", "8", "4")], "3.2"),
-    ("s3-escalation-two-at-3.1-stay-3.1",
-     [("noise", "85", "80"), ("vibration_general", "103", "100")], "3.1"),
-    ("s3-escalation-two-at-3.2-raise-one-degree",
-     [("noise", "95", "80"), ("vibration_general", "106", "100")], "3.3"),
-    ("s3-escalation-3.3-and-3.2-raise-to-3.4",
-     [("noise", "105", "80"), ("vibration_general", "106", "100")], "3.4"),
-    ("s3-escalation-never-beyond-3.4",
-     [("noise", "115", "80"), ("vibration_general", "106", "100")], "3.4"),
-    ("s3-escalation-class-4-not-lowered",
-     [("chem_benzene", "110", "5"), ("noise", "95", "80")], "4"),
-    ("s3-highest-factor-class-without-escalation",
-     [("noise", "95", "80"), ("lighting", "300", "300")], "3.2"),
+    (
+        "s3-escalation-three-at-3.1-make-3.2",
+        [("noise", "85", "80"), ("vibration_general", "103", "100"), ("dust_fibrogenic", "8", "4")],
+        "3.2",
+    ),
+    ("s3-escalation-two-at-3.1-stay-3.1", [("noise", "85", "80"), ("vibration_general", "103", "100")], "3.1"),
+    ("s3-escalation-two-at-3.2-raise-one-degree", [("noise", "95", "80"), ("vibration_general", "106", "100")], "3.3"),
+    ("s3-escalation-3.3-and-3.2-raise-to-3.4", [("noise", "105", "80"), ("vibration_general", "106", "100")], "3.4"),
+    ("s3-escalation-never-beyond-3.4", [("noise", "115", "80"), ("vibration_general", "106", "100")], "3.4"),
+    ("s3-escalation-class-4-not-lowered", [("chem_benzene", "110", "5"), ("noise", "95", "80")], "4"),
+    ("s3-highest-factor-class-without-escalation", [("noise", "95", "80"), ("lighting", "300", "300")], "3.2"),
 ]
 
 # --- workplaces of the status and guarantee cases
@@ -136,8 +134,16 @@ ACTS = [
     ("A-MILK", "WP-MILK-HARMFUL", "2024-03-01", [("chem_p2o5", "2", "1", None)]),
     ("A-NOLIST", "WP-HARMFUL-NO-LIST", "2024-03-01", [("chem_manganese", "0.4", "0.2", None)]),
     # noise 5 dBA above the limit (3.1), general and local vibration 6 dB above it (3.2 each)
-    ("A-THREE", "WP-THREE-FACTORS", "2024-03-01", [("noise", "85", "80", None), ("vibration_general", "106", "100", None),
-                                                  ("vibration_local", "106", "100", None)]),
+    (
+        "A-THREE",
+        "WP-THREE-FACTORS",
+        "2024-03-01",
+        [
+            ("noise", "85", "80", None),
+            ("vibration_general", "106", "100", None),
+            ("vibration_local", "106", "100", None),
+        ],
+    ),
 ]
 
 # contracts: (contract, worker_key, bin, workplace, start, end, monthly income)
@@ -241,15 +247,33 @@ GAPS = [
     ("s4-lpp-granted-as-owed-no-gap", "wk-lpp", E_COAL, "therapeutic_nutrition", None),
     ("s4-ppe-owed-not-granted", "wk-lpp", E_COAL, "ppe", ("not_granted", "not_reported")),
     # 3 + 23 = 26 days owed at the two workplaces, 10 granted
-    ("s4-leave-summed-across-workplaces-under-granted", "wk-mover", E_COAL, "additional_leave", ("under_granted", "below_entitlement")),
+    (
+        "s4-leave-summed-across-workplaces-under-granted",
+        "wk-mover",
+        E_COAL,
+        "additional_leave",
+        ("under_granted", "below_entitlement"),
+    ),
     # 350 000 x 5 % = 17 500 owed, 20 000 granted
     ("s4-oppv-over-granted", "wk-mover", E_COAL, "oppv", ("over_granted", "above_entitlement")),
     ("s4-short-week-as-owed", "wk-mover", E_COAL, "short_week", None),
     # docs/law_and_models.md §10: a grant at an acceptable workplace is lawful, over_granted with its reason —
     # not a conflict (before: conflict)
-    ("s10-granted-on-acceptable-workplace-is-over-granted", "wk-acceptable", E_METAL, "additional_leave", ("over_granted", "attested_acceptable")),
+    (
+        "s10-granted-on-acceptable-workplace-is-over-granted",
+        "wk-acceptable",
+        E_METAL,
+        "additional_leave",
+        ("over_granted", "attested_acceptable"),
+    ),
     ("s4-last-years-grant-does-not-count", "wk-milk", E_COAL, "milk", ("not_granted", "not_reported")),
-    ("s4-missing-agreement-not-compared-but-not-granted", "wk-metal", E_METAL, "pay_supplement", ("not_granted", "not_reported")),
+    (
+        "s4-missing-agreement-not-compared-but-not-granted",
+        "wk-metal",
+        E_METAL,
+        "pay_supplement",
+        ("not_granted", "not_reported"),
+    ),
 ]
 
 # --- issue 3 item 5: events of the as_of run against the run the day before
@@ -303,33 +327,78 @@ def _raw_rows() -> dict[str, list[dict]]:
     for i, (case, factor, measured, limit, stated, _) in enumerate(THRESHOLDS):
         wp = f"WP-T{i:02d}"
         rows["workplaces"].append({"workplace_id": wp, "bin": E_OTHER, "unit": "u", "profession": "Тест"})
-        rows["attestations"].append({
-            "attestation_id": f"A-T{i:02d}", "bin": E_OTHER, "order_no": case, "order_date": "2025-01-10",
-            "workplace_id": wp, "factor": factor, "measured": measured, "limit_value": limit, "class": stated,
-        })
+        rows["attestations"].append(
+            {
+                "attestation_id": f"A-T{i:02d}",
+                "bin": E_OTHER,
+                "order_no": case,
+                "order_date": "2025-01-10",
+                "workplace_id": wp,
+                "factor": factor,
+                "measured": measured,
+                "limit_value": limit,
+                "class": stated,
+            }
+        )
     for i, (case, factors, _) in enumerate(ESCALATION):
         wp = f"WP-E{i:02d}"
         rows["workplaces"].append({"workplace_id": wp, "bin": E_OTHER, "unit": "u", "profession": "Тест"})
         for factor, measured, limit in factors:
-            rows["attestations"].append({
-                "attestation_id": f"A-E{i:02d}", "bin": E_OTHER, "order_no": case, "order_date": "2025-01-10",
-                "workplace_id": wp, "factor": factor, "measured": measured, "limit_value": limit,
-            })
+            rows["attestations"].append(
+                {
+                    "attestation_id": f"A-E{i:02d}",
+                    "bin": E_OTHER,
+                    "order_no": case,
+                    "order_date": "2025-01-10",
+                    "workplace_id": wp,
+                    "factor": factor,
+                    "measured": measured,
+                    "limit_value": limit,
+                }
+            )
     for wp, bin_, prof, entry, subject in WORKPLACES:
-        rows["workplaces"].append({"workplace_id": wp, "bin": bin_, "unit": "shop 1", "profession": prof,
-                                   "list_entry": entry or None, "subject_to_attestation": subject or None})
+        rows["workplaces"].append(
+            {
+                "workplace_id": wp,
+                "bin": bin_,
+                "unit": "shop 1",
+                "profession": prof,
+                "list_entry": entry or None,
+                "subject_to_attestation": subject or None,
+            }
+        )
     bins = {wp: b for wp, b, *_ in WORKPLACES}
     for act, wp, order_date, factors in ACTS:
         for factor, measured, limit, cls in factors:
-            rows["attestations"].append({
-                "attestation_id": act, "bin": bins[wp], "order_no": act, "order_date": order_date,
-                "workplace_id": wp, "factor": factor, "measured": measured, "limit_value": limit, "class": cls,
-            })
+            rows["attestations"].append(
+                {
+                    "attestation_id": act,
+                    "bin": bins[wp],
+                    "order_no": act,
+                    "order_date": order_date,
+                    "workplace_id": wp,
+                    "factor": factor,
+                    "measured": measured,
+                    "limit_value": limit,
+                    "class": cls,
+                }
+            )
     for cid, worker, bin_, wp, start, end, income in CONTRACTS:
-        rows["employees"].append({"contract_id": cid, "worker_key": wk(worker), "bin": bin_, "workplace_id": wp,
-                                  "start_date": start, "end_date": end or None, "monthly_income": income})
+        rows["employees"].append(
+            {
+                "contract_id": cid,
+                "worker_key": wk(worker),
+                "bin": bin_,
+                "workplace_id": wp,
+                "start_date": start,
+                "end_date": end or None,
+                "monthly_income": income,
+            }
+        )
     for worker, bin_, g, year, value in GRANTED:
-        rows["granted_guarantees"].append({"worker_key": wk(worker), "bin": bin_, "guarantee": g, "year": year, "value": value})
+        rows["granted_guarantees"].append(
+            {"worker_key": wk(worker), "bin": bin_, "guarantee": g, "year": year, "value": value}
+        )
     return rows
 
 
@@ -342,16 +411,22 @@ def _write_raw(db: Path) -> None:
         create_raw(con, extract)
         for line, row in enumerate(_raw_rows()[name], start=2):
             values = [row.get(c) for c in cols] + [DROP, f"{DROP}/{name}.csv", line]
-            con.execute(f'insert into raw."{name}" ({insert_columns}) values ({", ".join("?" for _ in values)})', values)
+            con.execute(
+                f'insert into raw."{name}" ({insert_columns}) values ({", ".join("?" for _ in values)})', values
+            )
     # The risk layer is not under test: the two tables our marts read, empty.
     con.execute("create schema intermediate")
-    con.execute("create table intermediate.int_risk__workplace_individual_risk "
-                "(workplace_id varchar, bin varchar, assessed_on date, r_ind double, risk_level varchar)")
+    con.execute(
+        "create table intermediate.int_risk__workplace_individual_risk "
+        "(workplace_id varchar, bin varchar, assessed_on date, r_ind double, risk_level varchar)"
+    )
     con.close()
 
 
-MODELS = ("staging intermediate.conditions intermediate.guarantees marts.conditions marts.guarantees "
-          "int_risk__workplace_headcount int_risk__harmful_factor_exposure")
+MODELS = (
+    "staging intermediate.conditions intermediate.guarantees marts.conditions marts.guarantees "
+    "int_risk__workplace_headcount int_risk__harmful_factor_exposure"
+)
 
 
 def _dbt(args: list[str], db: Path, tmp: Path, as_of: str = AS_OF) -> None:
@@ -361,8 +436,15 @@ def _dbt(args: list[str], db: Path, tmp: Path, as_of: str = AS_OF) -> None:
 
 # The guarantees layers for one as_of; the risk model's assignments are a stub (its
 # input, R_ind, is another layer's) and the data tests run in the project's own build.
-BUILD = ["build", "--select", *MODELS.split(), "--exclude", "int_guarantees__assignments_risk_model",
-         "--exclude", "staging,resource_type:test"]
+BUILD = [
+    "build",
+    "--select",
+    *MODELS.split(),
+    "--exclude",
+    "int_guarantees__assignments_risk_model",
+    "--exclude",
+    "staging,resource_type:test",
+]
 SEEDS = ["path:../seeds/reference", "path:../seeds/rules"]
 
 
@@ -370,10 +452,12 @@ def _build_two_runs(db: Path, tmp: Path) -> None:
     """The run the day before (PREVIOUS_RUN, with the seeds), then the as_of run."""
     _write_raw(db)
     con = duckdb.connect(str(db))
-    con.execute("create table intermediate.int_guarantees__assignments_risk_model as "
-                "select * from (select null::varchar worker_key, null::varchar bin, null::varchar workplace_id, "
-                "null::varchar guarantee, 'risk_model' regime, null::double volume, null::varchar unit, "
-                "null::varchar legal_basis, null::varchar evidence, null::date as_of) where false")
+    con.execute(
+        "create table intermediate.int_guarantees__assignments_risk_model as "
+        "select * from (select null::varchar worker_key, null::varchar bin, null::varchar workplace_id, "
+        "null::varchar guarantee, 'risk_model' regime, null::double volume, null::varchar unit, "
+        "null::varchar legal_basis, null::varchar evidence, null::date as_of) where false"
+    )
     con.close()
     _dbt([*BUILD[:2], *SEEDS, *BUILD[2:]], db, tmp, as_of=PREVIOUS_RUN)
     _dbt(BUILD, db, tmp)
@@ -390,12 +474,14 @@ def wh(tmp_path_factory):
     shutil.rmtree(tmp, ignore_errors=True)
 
 
-@pytest.mark.parametrize("case,factor,measured,limit,stated,expected",
-                         THRESHOLDS, ids=[t[0] for t in THRESHOLDS])
+@pytest.mark.parametrize("case,factor,measured,limit,stated,expected", THRESHOLDS, ids=[t[0] for t in THRESHOLDS])
 def test_factor_class(wh, case, factor, measured, limit, stated, expected):
     i = [t[0] for t in THRESHOLDS].index(case)
-    got = wh.execute("select factor_class, class_disagreement from intermediate.int_conditions__factor_classes "
-                     "where attestation_id = ?", [f"A-T{i:02d}"]).fetchall()
+    got = wh.execute(
+        "select factor_class, class_disagreement from intermediate.int_conditions__factor_classes "
+        "where attestation_id = ?",
+        [f"A-T{i:02d}"],
+    ).fetchall()
     assert got and got[0][0] == expected
     assert got[0][1] == (stated is not None and measured is not None and class_band(stated) != class_band(expected))
 
@@ -403,46 +489,63 @@ def test_factor_class(wh, case, factor, measured, limit, stated, expected):
 @pytest.mark.parametrize("case,factors,expected", ESCALATION, ids=[t[0] for t in ESCALATION])
 def test_workplace_class(wh, case, factors, expected):
     i = [t[0] for t in ESCALATION].index(case)
-    got = wh.execute("select workplace_class from marts.workplace_conditions where workplace_id = ?",
-                     [f"WP-E{i:02d}"]).fetchone()
+    got = wh.execute(
+        "select workplace_class from marts.workplace_conditions where workplace_id = ?", [f"WP-E{i:02d}"]
+    ).fetchone()
     assert got == (expected,)
 
 
 @pytest.mark.parametrize("case,wp,status,valid_until", STATUSES, ids=[t[0] for t in STATUSES])
 def test_attestation_status(wh, case, wp, status, valid_until):
-    got = wh.execute("select attestation_status, cast(attestation_valid_until as varchar) "
-                     "from marts.workplace_conditions where workplace_id = ?", [wp]).fetchone()
+    got = wh.execute(
+        "select attestation_status, cast(attestation_valid_until as varchar) "
+        "from marts.workplace_conditions where workplace_id = ?",
+        [wp],
+    ).fetchone()
     assert got == (status, valid_until)
 
 
 @pytest.mark.parametrize("case,factor,kind,value,computed", THREE_FACTORS, ids=[t[0] for t in THREE_FACTORS])
 def test_workplace_factor(wh, case, factor, kind, value, computed):
-    got = wh.execute("select measure_kind, measure_value, computed_class, factor_class, is_harmful, workplace_class, "
-                     "attestation_status, workers from marts.workplace_factors "
-                     "where workplace_id = 'WP-THREE-FACTORS' and factor = ?", [factor]).fetchall()
+    got = wh.execute(
+        "select measure_kind, measure_value, computed_class, factor_class, is_harmful, workplace_class, "
+        "attestation_status, workers from marts.workplace_factors "
+        "where workplace_id = 'WP-THREE-FACTORS' and factor = ?",
+        [factor],
+    ).fetchall()
     assert got == [(kind, value, computed, computed, True, "3.3", "confirmed_harmful", 1)]
 
 
 def test_factor_exposure_counts_each_worker_once_per_group(wh):
-    got = wh.execute("select exposure_group, region, oked_section, class_band, workers, share_of_national_harmful "
-                     "from marts.factor_exposure").fetchall()
+    got = wh.execute(
+        "select exposure_group, region, oked_section, class_band, workers, share_of_national_harmful "
+        "from marts.factor_exposure"
+    ).fetchall()
     assert sorted(got) == sorted((g, r, s, b, n, pytest.approx(n / 5)) for _, g, r, s, b, n in EXPOSURE)
     national = wh.execute("select sum(workers) from marts.factor_exposure where exposure_group = 'all'").fetchone()[0]
-    assert national == wh.execute("select sum(workers_harmful) from intermediate.int_risk__workplace_headcount").fetchone()[0]
+    assert (
+        national
+        == wh.execute("select sum(workers_harmful) from intermediate.int_risk__workplace_headcount").fetchone()[0]
+    )
 
 
 def test_factor_calibration_sets_the_mix_beside_the_official_figures(wh):
-    got = wh.execute("select official_group, our_workers_exposed, our_workers_harmful, our_share, official_share, "
-                     "difference_pp from marts.factor_calibration").fetchall()
-    assert sorted(got) == sorted((g, n, 5, n / 5, pytest.approx(share), pytest.approx(100 * (n / 5 - share)))
-                                 for g, n, share in CALIBRATION)
+    got = wh.execute(
+        "select official_group, our_workers_exposed, our_workers_harmful, our_share, official_share, "
+        "difference_pp from marts.factor_calibration"
+    ).fetchall()
+    assert sorted(got) == sorted(
+        (g, n, 5, n / 5, pytest.approx(share), pytest.approx(100 * (n / 5 - share))) for g, n, share in CALIBRATION
+    )
 
 
 @pytest.mark.parametrize("case,worker,wp,guarantee,volume", ASSIGNMENTS, ids=[t[0] for t in ASSIGNMENTS])
 def test_assignment(wh, case, worker, wp, guarantee, volume):
-    got = wh.execute("select volume, legal_basis, evidence from marts.guarantee_assignments "
-                     "where regime = 'current_law' and worker_key = ? and workplace_id = ? and guarantee = ?",
-                     [wk(worker), wp, guarantee]).fetchall()
+    got = wh.execute(
+        "select volume, legal_basis, evidence from marts.guarantee_assignments "
+        "where regime = 'current_law' and worker_key = ? and workplace_id = ? and guarantee = ?",
+        [wk(worker), wp, guarantee],
+    ).fetchall()
     if volume is None:
         assert got == []
         return
@@ -459,38 +562,51 @@ def test_assignment(wh, case, worker, wp, guarantee, volume):
 
 @pytest.mark.parametrize("case,worker,bin_,guarantee,kind", GAPS, ids=[t[0] for t in GAPS])
 def test_gap(wh, case, worker, bin_, guarantee, kind):
-    got = wh.execute("select gap_kind, reason from marts.guarantee_gaps where worker_key = ? and bin = ? and guarantee = ?",
-                     [wk(worker), bin_, guarantee]).fetchall()
+    got = wh.execute(
+        "select gap_kind, reason from marts.guarantee_gaps where worker_key = ? and bin = ? and guarantee = ?",
+        [wk(worker), bin_, guarantee],
+    ).fetchall()
     assert got == ([kind] if kind else [])
 
 
 @pytest.mark.parametrize("case,wp,finding", CONTRADICTIONS, ids=[t[0] for t in CONTRADICTIONS])
 def test_contradiction(wh, case, wp, finding):
-    got = wh.execute("select finding from marts.list_attestation_contradictions where workplace_id = ?",
-                     [wp]).fetchall()
+    got = wh.execute(
+        "select finding from marts.list_attestation_contradictions where workplace_id = ?", [wp]
+    ).fetchall()
     assert (finding,) in got
 
 
 @pytest.mark.parametrize("case,worker,wp,guarantee,event", EVENTS, ids=[t[0] for t in EVENTS])
 def test_event(wh, case, worker, wp, guarantee, event):
-    got = wh.execute("select event, cast(previous_as_of as varchar) from marts.assignment_events "
-                     "where regime = 'current_law' and worker_key = ? and workplace_id = ? and guarantee = ?",
-                     [wk(worker), wp, guarantee]).fetchall()
+    got = wh.execute(
+        "select event, cast(previous_as_of as varchar) from marts.assignment_events "
+        "where regime = 'current_law' and worker_key = ? and workplace_id = ? and guarantee = ?",
+        [wk(worker), wp, guarantee],
+    ).fetchall()
     assert got == ([(event, PREVIOUS_RUN)] if event else [])
 
 
 def test_history_versions_of_a_changed_assignment(wh):
     """Item 5: the agreement's 20 % held on the previous run, then the amount went missing."""
-    got = wh.execute("select version_no, volume, cast(valid_from as varchar), cast(valid_to as varchar), "
-                     "started_by, ended_by, is_current from marts.assignment_history "
-                     "where worker_key = ? and guarantee = 'pay_supplement' order by version_no", [wk("wk-metal")]).fetchall()
-    assert got == [(1, 20.0, PREVIOUS_RUN, AS_OF, "started", "changed", False),
-                   (2, None, AS_OF, None, "changed", None, True)]
+    got = wh.execute(
+        "select version_no, volume, cast(valid_from as varchar), cast(valid_to as varchar), "
+        "started_by, ended_by, is_current from marts.assignment_history "
+        "where worker_key = ? and guarantee = 'pay_supplement' order by version_no",
+        [wk("wk-metal")],
+    ).fetchall()
+    assert got == [
+        (1, 20.0, PREVIOUS_RUN, AS_OF, "started", "changed", False),
+        (2, None, AS_OF, None, "changed", None, True),
+    ]
 
 
 def test_history_ended_assignment(wh):
-    got = wh.execute("select cast(valid_to as varchar), ended_by, is_current from marts.assignment_history "
-                     "where worker_key = ? and guarantee = 'short_week'", [wk("wk-stop")]).fetchall()
+    got = wh.execute(
+        "select cast(valid_to as varchar), ended_by, is_current from marts.assignment_history "
+        "where worker_key = ? and guarantee = 'short_week'",
+        [wk("wk-stop")],
+    ).fetchall()
     assert got == [(AS_OF, "ended", False)]
 
 
@@ -504,8 +620,17 @@ def history_reruns(tmp_path_factory):
 
     def versions():
         with duckdb.connect(str(db), read_only=True) as c:
-            return (sorted(map(repr, c.execute("select * from intermediate.int_guarantees__assignment_versions").fetchall())),
-                    [str(r[0]) for r in c.execute("select as_of from intermediate.int_guarantees__assignment_runs order by 1").fetchall()])
+            return (
+                sorted(
+                    map(repr, c.execute("select * from intermediate.int_guarantees__assignment_versions").fetchall())
+                ),
+                [
+                    str(r[0])
+                    for r in c.execute(
+                        "select as_of from intermediate.int_guarantees__assignment_runs order by 1"
+                    ).fetchall()
+                ],
+            )
 
     steps = {}
     _build_two_runs(db, tmp)
@@ -516,7 +641,8 @@ def history_reruns(tmp_path_factory):
     steps["earlier again"] = versions()
     with duckdb.connect(str(db), read_only=True) as c:
         steps["history as of the earlier run"] = c.execute(
-            "select count(*), count(valid_to), bool_and(is_current), max(valid_from) from marts.assignment_history").fetchone()
+            "select count(*), count(valid_to), bool_and(is_current), max(valid_from) from marts.assignment_history"
+        ).fetchone()
     yield steps
     shutil.rmtree(tmp, ignore_errors=True)
 
@@ -534,6 +660,7 @@ def test_history_run_for_an_earlier_as_of_reads_it_as_it_was(history_reruns):
 
 def test_s9_no_iin_in_marts(wh):
     """§9: an IIN is personal data — marts carry only worker_key, never an iin column."""
-    cols = wh.execute("select table_name, column_name from information_schema.columns "
-                      "where table_schema = 'marts'").fetchall()
+    cols = wh.execute(
+        "select table_name, column_name from information_schema.columns where table_schema = 'marts'"
+    ).fetchall()
     assert cols and not [c for c in cols if "iin" in c[1].lower()]

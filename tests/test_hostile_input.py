@@ -7,6 +7,7 @@ message (scanned by value), and a message naming the file.
 Runs that must fail stop at ingestion, so each costs a few seconds. The files that must
 load are all put in one extra drop and loaded by one full run (`hostile_run`).
 """
+
 from __future__ import annotations
 
 import csv
@@ -14,7 +15,6 @@ import datetime as dt
 import io
 import os
 import shutil
-import stat
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -42,9 +42,13 @@ FOREIGN_IIN = complete_id("85010130077")
 def lrm_run(landing: Path, warehouse: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     environment = {**os.environ, "LRM_TODAY": TODAY, **(env or {})}
     environment = {k: v for k, v in environment.items() if v is not None}
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--landing", str(landing),
-                           "--warehouse", str(warehouse), *args],
-                          capture_output=True, text=True, timeout=900, env=environment)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "run", "--landing", str(landing), "--warehouse", str(warehouse), *args],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=environment,
+    )
 
 
 def read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -61,8 +65,11 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
 @pytest.fixture(scope="module")
 def clean_landing(tmp_path_factory) -> Path:
     landing = tmp_path_factory.mktemp("hostile") / "landing"
-    subprocess.run([sys.executable, "-m", "pipelines.cli", "generate", "--out", str(landing), "--scale", "tiny",
-                    "--seed", "11"], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "generate", "--out", str(landing), "--scale", "tiny", "--seed", "11"],
+        check=True,
+        capture_output=True,
+    )
     return landing
 
 
@@ -154,10 +161,18 @@ def _repeated_name(drop: Path, _landing: Path) -> None:
 
 FAILING = [
     # item 3: a header-only snapshot, or one whose every row is rejected, would wipe it
-    ("3 header-only employees file", _header_only, ["2026-11-24/employees.csv", "held back", "the previous snapshot stays"]),
+    (
+        "3 header-only employees file",
+        _header_only,
+        ["2026-11-24/employees.csv", "held back", "the previous snapshot stays"],
+    ),
     ("3 every employees row rejected", _every_row_rejected, ["2026-11-24/employees.csv", "held back"]),
     # item 10: a link out of the landing directory; its target's content is never shown
-    ("10 employees.csv links to /etc/passwd", _link_to_passwd, ["2026-11-24/employees.csv", "outside the landing directory"]),
+    (
+        "10 employees.csv links to /etc/passwd",
+        _link_to_passwd,
+        ["2026-11-24/employees.csv", "outside the landing directory"],
+    ),
     # item 2: a file without a header shows positions, never its first row (an IIN)
     ("2 employees file without a header", _no_header, ["2026-11-24/employees.csv", "wrong header", "<column 2>"]),
     ("9 a repeated column name that is an IIN", _repeated_name, ["2026-11-24/payroll.csv", "repeats a column name"]),
@@ -196,7 +211,7 @@ def test_9_a_warehouse_folder_that_cannot_be_written_is_a_clear_refusal(clean_la
 
 
 def test_9_running_out_of_memory_is_named_and_not_retried(base, clean_landing, tmp_path):
-    a = attempt(base, clean_landing, tmp_path, lambda d, l: None, env={"LRM_DUCKDB_MEMORY_LIMIT": "2MB"})
+    a = attempt(base, clean_landing, tmp_path, lambda d, _lines: None, env={"LRM_DUCKDB_MEMORY_LIMIT": "2MB"})
     assert_refused_and_unchanged(a, 1, "out of memory")
     assert "retry" not in a.output.lower()
 
@@ -205,7 +220,7 @@ def test_9_running_out_of_memory_is_named_and_not_retried(base, clean_landing, t
 
 
 def test_6_a_different_key_is_refused(base, clean_landing, tmp_path):
-    a = attempt(base, clean_landing, tmp_path, lambda d, l: None, env={"LRM_PSEUDONYM_KEY": "another-key"})
+    a = attempt(base, clean_landing, tmp_path, lambda d, _lines: None, env={"LRM_PSEUDONYM_KEY": "another-key"})
     assert_refused_and_unchanged(a, 4, "is not the one the warehouse", fingerprint(SUITE_KEY.encode()))
 
 
@@ -220,7 +235,9 @@ def test_6_a_missing_key_is_refused_not_replaced(base, clean_landing, tmp_path):
 
 def test_6_rotating_the_key_rekeys_every_worker_in_one_go(base, clean_landing, tmp_path):
     new_key = "a-new-key-for-rotation"
-    a = attempt(base, clean_landing, tmp_path, lambda d, l: None, "--rotate-key", env={"LRM_PSEUDONYM_KEY": new_key})
+    a = attempt(
+        base, clean_landing, tmp_path, lambda d, _lines: None, "--rotate-key", env={"LRM_PSEUDONYM_KEY": new_key}
+    )
     assert a.proc.returncode == 0, a.output[-3000:]
     assert "re-keyed" in a.output
     iins = landed_iins(a.landing)
@@ -228,11 +245,16 @@ def test_6_rotating_the_key_rekeys_every_worker_in_one_go(base, clean_landing, t
     old = {worker_key(SUITE_KEY.encode(), i) for i in iins}
     con = duckdb.connect(str(a.warehouse), read_only=True)
     try:
-        tables = con.execute("SELECT table_schema || '.' || table_name FROM information_schema.columns "
-                             "WHERE column_name = 'worker_key' AND table_schema <> 'main'").fetchall()
+        tables = con.execute(
+            "SELECT table_schema || '.' || table_name FROM information_schema.columns "
+            "WHERE column_name = 'worker_key' AND table_schema <> 'main'"
+        ).fetchall()
         assert len(tables) > 5
         for (table,) in tables:
-            keys = {r[0] for r in con.execute(f"SELECT DISTINCT worker_key FROM {table} WHERE worker_key IS NOT NULL").fetchall()}
+            keys = {
+                r[0]
+                for r in con.execute(f"SELECT DISTINCT worker_key FROM {table} WHERE worker_key IS NOT NULL").fetchall()
+            }
             assert keys <= expected and not keys & old, table
         assert con.execute("SELECT fingerprint FROM ops.pseudonym_key").fetchall() == [(fingerprint(new_key.encode()),)]
     finally:
@@ -247,7 +269,7 @@ def test_6_rotating_the_key_rekeys_every_worker_in_one_go(base, clean_landing, t
 
 # ------------------------------------------------- files that load, in one hostile drop
 
-INJECTION = 'x" VARCHAR); CREATE TABLE main.pwned AS SELECT 1; COPY (SELECT 1) TO \'/tmp/lrm-pwned.csv\'; --'
+INJECTION = "x\" VARCHAR); CREATE TABLE main.pwned AS SELECT 1; COPY (SELECT 1) TO '/tmp/lrm-pwned.csv'; --"
 LONG_FIELD = "Ж" * 140_000  # over the csv module's default 131,072 limit
 NEW_BIN = complete_id("25014099990")
 assert NEW_BIN is not None
@@ -289,8 +311,11 @@ def _hostile_drop(drop: Path, landing: Path) -> None:
     shifted = [FOREIGN_IIN, *rows[0][2:]]
     # 5: a month in full-width digits, 9: a trailing comma in the header, an extra column worker_key
     fullwidth = [*rows[1][:2], "２０２６-１０", *rows[1][3:]]
-    write_csv(drop / "payroll.csv", [*header, "worker_key", ""], [[*r, "k", ""] for r in rows]
-              + [[*shifted, "k", ""], [*fullwidth, "k", ""]])
+    write_csv(
+        drop / "payroll.csv",
+        [*header, "worker_key", ""],
+        [[*r, "k", ""] for r in rows] + [[*shifted, "k", ""], [*fullwidth, "k", ""]],
+    )
     # 5: a count past INTEGER and a decimal past DECIMAL(38, 6)
     header, rows = read_csv(drop / "inspections.csv")
     too_many = [rows[0][0] + "-big", *rows[0][1:3], "3000000000", *rows[0][4:]]
@@ -325,15 +350,22 @@ def _q(a: Attempt, sql: str, params=None):
 
 
 def _rejected(a: Attempt, extract: str) -> list[tuple]:
-    return _q(a, "SELECT line, \"column\", split_part(reason, ':', 1), raw_record FROM dq.rejected_rows "
-                 "WHERE extract = ? AND drop_date = ? ORDER BY line", [extract, NEW_DROP])
+    return _q(
+        a,
+        "SELECT line, \"column\", split_part(reason, ':', 1), raw_record FROM dq.rejected_rows "
+        "WHERE extract = ? AND drop_date = ? ORDER BY line",
+        [extract, NEW_DROP],
+    )
 
 
 def test_1_a_crafted_header_is_data_never_sql(hostile_run):
     assert not Path("/tmp/lrm-pwned.csv").exists()
     assert _q(hostile_run, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'pwned'") == [(0,)]
-    extras = _q(hostile_run, "SELECT extra_columns FROM dq.ingest_files WHERE extract = 'employees' AND drop_date = ?",
-                [NEW_DROP])
+    extras = _q(
+        hostile_run,
+        "SELECT extra_columns FROM dq.ingest_files WHERE extract = 'employees' AND drop_date = ?",
+        [NEW_DROP],
+    )
     assert extras == [("<column 8>",)]
     kept = _q(hostile_run, "SELECT DISTINCT _extras FROM raw.employees WHERE _drop_date = ?", [NEW_DROP])
     assert kept and all(INJECTION.replace('"', '\\"') in k[0] for k in kept if k[0])
@@ -367,8 +399,12 @@ def _staging_model(extract: str) -> str:
     from pipelines.defs.dbt.project import dbt_project
 
     nodes = json.loads(dbt_project.manifest_path.read_text())["nodes"].values()
-    return next(f"staging.{n['name']}" for n in nodes if n["resource_type"] == "model"
-                and any(d.startswith("source.") and d.endswith(f".{extract}") for d in n["depends_on"]["nodes"]))
+    return next(
+        f"staging.{n['name']}"
+        for n in nodes
+        if n["resource_type"] == "model"
+        and any(d.startswith("source.") and d.endswith(f".{extract}") for d in n["depends_on"]["nodes"])
+    )
 
 
 def test_5_the_largest_accepted_values_load_and_survive_staging_and_the_marts(hostile_run):
@@ -382,15 +418,22 @@ def test_5_the_largest_accepted_values_load_and_survive_staging_and_the_marts(ho
             if col.type in ("int", "decimal"):
                 largest = _q(hostile_run, f'SELECT max("{col.name}") FROM {model}')[0][0]
                 assert largest == bounds(col)[1], (name, col.name, largest)
-    built = {r[0] for r in _q(hostile_run, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'")}
+    built = {
+        r[0] for r in _q(hostile_run, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'")
+    }
     assert {"guarantee_assignments", "guarantee_gaps", "enterprise_risk", "region_risk", "guarantee_costs"} <= built
 
 
 def test_9_odd_headers_and_long_fields_load_or_reject_row_by_row(hostile_run):
     long = _rejected(hostile_run, "enterprises")
     assert [(c, code) for _, c, code, _ in long] == [("*", "bad_format")]
-    extras = dict(_q(hostile_run, "SELECT extract, extra_columns FROM dq.ingest_files WHERE drop_date = ? "
-                                  "AND extra_columns IS NOT NULL", [NEW_DROP]))
+    extras = dict(
+        _q(
+            hostile_run,
+            "SELECT extract, extra_columns FROM dq.ingest_files WHERE drop_date = ? AND extra_columns IS NOT NULL",
+            [NEW_DROP],
+        )
+    )
     assert extras["payroll"] == "worker_key,<column 9>"
     assert extras["collective_agreements"] == "<column 6>"
     keys = _q(hostile_run, "SELECT count(*) FROM raw.payroll WHERE _drop_date = ? AND worker_key = 'k'", [NEW_DROP])
@@ -405,12 +448,18 @@ def test_7_a_drop_dated_after_today_is_reported_and_not_loaded(hostile_run):
 
 
 def test_every_landed_row_of_the_hostile_drop_is_accounted(hostile_run):
-    rows = _q(hostile_run, "SELECT extract, rows_landed, rows_loaded, rows_rejected FROM dq.ingest_files WHERE drop_date = ?",
-              [NEW_DROP])
+    rows = _q(
+        hostile_run,
+        "SELECT extract, rows_landed, rows_loaded, rows_rejected FROM dq.ingest_files WHERE drop_date = ?",
+        [NEW_DROP],
+    )
     assert {r[0] for r in rows} == set(contract.EXTRACTS)
     for extract, landed, loaded, rejected in rows:
-        quarantined = _q(hostile_run, "SELECT count(*) FROM dq.rejected_rows WHERE extract = ? AND drop_date = ?",
-                         [extract, NEW_DROP])[0][0]
+        quarantined = _q(
+            hostile_run,
+            "SELECT count(*) FROM dq.rejected_rows WHERE extract = ? AND drop_date = ?",
+            [extract, NEW_DROP],
+        )[0][0]
         assert landed == loaded + rejected and rejected == quarantined, extract
 
 
@@ -455,11 +504,30 @@ def ingested(clean_landing, tmp_path_factory):
 def _mutations():
     """A few edits of a file: most inside its data rows, some to its header, some raw bytes."""
     position = st.floats(min_value=0, max_value=1)
-    text = st.sampled_from([b",", b'"', b"\n", b"\r", b"\r\n", b'""', b",,", b"-", b".", b"1e300", b"99999999999",
-                            b"\xef\xbc\x92", FOREIGN_IIN.encode(), "Ё ".encode(), b" "]) | st.text(max_size=6).map(str.encode)
+    text = st.sampled_from(
+        [
+            b",",
+            b'"',
+            b"\n",
+            b"\r",
+            b"\r\n",
+            b'""',
+            b",,",
+            b"-",
+            b".",
+            b"1e300",
+            b"99999999999",
+            b"\xef\xbc\x92",
+            FOREIGN_IIN.encode(),
+            "Ё ".encode(),
+            b" ",
+        ]
+    ) | st.text(max_size=6).map(str.encode)
     noise = st.binary(min_size=1, max_size=4)
-    header_name = st.one_of(st.text(max_size=12), st.sampled_from(["", "iin", "worker_key", "_line", '"', FOREIGN_IIN,
-                                                                   INJECTION, "_extras", "contract_id"]))
+    header_name = st.one_of(
+        st.text(max_size=12),
+        st.sampled_from(["", "iin", "worker_key", "_line", '"', FOREIGN_IIN, INJECTION, "_extras", "contract_id"]),
+    )
     body_edit = st.one_of(
         st.tuples(st.just("insert"), position, text),
         st.tuples(st.just("delete"), position, st.integers(1, 12)),
@@ -490,7 +558,7 @@ def _mutate(data: bytes, ops) -> bytes:
         if op == "insert":
             body = body[:at] + arg + body[at:]
         elif op == "delete":
-            body = body[:at] + body[at + arg:]
+            body = body[:at] + body[at + arg :]
         elif op == "duplicate_line":
             start = body.rfind(b"\n", 0, at) + 1
             end = body.find(b"\n", at)
@@ -530,8 +598,9 @@ def test_fuzzed_files_never_crash_leak_or_lose_rows(ingested, clean_landing, tmp
             before = con.execute(f"SELECT count(*), sum(hash(COLUMNS(*))) FROM {table}").fetchall()
             extract = contract.EXTRACTS[target]
             try:
-                ingest_extract(con, scan_landing(landing), extract, SUITE_KEY.encode(),
-                               {dt.date.fromisoformat(newest.name)})
+                ingest_extract(
+                    con, scan_landing(landing), extract, SUITE_KEY.encode(), {dt.date.fromisoformat(newest.name)}
+                )
             except UnreadableFileError as exc:
                 event(f"refused: {str(exc).split(': ', 1)[1][:25]}")
                 assert f"{newest.name}/{target}.csv" in str(exc)
@@ -540,12 +609,20 @@ def test_fuzzed_files_never_crash_leak_or_lose_rows(ingested, clean_landing, tmp
                 return
             landed, loaded, rejected = con.execute(
                 "SELECT rows_landed, rows_loaded, rows_rejected FROM dq.ingest_files WHERE extract = ? AND drop_date = ?",
-                [target, newest.name]).fetchall()[0]
-            quarantined = con.execute("SELECT count(*) FROM dq.rejected_rows WHERE extract = ? AND drop_date = ?",
-                                      [target, newest.name]).fetchall()[0][0]
-            where = in_snapshot_of("r", "CAST(? AS DATE)") if extract.kind == "snapshot" else "r._drop_date = CAST(? AS DATE)"
-            in_raw = con.execute(f"SELECT count(*) FROM {table} r WHERE {where}",
-                                 [newest.name] * (2 if extract.kind == "snapshot" else 1)).fetchall()[0][0]
+                [target, newest.name],
+            ).fetchall()[0]
+            quarantined = con.execute(
+                "SELECT count(*) FROM dq.rejected_rows WHERE extract = ? AND drop_date = ?", [target, newest.name]
+            ).fetchall()[0][0]
+            where = (
+                in_snapshot_of("r", "CAST(? AS DATE)")
+                if extract.kind == "snapshot"
+                else "r._drop_date = CAST(? AS DATE)"
+            )
+            in_raw = con.execute(
+                f"SELECT count(*) FROM {table} r WHERE {where}",
+                [newest.name] * (2 if extract.kind == "snapshot" else 1),
+            ).fetchall()[0][0]
             event("loaded, rows rejected" if rejected else "loaded whole")
             assert landed == loaded + rejected and rejected == quarantined and loaded == in_raw
         finally:

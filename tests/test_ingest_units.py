@@ -1,4 +1,5 @@
 """Control digits, CSV reading and row validation (the landing contract (pipelines/contract.py), docs/law_and_models.md §9)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -95,7 +96,7 @@ def test_ragged_row_is_a_bad_row_not_a_bad_file(tmp_path):
     "content,message",
     [
         (b"", "empty"),
-        ("bin;name;oked;kato;status\n1;2;3;4;5\n".encode(), "wrong delimiter"),
+        (b"bin;name;oked;kato;status\n1;2;3;4;5\n", "wrong delimiter"),
         (b"foo,bar\n1,2\n", "wrong header"),
         ("bin,name,oked,kato,status\n1,Қазақ,1,1,active\n".encode("utf-16"), "not UTF-8"),
         (f"{HEADER}\n1,Предприятие,1,1,active,,\n".encode("cp1251"), "Windows-1251"),
@@ -135,11 +136,20 @@ ROW_CASES = [
 
 @pytest.mark.parametrize("case,change,code,column", ROW_CASES, ids=[c[0] for c in ROW_CASES])
 def test_enterprise_row_rules(case, change, code, column):
-    row = {"bin": GOOD_BIN, "name": "ТОО", "oked": "05101", "kato": "351010000", "status": "active",
-           "headcount": "5", "registered_on": "2005-01-01", **change}
+    row = {
+        "bin": GOOD_BIN,
+        "name": "ТОО",
+        "oked": "05101",
+        "kato": "351010000",
+        "status": "active",
+        "headcount": "5",
+        "registered_on": "2005-01-01",
+        **change,
+    }
     row = {k: (v or None) for k, v in row.items()}
     frame = pl.DataFrame([row], schema={k: pl.String for k in row}).with_columns(
-        pl.lit(2, dtype=pl.Int64).alias("_line"), pl.lit(None, dtype=pl.String).alias("_shape_error"))
+        pl.lit(2, dtype=pl.Int64).alias("_line"), pl.lit(None, dtype=pl.String).alias("_shape_error")
+    )
     out = validate(frame, EXTRACTS["enterprises"], dt.date(2026, 11, 21), {})
     reason = out[REASON_COL][0]
     assert (reason.split(":")[0] if reason else None) == code
@@ -147,19 +157,37 @@ def test_enterprise_row_rules(case, change, code, column):
 
 
 def test_duplicate_key_marks_the_later_row():
-    rows = [{"bin": GOOD_BIN, "name": n, "oked": "05101", "kato": "351010000", "status": "active",
-             "headcount": None, "registered_on": None} for n in ("first", "second")]
+    rows = [
+        {
+            "bin": GOOD_BIN,
+            "name": n,
+            "oked": "05101",
+            "kato": "351010000",
+            "status": "active",
+            "headcount": None,
+            "registered_on": None,
+        }
+        for n in ("first", "second")
+    ]
     frame = pl.DataFrame(rows, schema={k: pl.String for k in rows[0]}).with_columns(
-        (pl.int_range(2) + 2).cast(pl.Int64).alias("_line"), pl.lit(None, dtype=pl.String).alias("_shape_error"))
+        (pl.int_range(2) + 2).cast(pl.Int64).alias("_line"), pl.lit(None, dtype=pl.String).alias("_shape_error")
+    )
     out = validate(frame, EXTRACTS["enterprises"], dt.date(2026, 11, 21), {})
     assert [r.split(":")[0] if r else None for r in out[REASON_COL]] == [None, "duplicate_key"]
 
 
 def test_reference_must_exist_in_this_drop_or_earlier():
-    wp = {"workplace_id": "W1", "bin": GOOD_BIN, "unit": "u", "profession": "p", "list_entry": None,
-          "subject_to_attestation": None}
+    wp = {
+        "workplace_id": "W1",
+        "bin": GOOD_BIN,
+        "unit": "u",
+        "profession": "p",
+        "list_entry": None,
+        "subject_to_attestation": None,
+    }
     frame = pl.DataFrame([wp], schema={k: pl.String for k in wp}).with_columns(
-        pl.lit(2, dtype=pl.Int64).alias("_line"), pl.lit(None, dtype=pl.String).alias("_shape_error"))
+        pl.lit(2, dtype=pl.Int64).alias("_line"), pl.lit(None, dtype=pl.String).alias("_shape_error")
+    )
     known = pl.DataFrame({"bin": [GOOD_BIN], "_first_drop": [dt.date(2026, 11, 22)]})
     early = validate(frame, EXTRACTS["workplaces"], dt.date(2026, 11, 21), {"enterprises": known})
     late = validate(frame, EXTRACTS["workplaces"], dt.date(2026, 11, 22), {"enterprises": known})
@@ -264,18 +292,28 @@ def test_a_snapshot_is_kept_as_versions_that_rebuild_every_drop(tmp_path, how, l
     con = duckdb.connect(str(tmp_path / "wh.duckdb"))
     ensure_dq(con)
     for drops in loads:
-        ingest_extract(con, landing, EXTRACTS["enterprises"], b"unit-key",
-                       None if drops is None else {landing.drops[i].date for i in drops})
+        ingest_extract(
+            con,
+            landing,
+            EXTRACTS["enterprises"],
+            b"unit-key",
+            None if drops is None else {landing.drops[i].date for i in drops},
+        )
     for drop, snapshot, loaded, unchanged in SNAPSHOT_EXPECTED:
-        rows = con.execute(f"SELECT bin, name FROM raw.enterprises r WHERE {in_snapshot_of('r', 'CAST(? AS DATE)')}",
-                           [drop, drop]).fetchall()
+        rows = con.execute(
+            f"SELECT bin, name FROM raw.enterprises r WHERE {in_snapshot_of('r', 'CAST(? AS DATE)')}", [drop, drop]
+        ).fetchall()
         assert dict(rows) == snapshot and len(rows) == len(snapshot), (how, drop)
-        counts = con.execute("SELECT rows_loaded, rows_unchanged FROM dq.ingest_files WHERE extract = 'enterprises' "
-                             "AND drop_date = ?", [drop]).fetchall()
+        counts = con.execute(
+            "SELECT rows_loaded, rows_unchanged FROM dq.ingest_files WHERE extract = 'enterprises' AND drop_date = ?",
+            [drop],
+        ).fetchall()
         assert counts == ([] if loaded is None else [(loaded, unchanged)]), (how, drop)
     # Each version is written once, with the drop, file and line where it landed as it is.
-    versions = con.execute("SELECT name, CAST(_drop_date AS VARCHAR), _file, _line, CAST(_until_drop AS VARCHAR) "
-                           "FROM raw.enterprises ORDER BY 2, 4").fetchall()
+    versions = con.execute(
+        "SELECT name, CAST(_drop_date AS VARCHAR), _file, _line, CAST(_until_drop AS VARCHAR) "
+        "FROM raw.enterprises ORDER BY 2, 4"
+    ).fetchall()
     assert versions == [
         ("a1", "2025-01-01", "2025-01-01/enterprises.csv", 2, None),
         ("b1", "2025-01-01", "2025-01-01/enterprises.csv", 3, "2025-02-01"),
@@ -305,10 +343,13 @@ def test_a_corrected_newest_drop_replaces_its_versions(tmp_path):
     fixed = root / "2025-04-01" / "enterprises.csv"
     fixed.write_text(fixed.read_text(encoding="utf-8").replace(f"{_D},BAD,bad", f"{_D},d1,05101"), encoding="utf-8")
     ingest_extract(con, landing, EXTRACTS["enterprises"], b"unit-key", {landing.drops[3].date})
-    open_versions = con.execute("SELECT name, CAST(_drop_date AS VARCHAR) FROM raw.enterprises "
-                                "WHERE _until_drop IS NULL ORDER BY name").fetchall()
+    open_versions = con.execute(
+        "SELECT name, CAST(_drop_date AS VARCHAR) FROM raw.enterprises WHERE _until_drop IS NULL ORDER BY name"
+    ).fetchall()
     assert open_versions == [("a1", "2025-01-01"), ("b2", "2025-02-01"), ("c1", "2025-04-01"), ("d1", "2025-02-01")]
-    assert con.execute("SELECT rows_loaded, rows_unchanged FROM dq.ingest_files WHERE drop_date = '2025-04-01'").fetchall() == [(4, 3)]
+    assert con.execute(
+        "SELECT rows_loaded, rows_unchanged FROM dq.ingest_files WHERE drop_date = '2025-04-01'"
+    ).fetchall() == [(4, 3)]
     assert con.execute("SELECT count(*) FROM raw.enterprises").fetchall() == [(6,)]
     assert con.execute("SELECT count(*) FROM dq.rejected_rows").fetchall() == [(0,)]
     con.close()
@@ -326,23 +367,33 @@ def test_a_snapshot_written_before_versions_is_reloaded_whole_by_its_next_load(t
     landing = scan_landing(_snapshot_landing(tmp_path / "landing"))
     con = duckdb.connect(str(tmp_path / "wh.duckdb"))
     con.execute("CREATE SCHEMA dq")
-    con.execute("CREATE TABLE dq.ingest_files (extract VARCHAR, drop_date DATE, file VARCHAR, rows_landed BIGINT, "
-                "rows_loaded BIGINT, rows_rejected BIGINT, missing_optional_columns VARCHAR)")
-    con.execute("INSERT INTO dq.ingest_files VALUES ('enterprises', DATE '2025-01-01', '2025-01-01/enterprises.csv', 3, 3, 0, NULL)")
+    con.execute(
+        "CREATE TABLE dq.ingest_files (extract VARCHAR, drop_date DATE, file VARCHAR, rows_landed BIGINT, "
+        "rows_loaded BIGINT, rows_rejected BIGINT, missing_optional_columns VARCHAR)"
+    )
+    con.execute(
+        "INSERT INTO dq.ingest_files VALUES ('enterprises', DATE '2025-01-01', '2025-01-01/enterprises.csv', 3, 3, 0, NULL)"
+    )
     ensure_dq(con)
-    con.execute("CREATE TABLE raw.enterprises AS SELECT ? AS bin, 'old' AS name, '05101' AS oked, '351010000' AS kato, "
-                "'active' AS status, '5' AS headcount, '2001-01-01' AS registered_on, DATE '2025-01-01' AS _drop_date, "
-                "'2025-01-01/enterprises.csv' AS _file, 2 AS _line", [_A])
+    con.execute(
+        "CREATE TABLE raw.enterprises AS SELECT ? AS bin, 'old' AS name, '05101' AS oked, '351010000' AS kato, "
+        "'active' AS status, '5' AS headcount, '2001-01-01' AS registered_on, DATE '2025-01-01' AS _drop_date, "
+        "'2025-01-01/enterprises.csv' AS _file, 2 AS _line",
+        [_A],
+    )
     con.close()
     # Until then, dbt's snapshot staging refuses it, saying what to do.
     failed = _compile_enterprises_staging(tmp_path)
     assert failed.returncode != 0
-    assert "raw.enterprises" in failed.stdout and "was written before snapshot versions" in failed.stdout, failed.stdout[-3000:]
+    assert "raw.enterprises" in failed.stdout and "was written before snapshot versions" in failed.stdout, (
+        failed.stdout[-3000:]
+    )
     con = duckdb.connect(str(tmp_path / "wh.duckdb"))
     ingest_extract(con, landing, EXTRACTS["enterprises"], b"unit-key", {landing.drops[3].date})
     assert con.execute("SELECT count(*), count(*) FILTER (name = 'old') FROM raw.enterprises").fetchall() == [(6, 0)]
-    assert con.execute("SELECT CAST(drop_date AS VARCHAR), rows_unchanged FROM dq.ingest_files ORDER BY 1").fetchall() == [
-        ("2025-01-01", 0), ("2025-02-01", 1), ("2025-04-01", 2)]
+    assert con.execute(
+        "SELECT CAST(drop_date AS VARCHAR), rows_unchanged FROM dq.ingest_files ORDER BY 1"
+    ).fetchall() == [("2025-01-01", 0), ("2025-02-01", 1), ("2025-04-01", 2)]
     con.close()
     compiled = _compile_enterprises_staging(tmp_path)
     assert compiled.returncode == 0, compiled.stdout[-3000:]
@@ -377,8 +428,9 @@ def test_a_snapshot_that_shrinks_too_much_is_held_back_and_raw_stays(tmp_path, c
         folder = tmp_path / "landing" / drop
         folder.mkdir(parents=True)
         (folder / "_SUCCESS").write_text("")
-        (folder / "enterprises.csv").write_text(header + "".join(f"{b},n,05101,351010000,active,5,2001-01-01\n" for b in rows),
-                                                encoding="utf-8")
+        (folder / "enterprises.csv").write_text(
+            header + "".join(f"{b},n,05101,351010000,active,5,2001-01-01\n" for b in rows), encoding="utf-8"
+        )
     landing = scan_landing(tmp_path / "landing")
     con = duckdb.connect(str(tmp_path / "wh.duckdb"))
     ensure_dq(con)
@@ -415,16 +467,20 @@ def test_no_iin_reaches_raw_or_the_quarantine_by_any_column(tmp_path):
     (folder / "_SUCCESS").write_text("")
     (folder / "enterprises.csv").write_text(
         "bin,name,oked,kato,status,headcount,registered_on,note\n"
-        f"{b},ТОО директор {iin3},05101,351010000,active,5,2001-01-01,{iin2}\n", encoding="utf-8")
+        f"{b},ТОО директор {iin3},05101,351010000,active,5,2001-01-01,{iin2}\n",
+        encoding="utf-8",
+    )
     (folder / "workplaces.csv").write_text(
-        "workplace_id,bin,unit,profession,list_entry,subject_to_attestation\n"
-        f"W1,{b},цех {iin1},Проходчик,MIN-002,\n", encoding="utf-8")
+        f"workplace_id,bin,unit,profession,list_entry,subject_to_attestation\nW1,{b},цех {iin1},Проходчик,MIN-002,\n",
+        encoding="utf-8",
+    )
     (folder / "employees.csv").write_text(
         "contract_id,iin,bin,workplace_id,start_date,end_date,monthly_income,note\n"
         f"C1,{iin1},{b},W1,2020-01-01,,300000,\n"
-        f"C2,{iin2},{b},W1,2020-01-01,,-5,{iin3}\n"   # rejected: the IIN column masked whole, the note by value
-        f"C3,{iin3},W1,2020-01-01,,300000,\n",        # a field short: rejected whole, its IIN still masked
-        encoding="utf-8")
+        f"C2,{iin2},{b},W1,2020-01-01,,-5,{iin3}\n"  # rejected: the IIN column masked whole, the note by value
+        f"C3,{iin3},W1,2020-01-01,,300000,\n",  # a field short: rejected whole, its IIN still masked
+        encoding="utf-8",
+    )
     landing = scan_landing(tmp_path / "landing")
     iins = landed_iins(tmp_path / "landing")
     assert {iin1, iin2, iin3} <= iins and b not in iins

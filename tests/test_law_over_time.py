@@ -16,6 +16,7 @@ The cases (E = enterprise, W = workplace, k = worker; CMN-001 = 12 days of leave
      contract is still active.
   E3 construction, region 71: a contract and no payroll row at all, no checklist.
 """
+
 from __future__ import annotations
 
 import csv
@@ -79,22 +80,48 @@ def _employees(harm_income: str, with_new: bool) -> list[dict]:
         ("C-E2", "e2", E2, "W-E2", "2020-01-01", "200000"),
         ("C-E3", "e3", E3, "W-E3", "2022-01-01", "250000"),
     ] + ([("C-NEW", "new", E1, "W-WELD", "2026-09-01", "300000")] if with_new else [])
-    return [{"contract_id": c, "iin": IIN[w], "bin": b, "workplace_id": wp, "start_date": s, "monthly_income": i}
-            for c, w, b, wp, s, i in rows]
+    return [
+        {"contract_id": c, "iin": IIN[w], "bin": b, "workplace_id": wp, "start_date": s, "monthly_income": i}
+        for c, w, b, wp, s, i in rows
+    ]
 
 
-def _act(act: str, wp: str, order_date: str, factor: str, cls: str | None, measured: str | None = None,
-         limit: str | None = None) -> dict:
-    return {"attestation_id": act, "bin": E1, "order_no": act, "order_date": order_date, "workplace_id": wp,
-            "factor": factor, "measured": measured, "limit_value": limit, "class": cls}
+def _act(
+    act: str,
+    wp: str,
+    order_date: str,
+    factor: str,
+    cls: str | None,
+    measured: str | None = None,
+    limit: str | None = None,
+) -> dict:
+    return {
+        "attestation_id": act,
+        "bin": E1,
+        "order_no": act,
+        "order_date": order_date,
+        "workplace_id": wp,
+        "factor": factor,
+        "measured": measured,
+        "limit_value": limit,
+        "class": cls,
+    }
 
 
 def _checklist(bin_: str, day: str, non_compliant: int) -> dict:
-    return {"bin": bin_, "submitted_on": day, **{f"q{i:02d}": "false" if i <= non_compliant else "true" for i in range(1, 16)}}
+    return {
+        "bin": bin_,
+        "submitted_on": day,
+        **{f"q{i:02d}": "false" if i <= non_compliant else "true" for i in range(1, 16)},
+    }
 
 
 def _assessment(wp: str, day: str, value: str) -> dict:
-    return {"workplace_id": wp, "assessed_on": day, **{c: value for c in ("harm", "injury", "equipment", "ppe", "morbidity")}}
+    return {
+        "workplace_id": wp,
+        "assessed_on": day,
+        **{c: value for c in ("harm", "injury", "equipment", "ppe", "morbidity")},
+    }
 
 
 def _grant(worker: str, guarantee: str, year: str, value: str) -> dict:
@@ -106,8 +133,15 @@ DROPS: dict[str, dict[str, list[dict]]] = {
         "enterprises": _enterprises("active"),
         "workplaces": WORKPLACES,
         "employees": _employees("300000", with_new=False),
-        "collective_agreements": [{"bin": E1, "signed_on": "2023-01-01", "valid_until": "2024-01-01",
-                                   "pay_supplement_pct": "15", "union_present": "true"}],
+        "collective_agreements": [
+            {
+                "bin": E1,
+                "signed_on": "2023-01-01",
+                "valid_until": "2024-01-01",
+                "pay_supplement_pct": "15",
+                "union_present": "true",
+            }
+        ],
         "attestations": [
             _act("A-OLD", "W-OLD", "2018-03-01", "heaviness", "3.1"),
             _act("A-EXP-1", "W-EXP", "2021-03-01", "heaviness", "2"),
@@ -115,16 +149,31 @@ DROPS: dict[str, dict[str, list[dict]]] = {
         ],
         "risk_assessments": [_assessment("W-HARM", "2022-06-01", "0.6")],
         "checklists": [_checklist(E1, "2023-05-10", 1)],
-        "payroll": [{"iin": IIN["harm"], "bin": E1, "month": "2023-05", "accrued": "300000", "paid": "300000",
-                     "paid_on": "2023-06-05"}],
+        "payroll": [
+            {
+                "iin": IIN["harm"],
+                "bin": E1,
+                "month": "2023-05",
+                "accrued": "300000",
+                "paid": "300000",
+                "paid_on": "2023-06-05",
+            }
+        ],
         "granted_guarantees": [_grant("harm", "oppv", "2023", "15000")],
     },
     NEW: {
         "enterprises": _enterprises("liquidated"),
         "workplaces": WORKPLACES,
         "employees": _employees("400000", with_new=True),
-        "collective_agreements": [{"bin": E1, "signed_on": "2026-01-01", "valid_until": "2026-12-31",
-                                   "pay_supplement_pct": "20", "union_present": "true"}],
+        "collective_agreements": [
+            {
+                "bin": E1,
+                "signed_on": "2026-01-01",
+                "valid_until": "2026-12-31",
+                "pay_supplement_pct": "20",
+                "union_present": "true",
+            }
+        ],
         "attestations": [
             _act("A-LATE", "W-LATE", "2023-06-01", "heaviness", "3.1"),  # ordered before 2023-06-30, reported late
             _act("A-ACC-1", "W-ACC", "2024-01-15", "heaviness", "2"),
@@ -135,8 +184,16 @@ DROPS: dict[str, dict[str, list[dict]]] = {
             _act("A-WELD", "W-WELD", "2026-10-01", "noise", "1", "78", "80"),  # under the limit: class 1 agrees
         ],
         "risk_assessments": [_assessment("W-HARM", "2026-03-01", "0.8")],
-        "payroll": [{"iin": IIN["harm"], "bin": E1, "month": "2026-10", "accrued": "400000", "paid": "400000",
-                     "paid_on": "2026-11-05"}],
+        "payroll": [
+            {
+                "iin": IIN["harm"],
+                "bin": E1,
+                "month": "2026-10",
+                "accrued": "400000",
+                "paid": "400000",
+                "paid_on": "2026-11-05",
+            }
+        ],
         "granted_guarantees": [
             _grant("harm", "milk", "2026", "1"),
             _grant("harm", "therapeutic_nutrition", "2026", "1"),
@@ -147,8 +204,15 @@ DROPS: dict[str, dict[str, list[dict]]] = {
     },
 }
 
-MODELS = ["+guarantee_assignments", "+guarantee_gaps", "+guarantee_costs", "+region_risk", "+enterprise_risk",
-          "+workplace_conditions", "+parameters_not_in_force"]
+MODELS = [
+    "+guarantee_assignments",
+    "+guarantee_gaps",
+    "+guarantee_costs",
+    "+region_risk",
+    "+enterprise_risk",
+    "+workplace_conditions",
+    "+parameters_not_in_force",
+]
 
 
 def _write_landing(root: Path) -> None:
@@ -173,18 +237,18 @@ def _snapshot(db: Path) -> dict[str, list[tuple]]:
     """The mart rows the cases read, as of the run just built."""
     queries = {
         "assignments": "select worker_key, workplace_id, guarantee, regime, volume, legal_basis, evidence, "
-                       "enterprise_liquidated from marts.guarantee_assignments",
+        "enterprise_liquidated from marts.guarantee_assignments",
         "gaps": "select worker_key, guarantee, gap_kind, reason from marts.guarantee_gaps",
         "regions": "select region, region_name, region_name_ru, region_name_kk, enterprises, workers, workers_harmful, "
-                   "workers_not_attested from marts.region_risk",
+        "workers_not_attested from marts.region_risk",
         "enterprises": "select bin, scored, risk_level, ctr_level, ctr_percentile_rank, risk_driver, "
-                       "risk_driver_imputed, imputed_share, risk_explanation, ctr_score from marts.enterprise_risk",
+        "risk_driver_imputed, imputed_share, risk_explanation, ctr_score from marts.enterprise_risk",
         "workplaces": "select workplace_id, attestation_status, workplace_class, class_disagreement "
-                      "from marts.workplace_conditions",
+        "from marts.workplace_conditions",
         "indicators": "select bin, indicator_code, raw_value, available, unavailable_reason "
-                      "from intermediate.int_risk__indicators",
+        "from intermediate.int_risk__indicators",
         "costs": "select bin, regime, guarantee, cost_kzt_year, workers_cost_unknown, cost_unknown_reason "
-                 "from marts.guarantee_costs",
+        "from marts.guarantee_costs",
         "missing": "select seed, parameter_key, cast(in_force_from as varchar) from marts.parameters_not_in_force",
     }
     with duckdb.connect(str(db), read_only=True) as con:
@@ -212,15 +276,17 @@ def runs(tmp_path_factory):
     out[OLD] = _snapshot(db)
     check_mart(db, "law-over-time", "parameters_not_in_force", dt.date.fromisoformat(OLD))
     with duckdb.connect(str(db), read_only=True) as con:
-        out["gx"] = con.execute("select outcome, severity, expectation from dq.check_results "
-                                "where asset_key = 'marts/parameters_not_in_force' "
-                                "and expectation like '%row_count%'").fetchall()
+        out["gx"] = con.execute(
+            "select outcome, severity, expectation from dq.check_results "
+            "where asset_key = 'marts/parameters_not_in_force' "
+            "and expectation like '%row_count%'"
+        ).fetchall()
     yield out
     shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _one(rows: list[tuple], *key) -> tuple | None:
-    hits = [r for r in rows if r[:len(key)] == key]
+    hits = [r for r in rows if r[: len(key)] == key]
     assert len(hits) <= 1, hits
     return hits[0] if hits else None
 
@@ -290,7 +356,16 @@ OTHER = [
     # risk model prorates the same way: R_ind 0.6 (high, 18 days) 01-01..02-28 = 59 days,
     # 0.8 (very high, 36 days) from 03-01 = 306 days: (59 x 18 + 306 x 36) / 365 =
     # (1062 + 11016) / 365 = 33.09 -> 33
-    ("s10-risk-model-leave-prorated-over-assessments", NEW, "harm", "W-HARM", "additional_leave", "risk_model", 33.0, None),
+    (
+        "s10-risk-model-leave-prorated-over-assessments",
+        NEW,
+        "harm",
+        "W-HARM",
+        "additional_leave",
+        "risk_model",
+        33.0,
+        None,
+    ),
     # 2023: only the 2022 assessment (high) is known: 18 x 365 / 365 = 18
     ("s10-risk-model-leave-2023", OLD, "harm", "W-HARM", "additional_leave", "risk_model", 18.0, None),
 ]
@@ -318,7 +393,12 @@ GAPS = [
     # owed 400 000 x 5 % = 20 000; granted 20 000.4 -> 20 000 at whole tenge: no gap
     ("s10-gap-money-at-whole-tenge", "harm", "oppv", None),
     # not owed at a workplace attested acceptable on as_of: over_granted, lawful
-    ("s10-gap-acceptable-workplace-over-granted-not-conflict", "weld", "pay_supplement", ("over_granted", "attested_acceptable")),
+    (
+        "s10-gap-acceptable-workplace-over-granted-not-conflict",
+        "weld",
+        "pay_supplement",
+        ("over_granted", "attested_acceptable"),
+    ),
     # owed 9, granted 12
     ("s10-gap-leave-above-entitlement", "weld", "additional_leave", ("over_granted", "above_entitlement")),
 ]

@@ -1,6 +1,7 @@
 """`make mutants` (tests/mutants/) runs outside `make test`; what `make test` checks is that
 its catalogue still fits the code: every mutant's line is there, exactly once, and the
 tests it names exist. A rule rewritten without its mutants fails here, not months later."""
+
 from __future__ import annotations
 
 from tests.mutants.catalogue import MUTANTS

@@ -1,4 +1,5 @@
 """Nightly operations (issue 6): kill and rerun, concurrent readers, the new-drop sensor."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,8 +24,12 @@ from tests.conftest import lrm
 
 
 def _start_run(landing: Path, warehouse: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run", "--landing", str(landing), "--warehouse", str(warehouse),
-                             *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "run", "--landing", str(landing), "--warehouse", str(warehouse), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def _wait_for(proc: subprocess.Popen, marker: str, timeout: float = 600) -> str:
@@ -49,8 +54,10 @@ RUNS = "intermediate.int_guarantees__assignment_runs"
 def _open_versions(path: Path) -> list:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        rows = con.execute(f"SELECT worker_key, bin, workplace_id, guarantee, regime, volume, unit, legal_basis, evidence "
-                           f"FROM {VERSIONS} WHERE valid_to IS NULL").fetchall()
+        rows = con.execute(
+            f"SELECT worker_key, bin, workplace_id, guarantee, regime, volume, unit, legal_basis, evidence "
+            f"FROM {VERSIONS} WHERE valid_to IS NULL"
+        ).fetchall()
     finally:
         con.close()
     return sorted(map(repr, rows))
@@ -63,9 +70,14 @@ def _what_readers_see(published: Path) -> dict:
         marts = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts'").fetchall()[0][0]
         assignments = con.execute("SELECT count(*) FROM marts.guarantee_assignments").fetchall()[0][0]
         as_of = con.execute("SELECT DISTINCT as_of FROM marts.enterprise_risk").fetchall()
-    return {"copy": hashlib.sha256((published / "lrm_analyst.duckdb").read_bytes()).hexdigest(), "marts": marts,
-            "assignments": assignments, "as_of": as_of, "parquet": (published / "parquet" / "current").readlink(),
-            "map": hashlib.sha256((published / "map" / "index.html").read_bytes()).hexdigest()}
+    return {
+        "copy": hashlib.sha256((published / "lrm_analyst.duckdb").read_bytes()).hexdigest(),
+        "marts": marts,
+        "assignments": assignments,
+        "as_of": as_of,
+        "parquet": (published / "parquet" / "current").readlink(),
+        "map": hashlib.sha256((published / "map" / "index.html").read_bytes()).hexdigest(),
+    }
 
 
 def _publishing_started(published: Path, proc: subprocess.Popen, timeout: float = 120) -> None:
@@ -77,8 +89,11 @@ def _publishing_started(published: Path, proc: subprocess.Popen, timeout: float 
 
 
 # Where a run is killed (issue 20): with raw written, with dbt building, while publishing.
-KILL_POINTS = [("ingest", "✓ raw__stat_regions"), ("dbt", "OK created sql table model intermediate."),
-               ("publish", "→ published__analyst_copy")]
+KILL_POINTS = [
+    ("ingest", "✓ raw__stat_regions"),
+    ("dbt", "OK created sql table model intermediate."),
+    ("publish", "→ published__analyst_copy"),
+]
 
 
 def test_killed_runs_leave_readers_the_last_publish_and_the_next_run_repairs(tiny_run, tmp_path):
@@ -91,7 +106,9 @@ def test_killed_runs_leave_readers_the_last_publish_and_the_next_run_repairs(tin
     uninterrupted full run over every drop (issue 6) and publishes them."""
     newest = sorted(p for p in tiny_run.landing.iterdir() if p.is_dir())[-1]
     landing = tmp_path / "landing"
-    shutil.copytree(tiny_run.landing, landing, ignore=lambda d, names: [newest.name] if Path(d) == tiny_run.landing else [])
+    shutil.copytree(
+        tiny_run.landing, landing, ignore=lambda d, names: [newest.name] if Path(d) == tiny_run.landing else []
+    )
     warehouse = tmp_path / "wh.duckdb"
     published = tmp_path / "published"
     lrm("run", "--landing", str(landing), "--warehouse", str(warehouse))
@@ -101,7 +118,7 @@ def test_killed_runs_leave_readers_the_last_publish_and_the_next_run_repairs(tin
     shutil.copytree(newest, landing / newest.name)
     for step, marker in KILL_POINTS:
         proc = _start_run(landing, warehouse, "--drops", newest.name)
-        output = _wait_for(proc, marker)
+        _wait_for(proc, marker)
         if step == "publish":
             _publishing_started(published, proc)
         proc.send_signal(signal.SIGKILL)
@@ -121,8 +138,12 @@ def test_killed_runs_leave_readers_the_last_publish_and_the_next_run_repairs(tin
         assert con.execute(f"SELECT count(*) FROM {REBUILD_DUE}").fetchone()[0] == 0
         # The GX raw suites of the incremental run checked its drop alone (and reconciled all).
         last_run = con.execute("SELECT run_id FROM dq.run_history ORDER BY started_at DESC LIMIT 1").fetchone()[0]
-        batches = {r[0] for r in con.execute("SELECT DISTINCT batch FROM dq.check_results WHERE run_id = ? AND asset_key LIKE 'raw/%'",
-                                             [last_run]).fetchall()}
+        batches = {
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT batch FROM dq.check_results WHERE run_id = ? AND asset_key LIKE 'raw/%'", [last_run]
+            ).fetchall()
+        }
         assert batches == {newest.name, "all drops"}, batches
         assert con.execute(f"SELECT count(*) FROM {RUNS}").fetchone()[0] == 2
 
@@ -150,13 +171,18 @@ def test_sensor_starts_runs_only_for_complete_drops(tmp_path, tiny_landing):
 def test_raw_checks_cover_the_drops_the_run_loads():
     """A sensor run names one partition, `lrm run` and the schedule a range, a run from the
     UI without partitions none (then every drop is checked)."""
-    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG, PARTITION_NAME_TAG
+    from dagster._core.storage.tags import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+        PARTITION_NAME_TAG,
+    )
 
     from pipelines.defs.ingest.assets import run_drop_range
 
     assert run_drop_range({PARTITION_NAME_TAG: "2026-11-23"}) == ("2026-11-23", "2026-11-23")
-    assert run_drop_range({ASSET_PARTITION_RANGE_START_TAG: "2026-11-21",
-                           ASSET_PARTITION_RANGE_END_TAG: "2026-11-23"}) == ("2026-11-21", "2026-11-23")
+    assert run_drop_range(
+        {ASSET_PARTITION_RANGE_START_TAG: "2026-11-21", ASSET_PARTITION_RANGE_END_TAG: "2026-11-23"}
+    ) == ("2026-11-21", "2026-11-23")
     assert run_drop_range({"lrm/trigger": "manual"}) is None
 
 
@@ -169,7 +195,11 @@ def test_nightly_schedule_loads_the_drops_no_run_settled_and_weekly_reloads_all(
 
     from dagster import DagsterRunStatus, build_schedule_context
     from dagster._core.storage.dagster_run import DagsterRun
-    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG, PARTITION_NAME_TAG
+    from dagster._core.storage.tags import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+        PARTITION_NAME_TAG,
+    )
 
     from pipelines.defs.ops.schedules import build_nightly_schedule, build_weekly_schedule
 
@@ -177,21 +207,25 @@ def test_nightly_schedule_loads_the_drops_no_run_settled_and_weekly_reloads_all(
     assert len(drops) >= 3
     settings = LrmSettings(landing_dir=str(tiny_landing), warehouse_path=str(tmp_path / "wh.duckdb"))
     nightly, weekly = build_nightly_schedule("lrm_all"), build_weekly_schedule("lrm_all")
-    when = dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.UTC)
 
     def evaluate(schedule, instance):
         # Closed after use: an open context leaves the instance it reopened set as Dagster's
         # current state storage, which later in-process runs would find dead.
-        with build_schedule_context(instance=instance, resources={"settings": settings},
-                                    scheduled_execution_time=when) as context:
+        with build_schedule_context(
+            instance=instance, resources={"settings": settings}, scheduled_execution_time=when
+        ) as context:
             return schedule(context)
 
     def drop_range(request):
         return request.tags[ASSET_PARTITION_RANGE_START_TAG], request.tags[ASSET_PARTITION_RANGE_END_TAG]
 
     def run(instance, status, first, last=None, job="lrm_all"):
-        tags = ({PARTITION_NAME_TAG: first} if last is None
-                else {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last})
+        tags = (
+            {PARTITION_NAME_TAG: first}
+            if last is None
+            else {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
+        )
         instance.add_run(DagsterRun(job_name=job, status=status, tags=tags))
 
     # A schedule's context needs a persistent instance (it reopens it from its ref).

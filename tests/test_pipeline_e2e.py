@@ -2,6 +2,7 @@
 
 One warehouse is built once per session (tests/conftest.py); each test here reads it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -12,10 +13,9 @@ import sys
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from pipelines import contract
-from pipelines.warehouse import REBUILD_DUE, default_delivery_path, in_snapshot_of
+from pipelines.warehouse import REBUILD_DUE, in_snapshot_of
 from pipelines.warehouse_diff import differing_tables
 from tests.iin_scan import iins_in_duckdb, iins_in_files, iins_in_parquet, iins_in_text, landed_iins
 
@@ -52,10 +52,16 @@ def test_every_landed_row_is_loaded_or_rejected(tiny_run):
         assert sum(n for (e, _), n in landed.items() if e == name) > 0, f"the generator wrote no {name}"
     for (name, drop), rows in landed.items():
         extract = contract.EXTRACTS[name]
-        where = in_snapshot_of("r", "CAST(? AS DATE)") if extract.kind == "snapshot" else "r._drop_date = CAST(? AS DATE)"
+        where = (
+            in_snapshot_of("r", "CAST(? AS DATE)") if extract.kind == "snapshot" else "r._drop_date = CAST(? AS DATE)"
+        )
         params = [drop, drop] if extract.kind == "snapshot" else [drop]
         loaded = _query(tiny_run.warehouse, f"SELECT count(*) FROM raw.{name} r WHERE {where}", params)[0][0]
-        rejected = _query(tiny_run.warehouse, "SELECT count(*) FROM dq.rejected_rows WHERE extract = ? AND drop_date = ?", [name, drop])[0][0]
+        rejected = _query(
+            tiny_run.warehouse,
+            "SELECT count(*) FROM dq.rejected_rows WHERE extract = ? AND drop_date = ?",
+            [name, drop],
+        )[0][0]
         assert rows == loaded + rejected, (name, drop)
 
 
@@ -66,8 +72,11 @@ def test_raw_keeps_a_snapshot_as_versions_written_once(tiny_run):
     for name, extract in contract.EXTRACTS.items():
         if extract.kind != "snapshot":
             continue
-        loaded, unchanged, drops = _query(tiny_run.warehouse,
-            "SELECT sum(rows_loaded), sum(rows_unchanged), count(*) FROM dq.ingest_files WHERE extract = ?", [name])[0]
+        loaded, unchanged, drops = _query(
+            tiny_run.warehouse,
+            "SELECT sum(rows_loaded), sum(rows_unchanged), count(*) FROM dq.ingest_files WHERE extract = ?",
+            [name],
+        )[0]
         in_raw = _query(tiny_run.warehouse, f"SELECT count(*) FROM raw.{name}")[0][0]
         assert drops >= 2 and unchanged > 0, name
         assert in_raw == loaded - unchanged < loaded, name
@@ -76,10 +85,14 @@ def test_raw_keeps_a_snapshot_as_versions_written_once(tiny_run):
 def test_staging_follows_snapshot_and_event_rules(tiny_run):
     """Snapshots: the newest drop's rows; events: one row per key (the landing contract, pipelines/contract.py)."""
     models = {
-        "enterprises": "stg_registry__enterprises", "workplaces": "stg_hr__workplaces",
-        "employees": "stg_hr__employees", "collective_agreements": "stg_employer__collective_agreements",
-        "attestations": "stg_otib__attestations", "incidents": "stg_otib__incidents",
-        "granted_guarantees": "stg_employer__granted_guarantees", "payroll": "stg_hr__payroll",
+        "enterprises": "stg_registry__enterprises",
+        "workplaces": "stg_hr__workplaces",
+        "employees": "stg_hr__employees",
+        "collective_agreements": "stg_employer__collective_agreements",
+        "attestations": "stg_otib__attestations",
+        "incidents": "stg_otib__incidents",
+        "granted_guarantees": "stg_employer__granted_guarantees",
+        "payroll": "stg_hr__payroll",
     }
     for name, model in models.items():
         extract = contract.EXTRACTS[name]
@@ -89,7 +102,10 @@ def test_staging_follows_snapshot_and_event_rules(tiny_run):
             expected = f"SELECT count(*) FROM raw.{name} r WHERE {in_snapshot_of('r', newest)}"
         else:
             expected = f"SELECT count(*) FROM (SELECT DISTINCT {key} FROM raw.{name})"
-        assert _query(tiny_run.warehouse, expected)[0][0] == _query(tiny_run.warehouse, f"SELECT count(*) FROM staging.{model}")[0][0], model
+        assert (
+            _query(tiny_run.warehouse, expected)[0][0]
+            == _query(tiny_run.warehouse, f"SELECT count(*) FROM staging.{model}")[0][0]
+        ), model
 
 
 def test_every_injected_bad_row_is_quarantined_with_its_reason(tiny_run):
@@ -99,7 +115,10 @@ def test_every_injected_bad_row_is_quarantined_with_its_reason(tiny_run):
     assert len({r["reason_code"] for r in injected}) >= 12
     rejected = {
         (r[0], r[1], r[2]): r[3]
-        for r in _query(tiny_run.warehouse, "SELECT extract, file, CAST(line AS VARCHAR), split_part(reason, ':', 1) FROM dq.rejected_rows")
+        for r in _query(
+            tiny_run.warehouse,
+            "SELECT extract, file, CAST(line AS VARCHAR), split_part(reason, ':', 1) FROM dq.rejected_rows",
+        )
     }
     for row in injected:
         key = (row["extract"], row["file"], row["line"])
@@ -142,8 +161,21 @@ def test_second_run_changes_nothing_and_readers_use_the_published_copy_meanwhile
     before = tmp_path / "before.duckdb"
     shutil.copy(tiny_run.warehouse, before)
     published = tiny_run.warehouse.parent / "published" / "lrm_analyst.duckdb"
-    proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run", "--landing", str(tiny_run.landing),
-                             "--warehouse", str(tiny_run.warehouse)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "run",
+            "--landing",
+            str(tiny_run.landing),
+            "--warehouse",
+            str(tiny_run.warehouse),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     seen = []
     for line in proc.stdout:
         seen.append(line)
@@ -165,7 +197,9 @@ def test_second_run_changes_nothing_and_readers_use_the_published_copy_meanwhile
         con.execute(f"ATTACH '{before}' AS a (READ_ONLY)")
         con.execute(f"ATTACH '{tiny_run.warehouse}' AS b (READ_ONLY)")
         for mart in ("enterprise_efficiency", "enterprise_risk", "region_risk"):
-            differ = con.execute(f"SELECT count(*) FROM (SELECT * FROM a.marts.{mart} EXCEPT SELECT * FROM b.marts.{mart})")
+            differ = con.execute(
+                f"SELECT count(*) FROM (SELECT * FROM a.marts.{mart} EXCEPT SELECT * FROM b.marts.{mart})"
+            )
             assert differ.fetchall()[0][0] == 0, mart
     finally:
         con.close()
@@ -182,8 +216,12 @@ def test_unreadable_file_fails_naming_it_and_keeps_prior_tables(tiny_run, tmp_pa
     shutil.copytree(tiny_run.landing, landing)
     newest = sorted(p for p in landing.iterdir() if p.is_dir())[-1]
     (newest / "incidents.csv").write_bytes("bin;occurred_on;kind\n1;2;3\n".encode("cp1251"))
-    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--landing", str(landing), "--warehouse", str(warehouse)],
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "run", "--landing", str(landing), "--warehouse", str(warehouse)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode != 0
     assert f"{newest.name}/incidents.csv" in proc.stderr + proc.stdout
     assert differing_tables(before, warehouse, ignore=frozenset()) == {}
@@ -203,12 +241,16 @@ def _failed_run_is_recorded_as_failed(stderr: str, warehouse: Path, file: str) -
     from pipelines.quality.paths import index_page, run_page
 
     run_id = re.search(r"FAILED after [\d.]+s \(run ([0-9a-f-]+)\): failed", stderr).group(1)
-    status, reasons = _query(warehouse, "SELECT status, status_reasons FROM dq.run_history WHERE run_id = ?", [run_id])[0]
+    status, reasons = _query(warehouse, "SELECT status, status_reasons FROM dq.run_history WHERE run_id = ?", [run_id])[
+        0
+    ]
     assert status == "failed" and any(file in r for r in json.loads(reasons)), reasons
     page = run_page(warehouse, run_id).read_text(encoding="utf-8")
     assert re.search(r'id="status" class="status failed">failed', page) and file in page
     assert "This run published nothing" in page
-    row = re.search(rf'<tr data-run="{run_id}">.*?</tr>', index_page(warehouse).read_text(encoding="utf-8"), re.S).group(0)
+    row = re.search(
+        rf'<tr data-run="{run_id}">.*?</tr>', index_page(warehouse).read_text(encoding="utf-8"), re.S
+    ).group(0)
     assert 'data-field="status">failed<' in row and file in row
     assert "published copy: none yet" in stderr  # this warehouse was copied without its published copy
 
@@ -217,7 +259,20 @@ def test_second_concurrent_run_refuses(tiny_run):
     from pipelines.run_lock import warehouse_lock
 
     with warehouse_lock(tiny_run.warehouse):
-        proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--landing", str(tiny_run.landing),
-                               "--warehouse", str(tiny_run.warehouse)], capture_output=True, text=True, timeout=120)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pipelines.cli",
+                "run",
+                "--landing",
+                str(tiny_run.landing),
+                "--warehouse",
+                str(tiny_run.warehouse),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert proc.returncode == 3
     assert "being written by another run" in proc.stderr

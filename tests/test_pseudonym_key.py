@@ -5,12 +5,12 @@ tests/conftest.py sets LRM_PSEUDONYM_KEY for the whole session; every test here 
 as an operator would meet them. The expected digests are RFC 4231's test vectors for
 HMAC-SHA256, not the module's own output.
 """
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import stat
-from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -18,8 +18,17 @@ import pytest
 
 from pipelines.identifiers import complete_id
 from pipelines.ingest.load import read_worker_keys, write_worker_keys
-from pipelines.pseudonym import (PseudonymKeyError, check_key, fingerprint, key_file_for, load_key,
-                                 recorded_fingerprint, verify_key, worker_key, worker_keys)
+from pipelines.pseudonym import (
+    PseudonymKeyError,
+    check_key,
+    fingerprint,
+    key_file_for,
+    load_key,
+    recorded_fingerprint,
+    verify_key,
+    worker_key,
+    worker_keys,
+)
 from pipelines.rekey import rotate
 from pipelines.warehouse import connect_delivery
 
@@ -50,8 +59,9 @@ def test_the_keyed_once_hmac_of_ingestion_equals_hmac_new_and_reuses_known_pairs
     series = pl.Series("iin", [*IINS, IINS[0], None, RFC4231_DATA])
     pairs = worker_keys(key, series)
     assert pairs["iin"].to_list() == sorted({*IINS, RFC4231_DATA})  # distinct, no NULL
-    assert dict(pairs.iter_rows()) == {i: hmac.new(key, i.encode(), hashlib.sha256).hexdigest()[:32]
-                                       for i in pairs["iin"].to_list()}
+    assert dict(pairs.iter_rows()) == {
+        i: hmac.new(key, i.encode(), hashlib.sha256).hexdigest()[:32] for i in pairs["iin"].to_list()
+    }
     assert worker_keys(RFC4231_KEY, pl.Series("iin", [RFC4231_DATA])).row(0) == (RFC4231_DATA, RFC4231_MAC[:32])
     known = pl.DataFrame({"iin": [IINS[0]], "worker_key": ["kept-as-the-delivery-file-has-it"]})
     reused = dict(worker_keys(key, pl.Series("iin", IINS[:3]), known).iter_rows())
@@ -158,16 +168,22 @@ def test_rotation_maps_every_worker_key_through_the_delivery_file(tmp_path):
         con.execute("CREATE SCHEMA raw; CREATE SCHEMA marts")
         con.execute("CREATE TABLE raw.employees (contract_id VARCHAR, worker_key VARCHAR)")
         con.execute("CREATE TABLE marts.guarantee_assignments (worker_key VARCHAR, volume DOUBLE)")
-        con.executemany("INSERT INTO raw.employees VALUES (?, ?)", [[f"C{i}", worker_key(old, iin)] for i, iin in enumerate(IINS[:3])])
+        con.executemany(
+            "INSERT INTO raw.employees VALUES (?, ?)",
+            [[f"C{i}", worker_key(old, iin)] for i, iin in enumerate(IINS[:3])],
+        )
         con.execute("INSERT INTO marts.guarantee_assignments VALUES (?, 1), (NULL, 2)", [worker_key(old, IINS[1])])
         verify_key(con, warehouse, old, None)
     done = rotate(warehouse, delivery, new)
     assert done.workers == 3 and done.tables == {"marts.guarantee_assignments": 1, "raw.employees": 3}
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert sorted(r[0] for r in con.execute("SELECT worker_key FROM raw.employees").fetchall()) == sorted(
-            worker_key(new, i) for i in IINS[:3])
+            worker_key(new, i) for i in IINS[:3]
+        )
         assert con.execute("SELECT worker_key FROM marts.guarantee_assignments ORDER BY volume").fetchall() == [
-            (worker_key(new, IINS[1]),), (None,)]
+            (worker_key(new, IINS[1]),),
+            (None,),
+        ]
         assert recorded_fingerprint(con) == fingerprint(new)
     assert dict(read_worker_keys(delivery).iter_rows()) == {i: worker_key(new, i) for i in IINS[:3]}
     # A worker the delivery file does not know: refused, nothing changed.
@@ -177,4 +193,6 @@ def test_rotation_maps_every_worker_key_through_the_delivery_file(tmp_path):
         rotate(warehouse, delivery, b"third-key")
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert recorded_fingerprint(con) == fingerprint(new)
-        assert con.execute("SELECT count(*) FROM raw.employees WHERE worker_key = ?", [worker_key(new, IINS[0])]).fetchall() == [(1,)]
+        assert con.execute(
+            "SELECT count(*) FROM raw.employees WHERE worker_key = ?", [worker_key(new, IINS[0])]
+        ).fetchall() == [(1,)]

@@ -2,6 +2,7 @@
 format DuckDB 1.1 reads, every table and column described, Parquet of every mart and
 reference table with its descriptions, the static map, the dbt docs site; the region
 shapes and the codebook against the data they label."""
+
 from __future__ import annotations
 
 import csv
@@ -17,9 +18,9 @@ import pyarrow.parquet as pq
 import pytest
 from playwright.sync_api import sync_playwright
 
+from pipelines.app.launch import launch_chromium
 from pipelines.publish import MIN_READER, PARQUET_PARTITIONS, publish
 from pipelines.region_map import SHAPES_FILE
-from pipelines.app.launch import launch_chromium
 
 REPO = Path(__file__).resolve().parents[1]
 OLD_DUCKDB = "1.1.3"  # the oldest release of the 1.1 line on PyPI for Python 3.11 that the BI drivers bundle
@@ -49,15 +50,18 @@ def _old_python() -> Path:
 def test_duckdb_1_1_opens_the_analyst_copy_and_reads_every_table(published):
     assert OLD_DUCKDB.startswith(MIN_READER.rsplit(".", 1)[0])
     copy = published / "lrm_analyst.duckdb"
-    expected = {f"{s}.{t}": _q(copy, f'SELECT count(*) FROM {s}."{t}"')[0][0]
-                for s, t in _q(copy, "SELECT schema_name, table_name FROM duckdb_tables()")}
+    expected = {
+        f"{s}.{t}": _q(copy, f'SELECT count(*) FROM {s}."{t}"')[0][0]
+        for s, t in _q(copy, "SELECT schema_name, table_name FROM duckdb_tables()")
+    }
     script = (
         "import duckdb, json, sys\n"
         "con = duckdb.connect(sys.argv[1], read_only=True)\n"
         "tables = con.execute('SELECT schema_name, table_name, comment FROM duckdb_tables()').fetchall()\n"
         "out = {f'{s}.{t}': [con.execute(f'SELECT count(*) FROM {s}.\"{t}\"').fetchone()[0], c] for s, t, c in tables}\n"
         "out['_version'] = duckdb.__version__\n"
-        "print(json.dumps(out))\n")
+        "print(json.dumps(out))\n"
+    )
     proc = subprocess.run([str(_old_python()), "-c", script, str(copy)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     seen = json.loads(proc.stdout)
@@ -71,28 +75,40 @@ def test_every_published_table_and_column_is_described(published):
     tables = _q(copy, "SELECT schema_name, table_name, comment FROM duckdb_tables()")
     assert {s for s, _, _ in tables} == {"marts", "reference", "dq"}
     assert [f"{s}.{t}" for s, t, c in tables if not (c or "").strip()] == []
-    undescribed = _q(copy, "SELECT schema_name || '.' || table_name || '.' || column_name FROM duckdb_columns() "
-                           "WHERE NOT internal AND coalesce(trim(comment), '') = ''")
+    undescribed = _q(
+        copy,
+        "SELECT schema_name || '.' || table_name || '.' || column_name FROM duckdb_columns() "
+        "WHERE NOT internal AND coalesce(trim(comment), '') = ''",
+    )
     assert [r[0] for r in undescribed] == []
     # Nothing points a reader outside the repository.
-    comments = " ".join(c for (c,) in _q(copy, "SELECT comment FROM duckdb_columns() WHERE NOT internal "
-                                               "UNION ALL SELECT comment FROM duckdb_tables()"))
+    comments = " ".join(
+        c
+        for (c,) in _q(
+            copy,
+            "SELECT comment FROM duckdb_columns() WHERE NOT internal UNION ALL SELECT comment FROM duckdb_tables()",
+        )
+    )
     assert "../shared" not in comments and "domain.md" not in comments and "outputs.md" not in comments
 
 
 def test_parquet_of_every_mart_and_reference_table_carries_the_descriptions(published):
     copy = published / "lrm_analyst.duckdb"
     current = published / "parquet" / "current"
-    for schema, table, comment in _q(copy, "SELECT schema_name, table_name, comment FROM duckdb_tables() "
-                                           "WHERE schema_name IN ('marts', 'reference')"):
+    for schema, table, comment in _q(
+        copy, "SELECT schema_name, table_name, comment FROM duckdb_tables() WHERE schema_name IN ('marts', 'reference')"
+    ):
         files = sorted((current / table).rglob("*.parquet"))
         assert files, f"no Parquet for {schema}.{table}"
         if table in PARQUET_PARTITIONS:
             assert {p.name.split("=")[0] for p in (current / table).iterdir()} == {PARQUET_PARTITIONS[table][0]}
         meta = {k.decode(): v.decode() for k, v in pq.read_metadata(files[0]).metadata.items()}
         assert meta["description"] == comment
-        columns = _q(copy, f"SELECT column_name, comment FROM duckdb_columns() WHERE schema_name = '{schema}' "
-                           f"AND table_name = '{table}'")
+        columns = _q(
+            copy,
+            f"SELECT column_name, comment FROM duckdb_columns() WHERE schema_name = '{schema}' "
+            f"AND table_name = '{table}'",
+        )
         for column, described in columns:
             assert meta[f"column_description.{column}"] == described, f"{table}.{column}"
         rows = sum(pq.read_metadata(f).num_rows for f in files)
@@ -107,18 +123,29 @@ def test_parquet_reads_back_as_the_analyst_copy(published):
     con = duckdb.connect()
     try:
         con.execute(f"ATTACH '{copy}' AS copy (READ_ONLY)")
-        tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'copy' "
-                             "AND schema_name IN ('marts', 'reference')").fetchall()
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'copy' "
+            "AND schema_name IN ('marts', 'reference')"
+        ).fetchall()
         assert len(tables) > 20
         for schema, table in tables:
-            columns = ", ".join(f'"{c}"' for (c,) in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE database_name = 'copy' AND schema_name = ? AND table_name = ? "
-                "ORDER BY column_index", [schema, table]).fetchall())
-            parquet = f"read_parquet('{current / table}/**/*.parquet', hive_partitioning = true, hive_types_autocast = false)"
+            columns = ", ".join(
+                f'"{c}"'
+                for (c,) in con.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE database_name = 'copy' AND schema_name = ? AND table_name = ? "
+                    "ORDER BY column_index",
+                    [schema, table],
+                ).fetchall()
+            )
+            parquet = (
+                f"read_parquet('{current / table}/**/*.parquet', hive_partitioning = true, hive_types_autocast = false)"
+            )
             rows = con.execute(f"SELECT count(*) FROM {parquet}").fetchall()[0][0]
             assert rows == con.execute(f'SELECT count(*) FROM copy.{schema}."{table}"').fetchall()[0][0], table
-            for left, right in ((f"SELECT {columns} FROM {parquet}", f'SELECT {columns} FROM copy.{schema}."{table}"'),
-                                (f'SELECT {columns} FROM copy.{schema}."{table}"', f"SELECT {columns} FROM {parquet}")):
+            for left, right in (
+                (f"SELECT {columns} FROM {parquet}", f'SELECT {columns} FROM copy.{schema}."{table}"'),
+                (f'SELECT {columns} FROM copy.{schema}."{table}"', f"SELECT {columns} FROM {parquet}"),
+            ):
                 differ = con.execute(f"SELECT count(*) FROM ({left} EXCEPT ALL {right})").fetchall()[0][0]
                 assert differ == 0, f"{table}: {differ} rows of the Parquet and the copy differ"
     finally:
@@ -148,8 +175,9 @@ def test_static_map_opens_from_disk_with_no_network_and_shows_every_region(publi
 
 def test_dbt_docs_site_is_published_with_the_descriptions(published):
     site = (published / "docs" / "index.html").read_text(encoding="utf-8")
-    description = _q(published / "lrm_analyst.duckdb",
-                     "SELECT comment FROM duckdb_tables() WHERE table_name = 'region_risk'")[0][0]
+    description = _q(
+        published / "lrm_analyst.duckdb", "SELECT comment FROM duckdb_tables() WHERE table_name = 'region_risk'"
+    )[0][0]
     assert "region_risk" in site and json.dumps(description)[1:40] in site
 
 
@@ -168,20 +196,36 @@ def test_codebook_gives_a_meaning_to_every_coded_value_published(published):
     copy = published / "lrm_analyst.duckdb"
     with duckdb.connect(str(copy), read_only=True) as con:
         coded = {r[0] for r in con.execute("SELECT DISTINCT column_name FROM reference.codebook").fetchall()}
-        columns = con.execute("SELECT schema_name, table_name, column_name FROM duckdb_columns() "
-                              "WHERE schema_name IN ('marts', 'dq') AND data_type = 'VARCHAR'").fetchall()
+        columns = con.execute(
+            "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+            "WHERE schema_name IN ('marts', 'dq') AND data_type = 'VARCHAR'"
+        ).fetchall()
         checked = set()
         for schema, table, column in columns:
             if column not in coded:
                 continue
             unknown = con.execute(
                 f'SELECT DISTINCT "{column}" FROM {schema}."{table}" WHERE "{column}" IS NOT NULL AND "{column}" NOT IN '
-                "(SELECT code FROM reference.codebook WHERE column_name = ?)", [column]).fetchall()
+                "(SELECT code FROM reference.codebook WHERE column_name = ?)",
+                [column],
+            ).fetchall()
             assert unknown == [], f"{schema}.{table}.{column}: no meaning for {unknown}"
             checked.add(column)
     # The coded columns the app shows are all in use in the tiny run.
-    assert {"attestation_status", "workplace_class", "risk_level", "ctr_level", "guarantee", "regime", "unit",
-            "gap_kind", "finding", "indicator_group", "source", "status"} <= checked
+    assert {
+        "attestation_status",
+        "workplace_class",
+        "risk_level",
+        "ctr_level",
+        "guarantee",
+        "regime",
+        "unit",
+        "gap_kind",
+        "finding",
+        "indicator_group",
+        "source",
+        "status",
+    } <= checked
 
 
 def _state(folder: Path) -> dict[str, str]:

@@ -1,4 +1,5 @@
 """The GX suites' building blocks, without a pipeline run (issue 5)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,15 @@ def test_raw_suite_is_derived_from_the_contract(name):
         assert extract.raw_column(col.name) in checked, col.name
     assert not any(c == "iin" for c in checked)
     key = [extract.raw_column(k) for k in extract.key]
-    unique = [e for e in suite.expectations if e.expectation_type in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique")]
-    assert unique and (unique[0].configuration.kwargs.get("column_list") or [unique[0].configuration.kwargs["column"]]) == key
+    unique = [
+        e
+        for e in suite.expectations
+        if e.expectation_type in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique")
+    ]
+    assert (
+        unique
+        and (unique[0].configuration.kwargs.get("column_list") or [unique[0].configuration.kwargs["column"]]) == key
+    )
     severities = {e.severity.value if hasattr(e.severity, "value") else e.severity for e in suite.expectations}
     assert severities <= {"critical", "warning"}
     # Drift is checked on what drifts: an event drop's rows, a snapshot drop's whole snapshot.
@@ -62,15 +70,23 @@ def test_batch_sql_derives_checks_in_duckdb():
     con.execute("CREATE SCHEMA raw")
     b = complete_id("05014000001")
     # Two versions of one enterprise: it moved from region 75 (section C) to 35 (B) in the 2025-01-01 drop.
-    con.execute("CREATE TABLE raw.enterprises AS SELECT * FROM (VALUES "
-                "(?, 'x', '10101', '751010000', 'active', '3', '2005-01-01', DATE '2024-12-01', 'e', 2, DATE '2025-01-01'), "
-                "(?, 'x', '05101', '351010000', 'active', '3', '2005-01-01', DATE '2025-01-01', 'f', 2, NULL)) "
-                "t(bin, name, oked, kato, status, headcount, registered_on, _drop_date, _file, _line, _until_drop)", [b, b])
-    con.execute("CREATE TABLE raw.employees AS SELECT * FROM (VALUES "
-                "('C1', 'k', ?, 'W1', '2024-02-30', NULL, '12.5x', DATE '2025-01-01', 'f', 2), "
-                "('C2', 'k', ?, 'W1', '1900-01-01', '2020-01-01', '100', DATE '2025-01-01', 'f', 3)) "
-                "t(contract_id, worker_key, bin, workplace_id, start_date, end_date, monthly_income, _drop_date, _file, _line)", [b, b])
-    con.execute("CREATE TABLE raw.workplaces AS SELECT 'W1' AS workplace_id, ? AS bin, DATE '2025-01-01' AS _drop_date", [b])
+    con.execute(
+        "CREATE TABLE raw.enterprises AS SELECT * FROM (VALUES "
+        "(?, 'x', '10101', '751010000', 'active', '3', '2005-01-01', DATE '2024-12-01', 'e', 2, DATE '2025-01-01'), "
+        "(?, 'x', '05101', '351010000', 'active', '3', '2005-01-01', DATE '2025-01-01', 'f', 2, NULL)) "
+        "t(bin, name, oked, kato, status, headcount, registered_on, _drop_date, _file, _line, _until_drop)",
+        [b, b],
+    )
+    con.execute(
+        "CREATE TABLE raw.employees AS SELECT * FROM (VALUES "
+        "('C1', 'k', ?, 'W1', '2024-02-30', NULL, '12.5x', DATE '2025-01-01', 'f', 2), "
+        "('C2', 'k', ?, 'W1', '1900-01-01', '2020-01-01', '100', DATE '2025-01-01', 'f', 3)) "
+        "t(contract_id, worker_key, bin, workplace_id, start_date, end_date, monthly_income, _drop_date, _file, _line)",
+        [b, b],
+    )
+    con.execute(
+        "CREATE TABLE raw.workplaces AS SELECT 'W1' AS workplace_id, ? AS bin, DATE '2025-01-01' AS _drop_date", [b]
+    )
     df = con.sql(suites.raw_batch_sql(suites.raw_spec("employees")), params=["2025-01-01"]).to_arrow_table().to_pandas()
     assert df["start_date:parses"].tolist() == [False, True]
     assert df["start_date:in_window"].tolist()[1] is False
@@ -133,7 +149,11 @@ def test_mart_suites_resolve_contract_codes_and_add_the_iin_invariant():
             vs = e.configuration.kwargs.get("value_set")
             assert not (isinstance(vs, str) and vs.startswith("@")), (name, vs)
     region = suites.mart_suite(suites.mart_spec("region_risk"))
-    sets = [e.configuration.kwargs["value_set"] for e in region.expectations if e.configuration.kwargs.get("column") == "region"]
+    sets = [
+        e.configuration.kwargs["value_set"]
+        for e in region.expectations
+        if e.configuration.kwargs.get("column") == "region"
+    ]
     assert sets == [list(contract.REGION_CODES)]
 
 
@@ -145,9 +165,11 @@ def test_hostile_values_are_escaped_in_data_docs_and_summary(tmp_path):
     from pipelines.quality import history, report, runner, service
 
     warehouse = tmp_path / "wh.duckdb"
-    hostile = ['<script>alert(1)</script>', '=HYPERLINK("http://evil","x")', "<img src=x onerror=alert(3)>"]
+    hostile = ["<script>alert(1)</script>", '=HYPERLINK("http://evil","x")', "<img src=x onerror=alert(3)>"]
     validator = runner.Validator(warehouse, "unit-run")
-    suite = gx.ExpectationSuite(name="unit.hostile", expectations=[gxe.ExpectColumnValuesToBeInSet(column="name", value_set=["ok"])])
+    suite = gx.ExpectationSuite(
+        name="unit.hostile", expectations=[gxe.ExpectColumnValuesToBeInSet(column="name", value_set=["ok"])]
+    )
     records = validator.validate("raw/unit", suite, "unit.hostile", "2025-01-01", pd.DataFrame({"name": hostile}))
     assert not records[0].success and records[0].unexpected_count == 3
 
@@ -160,7 +182,9 @@ def test_hostile_values_are_escaped_in_data_docs_and_summary(tmp_path):
     history.record_checks(con, "unit-run", "raw/unit", records, service.CHECK_NAMES)
     history.record_landing_issues(con, "unit-run")
     status, reasons = history.outcome(con, "unit-run", False, [])
-    history.update_run(con, "unit-run", dt.date(2025, 1, 1), "<landing>", tmp_path / "x.html", history.RunStatus(status, reasons))
+    history.update_run(
+        con, "unit-run", dt.date(2025, 1, 1), "<landing>", tmp_path / "x.html", history.RunStatus(status, reasons)
+    )
     docs = report.render_validations(con, warehouse, "unit-run")
     page = report.render_run(con, warehouse, "unit-run").read_text(encoding="utf-8")
     report.render_index(con, warehouse)
@@ -194,7 +218,9 @@ def test_data_docs_index_lists_only_the_newest_validations(tmp_path, monkeypatch
     history.ensure_history(con)
     for night in range(5):
         validator = runner.Validator(warehouse, f"night-{night}")
-        records = validator.validate("raw/unit", suite, "unit.nightly", f"2025-01-0{night + 1}", pd.DataFrame({"x": [night]}))
+        records = validator.validate(
+            "raw/unit", suite, "unit.nightly", f"2025-01-0{night + 1}", pd.DataFrame({"x": [night]})
+        )
         history.record_checks(con, f"night-{night}", "raw/unit", records, service.CHECK_NAMES)
         report.render_validations(con, warehouse, f"night-{night}")
     index = report.render_docs_index(con, warehouse).read_text(encoding="utf-8")
@@ -214,17 +240,17 @@ def test_data_docs_index_lists_only_the_newest_validations(tmp_path, monkeypatch
 # fewer than 200 rows (block_min_rows) is too small to judge by a share: it only warns.
 THRESHOLD_CASES = [
     # extract, landed, rejected, outcome
-    ("enterprises", 1000, 20, "passed"),      # 2.0 %: not above the warn share
-    ("enterprises", 1000, 21, "warned"),      # 2.1 %
-    ("enterprises", 1000, 100, "warned"),     # 10.0 %: not above the block share
-    ("enterprises", 1000, 101, "failed"),     # 10.1 %
-    ("enterprises", 199, 150, "warned"),      # 75 % of a file under block_min_rows
-    ("enterprises", 200, 150, "failed"),      # the same share at block_min_rows
+    ("enterprises", 1000, 20, "passed"),  # 2.0 %: not above the warn share
+    ("enterprises", 1000, 21, "warned"),  # 2.1 %
+    ("enterprises", 1000, 100, "warned"),  # 10.0 %: not above the block share
+    ("enterprises", 1000, 101, "failed"),  # 10.1 %
+    ("enterprises", 199, 150, "warned"),  # 75 % of a file under block_min_rows
+    ("enterprises", 200, 150, "failed"),  # the same share at block_min_rows
     ("employees", 5000, 600, "failed"),
-    ("complaints", 1000, 50, "passed"),       # the default row: 5.0 %
+    ("complaints", 1000, 50, "passed"),  # the default row: 5.0 %
     ("complaints", 1000, 51, "warned"),
-    ("complaints", 250, 100, "failed"),       # 40 %
-    ("payroll", 0, 0, "passed"),              # a header-only file rejects nothing
+    ("complaints", 250, 100, "failed"),  # 40 %
+    ("payroll", 0, 0, "passed"),  # a header-only file rejects nothing
 ]
 
 
@@ -235,11 +261,19 @@ def test_rejection_thresholds_by_extract(extract, landed, rejected, outcome):
 
     con = duckdb.connect()
     ensure_dq(con)
-    con.execute("INSERT INTO dq.ingest_files (extract, drop_date, file, rows_landed, rows_loaded, rows_rejected) "
-                "VALUES (?, DATE '2026-11-22', ?, ?, ?, ?)", [extract, f"2026-11-22/{extract}.csv", landed, landed - rejected, rejected])
+    con.execute(
+        "INSERT INTO dq.ingest_files (extract, drop_date, file, rows_landed, rows_loaded, rows_rejected) "
+        "VALUES (?, DATE '2026-11-22', ?, ?, ?, ?)",
+        [extract, f"2026-11-22/{extract}.csv", landed, landed - rejected, rejected],
+    )
     [record] = rejections.evaluate(con, extract, ["2026-11-22"])
     assert record.outcome == outcome
-    assert (record.element_count, record.unexpected_count, record.kind, record.check_name) == (landed, rejected, "threshold", "rejected_share")
+    assert (record.element_count, record.unexpected_count, record.kind, record.check_name) == (
+        landed,
+        rejected,
+        "threshold",
+        "rejected_share",
+    )
     assert rejections.evaluate(con, extract, ["2026-11-23"]) == []  # only the drops a run checks
 
 
@@ -257,15 +291,21 @@ def test_a_mart_missing_from_the_warehouse_fails_its_blocking_check(tmp_path):
     settings = LrmSettings(landing_dir=str(tmp_path / "landing"), warehouse_path=str(tmp_path / "lrm.duckdb"))
     defs = build_definitions(settings)
     graph = defs.resolve_asset_graph()
-    region_risk = {k for k in graph.asset_check_keys if k.asset_key == AssetKey(["marts", "region_risk"])
-                   and k.name in (CRITICAL_CHECK, WARNING_CHECK)}
+    region_risk = {
+        k
+        for k in graph.asset_check_keys
+        if k.asset_key == AssetKey(["marts", "region_risk"]) and k.name in (CRITICAL_CHECK, WARNING_CHECK)
+    }
     assert len(region_risk) == 2
     assert graph.get_check_spec(next(k for k in region_risk if k.name == CRITICAL_CHECK)).blocking
     job = defs.resolve_job_def(ALL_ASSETS_JOB).get_subset(asset_selection=set(), asset_check_selection=region_risk)
     with DagsterInstance.ephemeral() as instance:
         result = job.execute_in_process(instance=instance, raise_on_error=False)
-    evaluations = {e.event_specific_data.check_name: e.event_specific_data for e in result.all_events
-                   if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+    evaluations = {
+        e.event_specific_data.check_name: e.event_specific_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    }
     critical = evaluations[CRITICAL_CHECK]
     assert not critical.passed and critical.severity.value == "ERROR"
     assert "not in the warehouse" in critical.description
@@ -288,20 +328,35 @@ def test_a_snapshot_of_contracts_or_workplaces_that_lost_half_its_rows_blocks(tm
     ensure_dq(con)
     for ex in contract.EXTRACTS.values():
         create_raw(con, ex)
-    con.execute("INSERT INTO raw.enterprises (bin, name, oked, kato, status, _drop_date, _file, _line) "
-                "VALUES (?, 'x', '05101', '351010000', 'active', DATE '2025-01-31', 'f', 2)", [b])
+    con.execute(
+        "INSERT INTO raw.enterprises (bin, name, oked, kato, status, _drop_date, _file, _line) "
+        "VALUES (?, 'x', '05101', '351010000', 'active', DATE '2025-01-31', 'f', 2)",
+        [b],
+    )
     for i in range(4):
         until = None if i == 0 else d2
-        con.execute("INSERT INTO raw.workplaces (workplace_id, bin, unit, profession, _drop_date, _file, _line, _until_drop) "
-                    "VALUES (?, ?, 'u', 'p', DATE '2025-01-31', 'f', ?, ?)", [f"W{i}", b, i + 2, until])
-        con.execute("INSERT INTO raw.employees (contract_id, worker_key, bin, workplace_id, start_date, monthly_income, "
-                    "_drop_date, _file, _line, _until_drop) VALUES (?, ?, ?, 'W0', '2020-01-01', '100', DATE '2025-01-31', "
-                    "'f', ?, ?)", [f"C{i}", f"{i:032x}", b, i + 2, until])
+        con.execute(
+            "INSERT INTO raw.workplaces (workplace_id, bin, unit, profession, _drop_date, _file, _line, _until_drop) "
+            "VALUES (?, ?, 'u', 'p', DATE '2025-01-31', 'f', ?, ?)",
+            [f"W{i}", b, i + 2, until],
+        )
+        con.execute(
+            "INSERT INTO raw.employees (contract_id, worker_key, bin, workplace_id, start_date, monthly_income, "
+            "_drop_date, _file, _line, _until_drop) VALUES (?, ?, ?, 'W0', '2020-01-01', '100', DATE '2025-01-31', "
+            "'f', ?, ?)",
+            [f"C{i}", f"{i:032x}", b, i + 2, until],
+        )
     for name in ("enterprises", "workplaces", "employees"):
-        con.execute("INSERT INTO dq.ingest_files (extract, drop_date, file, rows_landed, rows_loaded, rows_rejected, rows_unchanged) "
-                    "VALUES (?, DATE '2025-01-31', 'f', ?, ?, 0, 0)", [name, *([1, 1] if name == "enterprises" else [4, 4])])
-    con.execute("INSERT INTO dq.ingest_files (extract, drop_date, file, rows_landed, rows_loaded, rows_rejected, rows_unchanged) "
-                "VALUES (?, DATE '2025-02-28', 'f', 1, 1, 0, 1)", [extract])
+        con.execute(
+            "INSERT INTO dq.ingest_files (extract, drop_date, file, rows_landed, rows_loaded, rows_rejected, rows_unchanged) "
+            "VALUES (?, DATE '2025-01-31', 'f', ?, ?, 0, 0)",
+            [name, *([1, 1] if name == "enterprises" else [4, 4])],
+        )
+    con.execute(
+        "INSERT INTO dq.ingest_files (extract, drop_date, file, rows_landed, rows_loaded, rows_rejected, rows_unchanged) "
+        "VALUES (?, DATE '2025-02-28', 'f', 1, 1, 0, 1)",
+        [extract],
+    )
     records = validate_raw(con, Validator(tmp_path / "lrm.duckdb", "shrink-test"), extract, [d1, d2])
     con.close()
     shrink = [r for r in records if r.expectation == "expect_table_row_count_to_be_between"]
@@ -323,14 +378,21 @@ def test_a_failing_raw_expectation_names_the_file_and_line_of_its_rows(tmp_path)
     create_raw(con, contract.EXTRACTS["enterprises"])
     create_raw(con, contract.EXTRACTS["inspections"])
     bin_ = complete_id("05014000001")
-    con.execute("INSERT INTO raw.enterprises (bin, name, oked, kato, status, _drop_date, _file, _line, _until_drop) "
-                "VALUES (?, 'ТОО', '05101', '351010000', 'active', DATE '2026-11-21', '2026-11-21/enterprises.csv', 2, NULL)",
-                [bin_])
-    con.execute("INSERT INTO raw.inspections (inspection_id, bin, inspected_on, violations, _drop_date, _file, _line) "
-                "VALUES ('I1', ?, '2026-01-05', '3', DATE '2026-11-21', '2026-11-21/inspections.csv', 2), "
-                "('I2', ?, '2026-01-06', 'many', DATE '2026-11-21', '2026-11-21/inspections.csv', 7)", [bin_, bin_])
-    con.execute("INSERT INTO dq.ingest_files (extract, drop_date, file, rows_landed, rows_loaded, rows_rejected) "
-                "VALUES ('inspections', DATE '2026-11-21', '2026-11-21/inspections.csv', 2, 2, 0)")
+    con.execute(
+        "INSERT INTO raw.enterprises (bin, name, oked, kato, status, _drop_date, _file, _line, _until_drop) "
+        "VALUES (?, 'ТОО', '05101', '351010000', 'active', DATE '2026-11-21', '2026-11-21/enterprises.csv', 2, NULL)",
+        [bin_],
+    )
+    con.execute(
+        "INSERT INTO raw.inspections (inspection_id, bin, inspected_on, violations, _drop_date, _file, _line) "
+        "VALUES ('I1', ?, '2026-01-05', '3', DATE '2026-11-21', '2026-11-21/inspections.csv', 2), "
+        "('I2', ?, '2026-01-06', 'many', DATE '2026-11-21', '2026-11-21/inspections.csv', 7)",
+        [bin_, bin_],
+    )
+    con.execute(
+        "INSERT INTO dq.ingest_files (extract, drop_date, file, rows_landed, rows_loaded, rows_rejected) "
+        "VALUES ('inspections', DATE '2026-11-21', '2026-11-21/inspections.csv', 2, 2, 0)"
+    )
     records = runner.validate_raw(con, runner.Validator(tmp_path / "wh.duckdb", "a-run"), "inspections", ["2026-11-21"])
     failed = [r for r in records if not r.success and r.column == "violations:parses"]
     assert failed and "2026-11-21/inspections.csv:7" in failed[0].details, [r.details for r in records if not r.success]

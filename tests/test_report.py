@@ -4,19 +4,18 @@ details, the run's real status in every page and table, numbers with thousands
 separators, timestamps with their zone, English and Russian headings, links that
 resolve, no IIN, and pages that render offline without a single request leaving them.
 """
+
 from __future__ import annotations
 
 import html
 import html.parser
 import json
 import re
-import shutil
 import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-
 
 from pipelines.masking import contains_iin
 from pipelines.quality.paths import data_docs_dir, index_page, report_dir, run_page
@@ -115,8 +114,12 @@ def test_the_run_page_counts_every_check_by_kind_and_lists_every_dbt_test(tiny_r
     run_id, wh = _run_id(tiny_run), tiny_run.warehouse
     page = _parse(run_page(wh, run_id))
     kinds = {kind: row for (attr, kind), row in page.rows.items() if attr == "data-kind"}
-    recorded = dict(((k, o), n) for k, o, n in query(wh, "SELECT check_kind, outcome, count(*) FROM dq.check_results "
-                                                        "WHERE run_id = ? GROUP BY ALL", [run_id]))
+    recorded = dict(
+        ((k, o), n)
+        for k, o, n in query(
+            wh, "SELECT check_kind, outcome, count(*) FROM dq.check_results WHERE run_id = ? GROUP BY ALL", [run_id]
+        )
+    )
     for kind in ("threshold", "gx", "dbt", "contract"):
         for outcome in ("passed", "warned", "failed"):
             assert int(kinds[kind][outcome]) == recorded.get((kind, outcome), 0), (kind, outcome)
@@ -124,8 +127,11 @@ def test_the_run_page_counts_every_check_by_kind_and_lists_every_dbt_test(tiny_r
     # the code, not the data: make test runs them (test_dbt_unit_tests.py), runs leave them out.
     manifest = json.loads((REPO_ROOT / "dbt_project" / "target" / "manifest.json").read_text(encoding="utf-8"))
     tests = sum(1 for n in manifest["nodes"].values() if n["resource_type"] == "test")
-    contracts = sum(1 for n in manifest["nodes"].values() if n["resource_type"] == "model"
-                    and n["config"].get("contract", {}).get("enforced"))
+    contracts = sum(
+        1
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["config"].get("contract", {}).get("enforced")
+    )
     assert int(kinds["dbt"]["total"]) == tests > 300
     assert int(kinds["contract"]["total"]) == contracts == int(kinds["contract"]["passed"])
     per_model = {m: row for (attr, m), row in page.rows.items() if attr == "data-model" and "total" in row}
@@ -144,7 +150,9 @@ def test_the_status_of_the_dirty_run_says_which_thresholds_fired_in_every_page_a
     status, reasons = query(wh, "SELECT status, status_reasons FROM dq.run_history WHERE run_id = ?", [run_id])[0]
     reasons = json.loads(reasons)
     assert status == "passed with warnings"
-    assert any(r.startswith("warning: raw/enterprises rejected rows") and "warn above 2%" in r for r in reasons), reasons
+    assert any(r.startswith("warning: raw/enterprises rejected rows") and "warn above 2%" in r for r in reasons), (
+        reasons
+    )
     page = _parse(run_page(wh, run_id))
     assert page.text["status"].split("·")[0].strip() == status
     assert _reasons(run_page(wh, run_id)) == reasons
@@ -152,7 +160,7 @@ def test_the_status_of_the_dirty_run_says_which_thresholds_fired_in_every_page_a
     assert index.rows[("data-run", run_id)]["status:text"].startswith(status)
     published = tiny_run.warehouse.parent / "published" / "lrm_analyst.duckdb"
     assert query(published, "SELECT status FROM dq.run_history WHERE run_id = ?", [run_id]) == [(status,)]
-    assert f"lrm run: done in" in tiny_run.output and f"(run {run_id}): {status}" in tiny_run.output
+    assert "lrm run: done in" in tiny_run.output and f"(run {run_id}): {status}" in tiny_run.output
 
 
 def test_times_carry_their_zone_and_headings_are_english_and_russian(tiny_run):
@@ -166,26 +174,39 @@ def test_times_carry_their_zone_and_headings_are_english_and_russian(tiny_run):
         headings = _parse(path).headings
         assert headings
         for h in headings:
-            assert re.search(r"[A-Za-z]{3}", h["text"]) and re.search(r"[А-Яа-яЁё]{3}", h["ru"] or h["text"]), (path.name, h)
+            assert re.search(r"[A-Za-z]{3}", h["text"]) and re.search(r"[А-Яа-яЁё]{3}", h["ru"] or h["text"]), (
+                path.name,
+                h,
+            )
 
 
 def test_rejected_rows_and_published_marts_are_listed_and_no_iin_is_in_any_page(tiny_run):
     run_id, wh = _run_id(tiny_run), tiny_run.warehouse
     text = run_page(wh, run_id).read_text(encoding="utf-8")
     listed = defaultdict(list)
-    for extract, drop, body in re.findall(r'<table class="rejected" data-extract="([^"]+)" data-drop="([^"]+)">(.*?)</table>', text, re.S):
+    for extract, drop, body in re.findall(
+        r'<table class="rejected" data-extract="([^"]+)" data-drop="([^"]+)">(.*?)</table>', text, re.S
+    ):
         listed[(extract, drop)] = [int(n) for n in re.findall(r'data-field="line">(\d+)<', body)]
     quarantined = defaultdict(list)
-    for extract, drop, line in query(wh, "SELECT extract, CAST(drop_date AS VARCHAR), line FROM dq.rejected_rows ORDER BY 1, 2, 3"):
+    for extract, drop, line in query(
+        wh, "SELECT extract, CAST(drop_date AS VARCHAR), line FROM dq.rejected_rows ORDER BY 1, 2, 3"
+    ):
         quarantined[(extract, drop)].append(line)
     assert listed == quarantined and sum(map(len, listed.values())) >= 100
     published = wh.parent / "published" / "lrm_analyst.duckdb"
-    marts = dict(query(published, "SELECT 'marts.' || table_name, estimated_size FROM duckdb_tables() WHERE schema_name = 'marts'"))
+    marts = dict(
+        query(
+            published, "SELECT 'marts.' || table_name, estimated_size FROM duckdb_tables() WHERE schema_name = 'marts'"
+        )
+    )
     shown = {m for (attr, m) in _parse(run_page(wh, run_id)).rows if attr == "data-mart"}
     assert shown == set(marts)
     for table in marts:
         rows = query(published, f"SELECT count(*) FROM {table}")[0][0]
-        assert re.search(rf'data-mart="{re.escape(table)}"><td>{re.escape(table)}</td><td class="n" data-value="{rows}">', text)
+        assert re.search(
+            rf'data-mart="{re.escape(table)}"><td>{re.escape(table)}</td><td class="n" data-value="{rows}">', text
+        )
     for page in report_dir(wh).rglob("*.html"):
         assert not contains_iin(page.read_text(encoding="utf-8")), page
 
@@ -230,10 +251,21 @@ def _offline(page: Path, tmp: Path, name: str) -> tuple[str, list[str]]:
     unresolvable, every connection sent to a closed port), and the addresses of the
     network requests the page made (Chromium's own background requests left out)."""
     net = tmp / f"{name}.netlog.json"
-    cmd = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-           f"--user-data-dir={tmp / ('profile-' + name)}", "--no-first-run", "--disable-background-networking",
-           "--proxy-server=http://127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND", f"--log-net-log={net}",
-           "--dump-dom", page.as_uri()]
+    cmd = [
+        chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp / ('profile-' + name)}",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--proxy-server=http://127.0.0.1:9",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        f"--log-net-log={net}",
+        "--dump-dom",
+        page.as_uri(),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     log = json.loads(net.read_text(encoding="utf-8"))
@@ -247,13 +279,17 @@ def test_report_and_data_docs_render_offline_in_headless_chromium(tiny_run, tmp_
     run_id, wh = _run_id(tiny_run), tiny_run.warehouse
     # The detector sees a page's request: a page that fetches a logo is caught.
     control = tmp_path / "control.html"
-    control.write_text('<html><body><p>x</p><img src="http://logo.example.invalid/gx.png"></body></html>', encoding="utf-8")
+    control.write_text(
+        '<html><body><p>x</p><img src="http://logo.example.invalid/gx.png"></body></html>', encoding="utf-8"
+    )
     assert _offline(control, tmp_path, "control")[1] == ["http://logo.example.invalid/gx.png"]
     validation = next((data_docs_dir(wh) / "validations" / run_id).glob("raw_enterprises__*__raw.enterprises.html"))
     expected = {  # page: what must be in its rendered DOM
         index_page(wh): f'href="runs/{run_id}.html"',
         run_page(wh, run_id): 'id="check-summary"',
-        dbt_page(wh, run_id): 'data-test="accepted_values_guarantee_gaps_gap_kind__not_granted__under_granted__over_granted__conflict"',
+        dbt_page(
+            wh, run_id
+        ): 'data-test="accepted_values_guarantee_gaps_gap_kind__not_granted__under_granted__over_granted__conflict"',
         data_docs_dir(wh) / "index.html": f'href="validations/{run_id}/',
         validation: "expect_column_values_to_not_be_null",
     }
@@ -264,15 +300,19 @@ def test_report_and_data_docs_render_offline_in_headless_chromium(tiny_run, tmp_
     # The validation page renders every expectation of its suite on that drop.
     dom = _offline(validation, tmp_path, "rows")[0]
     drop = validation.name.split("__")[1]
-    expectations = query(wh, "SELECT count(*) FROM dq.check_results WHERE run_id = ? AND asset_key = 'raw/enterprises' "
-                             "AND batch = ? AND suite = 'raw.enterprises'", [run_id, drop])[0][0]
+    expectations = query(
+        wh,
+        "SELECT count(*) FROM dq.check_results WHERE run_id = ? AND asset_key = 'raw/enterprises' "
+        "AND batch = ? AND suite = 'raw.enterprises'",
+        [run_id, drop],
+    )[0][0]
     assert len(re.findall(r'<tr class="(passed|warned|failed)">', dom)) == expectations > 10
 
 
 def test_lrm_run_ends_with_what_a_reader_needs(tiny_run):
     """The closing lines: the published copy (not the writer's file), the report index, the
     Dagster UI command over the run's DAGSTER_HOME, and a query that works as printed."""
-    closing = tiny_run.output[tiny_run.output.index("lrm run: done in"):]
+    closing = tiny_run.output[tiny_run.output.index("lrm run: done in") :]
     copy = tiny_run.warehouse.parent / "published" / "lrm_analyst.duckdb"
     assert f"published copy (read-only, for readers and BI tools): {copy}" in closing
     assert f"data-quality report: {index_page(tiny_run.warehouse)}" in closing

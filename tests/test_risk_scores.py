@@ -9,11 +9,11 @@ E4, E5), no checklist (E2). Also Appendix 1 and the efficiency coefficients (§7
 dbt runs in this process: one parse, one build of the seeds and models the marts need,
 then a rebuild of the complaints path only for the dropped-source case.
 """
+
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import shutil
 import sys
 from collections import defaultdict
@@ -78,6 +78,7 @@ def no_complaints(warehouses):
 
 # ---- the hand computation (docs/law_and_models.md §5) ----------------------------------------------
 
+
 def _d(s):
     return dt.date.fromisoformat(s) if s else None
 
@@ -85,8 +86,7 @@ def _d(s):
 def r_ind(a) -> float:
     """Formula 4: R_ind = 0.7(В+Т)/2 + 0.2(ОБ+СИЗ)/2 + 0.1·З."""
     v = {k: float(a[k]) for k in ("harm", "injury", "equipment", "ppe", "morbidity")}
-    return round(0.7 * (v["harm"] + v["injury"]) / 2 + 0.2 * (v["equipment"] + v["ppe"]) / 2
-                 + 0.1 * v["morbidity"], 10)
+    return round(0.7 * (v["harm"] + v["injury"]) / 2 + 0.2 * (v["equipment"] + v["ppe"]) / 2 + 0.1 * v["morbidity"], 10)
 
 
 def _active(c) -> bool:
@@ -123,8 +123,9 @@ def expected() -> dict[str, dict]:
     wp = {w["workplace_id"]: w for w in fx.ROWS["workplaces"]}
     latest = {}
     for a in fx.ROWS["risk_assessments"]:
-        if _d(a["assessed_on"]) <= AS_OF and (a["workplace_id"] not in latest
-                                              or a["assessed_on"] > latest[a["workplace_id"]]["assessed_on"]):
+        if _d(a["assessed_on"]) <= AS_OF and (
+            a["workplace_id"] not in latest or a["assessed_on"] > latest[a["workplace_id"]]["assessed_on"]
+        ):
             latest[a["workplace_id"]] = a
     workers = defaultdict(int)
     headcount = defaultdict(int)
@@ -185,26 +186,38 @@ def expected() -> dict[str, dict]:
         v1 = p1[e][1] if isinstance(p1[e], tuple) else p1[e]
         v3 = p3[e][1] if isinstance(p3[e], tuple) else p3[e]
         score = round(round(v1, 10) + round(p2[e], 10) + round(v3, 10), 10)
-        out[e] = dict(headcount=headcount[e], p1=round(v1, 10), p1_imputed=isinstance(p1[e], tuple),
-                      p2=round(p2[e], 10), p3=round(v3, 10), p3_missing=isinstance(p3[e], tuple),
-                      risk_score=score, risk_level=_level(score))
+        out[e] = dict(
+            headcount=headcount[e],
+            p1=round(v1, 10),
+            p1_imputed=isinstance(p1[e], tuple),
+            p2=round(p2[e], 10),
+            p3=round(v3, 10),
+            p3_missing=isinstance(p3[e], tuple),
+            risk_score=score,
+            risk_level=_level(score),
+        )
     return out
 
 
 EXPECTED = expected()
 
 
-@pytest.mark.parametrize("ent, case", [
-    ("E1", "§5 formula 3: a unit whose only workplace has no workers weighs nothing"),
-    ("E2", "§5: a single-unit enterprise; assessment after as_of ignored; no checklist → П3 = 1"),
-    ("E3", "§5: no assessed workplace → П1 = mean of the OKED section, flagged"),
-    ("E4", "§5 formula 5: max = min in the section → z = 0"),
-    ("E5", "§5 formula 5: max = min in the section → z = 0; two units"),
-])
+@pytest.mark.parametrize(
+    "ent, case",
+    [
+        ("E1", "§5 formula 3: a unit whose only workplace has no workers weighs nothing"),
+        ("E2", "§5: a single-unit enterprise; assessment after as_of ignored; no checklist → П3 = 1"),
+        ("E3", "§5: no assessed workplace → П1 = mean of the OKED section, flagged"),
+        ("E4", "§5 formula 5: max = min in the section → z = 0"),
+        ("E5", "§5 formula 5: max = min in the section → z = 0; two units"),
+    ],
+)
 def test_enterprise_scores_match_hand_computation(full, ent, case):
     row = full.execute(
         "select headcount, p1, p1_imputed, p2, p3, p3_missing, risk_score, risk_level "
-        "from marts.enterprise_risk where bin = ?", [fx.E[ent]]).fetchone()
+        "from marts.enterprise_risk where bin = ?",
+        [fx.E[ent]],
+    ).fetchone()
     assert row is not None, case
     got = dict(zip(["headcount", "p1", "p1_imputed", "p2", "p3", "p3_missing", "risk_score", "risk_level"], row))
     assert got == EXPECTED[ent], case
@@ -232,8 +245,10 @@ RISK_MODEL = {
 
 
 def test_risk_model_regime_by_hand(full):
-    got = full.execute("select worker_key, workplace_id, guarantee, volume from marts.guarantee_assignments "
-                       "where regime = 'risk_model'").fetchall()
+    got = full.execute(
+        "select worker_key, workplace_id, guarantee, volume from marts.guarantee_assignments "
+        "where regime = 'risk_model'"
+    ).fetchall()
     expected = {(fx.worker_key(k), wp, g, float(v)) for (k, wp), owed in RISK_MODEL.items() for g, v in owed.items()}
     assert sorted(got) == sorted(expected)
 
@@ -245,7 +260,9 @@ def test_fixture_covers_the_edge_cases():
 
 
 def test_reasons_are_never_silent(full):
-    rows = full.execute("select p1_imputed, p1_reason, p3_missing, p3_reason, p1, p3 from marts.enterprise_risk").fetchall()
+    rows = full.execute(
+        "select p1_imputed, p1_reason, p3_missing, p3_reason, p1, p3 from marts.enterprise_risk"
+    ).fetchall()
     for p1_imp, p1_reason, p3_miss, p3_reason, p1, p3 in rows:
         assert p1 is not None and p3 is not None
         assert (p1_reason is not None) == p1_imp
@@ -257,7 +274,8 @@ def test_reasons_are_never_silent(full):
 def test_workplace_levels(full):
     """§5: workplace levels on R_ind: < 0.25 < 0.5 < 0.75 ≤ very high."""
     for wid, r, lvl in full.execute(
-            "select workplace_id, r_ind, risk_level from intermediate.int_risk__workplace_individual_risk").fetchall():
+        "select workplace_id, r_ind, risk_level from intermediate.int_risk__workplace_individual_risk"
+    ).fetchall():
         exp = "low" if r < 0.25 else "medium" if r < 0.5 else "high" if r < 0.75 else "very_high"
         assert lvl == exp, wid
 
@@ -281,7 +299,14 @@ def test_catalogue_shape():
     rows = _csv("ctr_indicators")
     assert len(rows) >= 80
     assert {r["indicator_group"] for r in rows} == {
-        "wages", "employment", "working_time", "safety", "guarantees", "compliance", "conflict"}
+        "wages",
+        "employment",
+        "working_time",
+        "safety",
+        "guarantees",
+        "compliance",
+        "conflict",
+    }
     assert {r["direction"] for r in rows} <= {"higher_worse", "higher_better"}
     assert {r["normalisation"] for r in rows} <= {"share", "flag", "minmax_section"}
     assert len({r["code"] for r in rows}) == len(rows)
@@ -421,8 +446,11 @@ def _ctr_by_hand(without_source: str | None = None) -> tuple[float, float]:
     available / Σ w)."""
     catalogue = {r["code"]: r for r in _csv("ctr_indicators")}
     total = sum(float(r["weight"]) for r in catalogue.values())
-    kept = [(float(catalogue[c]["weight"]), risk) for c, (raw, risk) in E1_INDICATORS.items()
-            if raw is not None and catalogue[c]["source"] != without_source]
+    kept = [
+        (float(catalogue[c]["weight"]), risk)
+        for c, (raw, risk) in E1_INDICATORS.items()
+        if raw is not None and catalogue[c]["source"] != without_source
+    ]
     return 100 * sum(w * r for w, r in kept) / sum(w for w, _ in kept), sum(w for w, _ in kept) / total
 
 
@@ -431,21 +459,29 @@ def test_indicator_values_by_hand(full):
     normalisation (share, flag or section min-max; direction applied) and whether it counts,
     then the ЦКТР-style score they make."""
     assert set(E1_INDICATORS) == {r["code"] for r in _csv("ctr_indicators")}
-    got = {c: (raw, risk, available, reason) for c, raw, risk, available, reason in full.execute(
-        "select indicator_code, raw_value, risk_value, available, unavailable_reason "
-        "from intermediate.int_risk__indicators where bin = ?", [fx.E["E1"]]).fetchall()}
+    got = {
+        c: (raw, risk, available, reason)
+        for c, raw, risk, available, reason in full.execute(
+            "select indicator_code, raw_value, risk_value, available, unavailable_reason "
+            "from intermediate.int_risk__indicators where bin = ?",
+            [fx.E["E1"]],
+        ).fetchall()
+    }
     assert set(got) == set(E1_INDICATORS)
     for code, (raw, risk) in E1_INDICATORS.items():
         g_raw, g_risk, available, reason = got[code]
         if raw is None:
-            assert (g_raw, available, reason) == (None, False, "not defined for this enterprise (empty denominator)"), code
+            assert (g_raw, available, reason) == (None, False, "not defined for this enterprise (empty denominator)"), (
+                code
+            )
         else:
             # values are kept to 9 decimals (macro stable_float), before and after normalising
             assert g_raw == pytest.approx(raw, abs=1e-9), code
             assert g_risk == pytest.approx(risk, abs=5e-9), code
             assert available, code
-    score, covered = full.execute("select ctr_score, ctr_weight_covered from marts.enterprise_risk where bin = ?",
-                                  [fx.E["E1"]]).fetchone()
+    score, covered = full.execute(
+        "select ctr_score, ctr_weight_covered from marts.enterprise_risk where bin = ?", [fx.E["E1"]]
+    ).fetchone()
     exp_score, exp_covered = _ctr_by_hand()
     assert score == pytest.approx(exp_score, abs=1e-8)
     assert covered == pytest.approx(exp_covered, abs=1e-9)
@@ -455,11 +491,17 @@ def test_dropping_a_source_renormalises(full, no_complaints):
     """§6: a missing source drops its indicators and renormalises the weights. With the
     complaints extract empty, E1's 10 complaint indicators (all risk 0) drop out: its score
     is the hand table's over the rest, higher than with them, and it covers less weight."""
-    rows = no_complaints.execute("select source, available, unavailable_reason from intermediate.int_risk__indicators "
-                                 "where bin = ? and source = 'complaints'", [fx.E["E1"]]).fetchall()
-    assert len(rows) == 10 and all(not a and r == "source complaints has no rows in its window up to as_of" for _, a, r in rows)
-    score, covered = no_complaints.execute("select ctr_score, ctr_weight_covered from marts.enterprise_risk where bin = ?",
-                                           [fx.E["E1"]]).fetchone()
+    rows = no_complaints.execute(
+        "select source, available, unavailable_reason from intermediate.int_risk__indicators "
+        "where bin = ? and source = 'complaints'",
+        [fx.E["E1"]],
+    ).fetchall()
+    assert len(rows) == 10 and all(
+        not a and r == "source complaints has no rows in its window up to as_of" for _, a, r in rows
+    )
+    score, covered = no_complaints.execute(
+        "select ctr_score, ctr_weight_covered from marts.enterprise_risk where bin = ?", [fx.E["E1"]]
+    ).fetchone()
     exp_score, exp_covered = _ctr_by_hand(without_source="complaints")
     assert score == pytest.approx(exp_score, abs=1e-8)
     assert covered == pytest.approx(exp_covered, abs=1e-9)
@@ -469,15 +511,21 @@ def test_dropping_a_source_renormalises(full, no_complaints):
 
 # ---- Appendix 1 and the efficiency coefficients (docs/law_and_models.md §7) -----------------------
 
-NOT_COMPUTABLE = {"a1_s06_premises_brought_to_norms", "a1_s09_disability_cases",
-                  "a1_s11_collective_protection", "a1_s12_welfare_premises", "a1_e05_ohs_training_cost"}
+NOT_COMPUTABLE = {
+    "a1_s06_premises_brought_to_norms",
+    "a1_s09_disability_cases",
+    "a1_s11_collective_protection",
+    "a1_s12_welfare_premises",
+    "a1_e05_ohs_training_cost",
+}
 
 
 def test_appendix1_catalogue_shape():
     """the monograph: 13 social and 5 economic indicators, each citing its seed line."""
     rows = _csv("appendix1_indicators")
     assert sorted((r["indicator_kind"], int(r["indicator_no"])) for r in rows) == sorted(
-        [("social", i) for i in range(1, 14)] + [("economic", i) for i in range(1, 6)])
+        [("social", i) for i in range(1, 14)] + [("economic", i) for i in range(1, 6)]
+    )
     assert all(r["seed_line"].startswith("seed:") and r["valid_from"] for r in rows)
     assert {r["code"] for r in rows if r["computable"] == "false"} == NOT_COMPUTABLE
     assert all(r["not_computable_reason"] for r in rows if r["computable"] == "false")
@@ -487,23 +535,37 @@ def test_appendix1_rows_and_reasons(full):
     """Every enterprise has 18 indicators × 2 periods; a NULL value always says why."""
     n = full.execute("select count(*), count(distinct bin) from marts.enterprise_appendix1").fetchone()
     assert n == (len(fx.E) * 18 * 2, len(fx.E))
-    assert full.execute("select count(*) from marts.enterprise_appendix1 "
-                        "where value is null and value_reason is null").fetchone()[0] == 0
-    nc = {c for (c,) in full.execute(
-        "select distinct indicator_code from marts.enterprise_appendix1 where not computable").fetchall()}
+    assert (
+        full.execute(
+            "select count(*) from marts.enterprise_appendix1 where value is null and value_reason is null"
+        ).fetchone()[0]
+        == 0
+    )
+    nc = {
+        c
+        for (c,) in full.execute(
+            "select distinct indicator_code from marts.enterprise_appendix1 where not computable"
+        ).fetchall()
+    }
     assert nc == NOT_COMPUTABLE
     # granted_guarantees hold only the as_of year: the previous year's costs are missing, not 0
-    rows = full.execute("select value, value_reason from marts.enterprise_appendix1 "
-                        "where period_offset = 1 and indicator_code = 'a1_e01_ppe_cost'").fetchall()
+    rows = full.execute(
+        "select value, value_reason from marts.enterprise_appendix1 "
+        "where period_offset = 1 and indicator_code = 'a1_e01_ppe_cost'"
+    ).fetchall()
     assert all(v is None and "granted_guarantees has no rows" in r for v, r in rows)
 
 
 def test_appendix1_values_by_hand(full):
     """E1: previous year (2023-06-30, 2024-06-30] has the injuries I1, I2 (30 days lost,
     mean income on 2024-06-30 of C1-C4 = 325 000); the as_of year has the disease I3."""
+
     def val(ent, off, code):
-        return full.execute("select value from marts.enterprise_appendix1 where bin = ? and period_offset = ? "
-                            "and indicator_code = ?", [fx.E[ent], off, code]).fetchone()[0]
+        return full.execute(
+            "select value from marts.enterprise_appendix1 where bin = ? and period_offset = ? and indicator_code = ?",
+            [fx.E[ent], off, code],
+        ).fetchone()[0]
+
     assert val("E1", 1, "a1_s07_injuries") == 2 and val("E1", 0, "a1_s07_injuries") == 0
     assert val("E1", 0, "a1_s08_occupational_diseases") == 1
     assert val("E1", 1, "a1_e03_sick_leave_cost") == pytest.approx(30 * 325000 / 29.3)
@@ -519,8 +581,19 @@ def test_appendix1_standardised_values_by_hand(full):
     efficiency_coefficients_after_over_before). Injuries per 100 workers in section C:
     E1 now 0 of 3 workers, before 2 of 4 → 50; E2 now 1 (the fatal accident) of 2 → 50,
     before 0; E3 0 both. min 0, max 50, higher is worse: z = (50 − x) / 50."""
-    rows = {(b, off): (x, z) for b, off, x, z in full.execute(
-        "select bin, period_offset, intensity, z from intermediate.int_risk__appendix1_values where indicator_code = 'a1_s07_injuries' "
-        "and oked_section = 'C'").fetchall()}
-    expected = {("E1", 0): (0, 1), ("E1", 1): (50, 0), ("E2", 0): (50, 0), ("E2", 1): (0, 1), ("E3", 0): (0, 1), ("E3", 1): (0, 1)}
+    rows = {
+        (b, off): (x, z)
+        for b, off, x, z in full.execute(
+            "select bin, period_offset, intensity, z from intermediate.int_risk__appendix1_values where indicator_code = 'a1_s07_injuries' "
+            "and oked_section = 'C'"
+        ).fetchall()
+    }
+    expected = {
+        ("E1", 0): (0, 1),
+        ("E1", 1): (50, 0),
+        ("E2", 0): (50, 0),
+        ("E2", 1): (0, 1),
+        ("E3", 0): (0, 1),
+        ("E3", 1): (0, 1),
+    }
     assert rows == {(fx.E[e], off): v for (e, off), v in expected.items()}

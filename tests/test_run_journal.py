@@ -2,6 +2,7 @@
 a run that fails, or dies, leaves the warehouse, the delivery file and the key file as
 they were before it; a run that succeeded keeps its work; the failed run's own history
 rows survive the restore."""
+
 from __future__ import annotations
 
 import os
@@ -48,7 +49,9 @@ def _run_writes(files: run_journal.RunFiles, run_id: str) -> None:
 
 def _state(files: run_journal.RunFiles) -> dict:
     with duckdb.connect(str(files.warehouse), read_only=True) as con:
-        tables = sorted(r[0] for r in con.execute("SELECT schema_name || '.' || table_name FROM duckdb_tables()").fetchall())
+        tables = sorted(
+            r[0] for r in con.execute("SELECT schema_name || '.' || table_name FROM duckdb_tables()").fetchall()
+        )
         value = con.execute("SELECT v FROM marts.m").fetchall()
         history = con.execute("SELECT run_id, status FROM dq.run_history ORDER BY run_id").fetchall()
     with duckdb.connect(str(files.delivery), read_only=True) as con:

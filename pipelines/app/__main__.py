@@ -4,6 +4,7 @@ It listens on 127.0.0.1 unless told otherwise: worker keys are pseudonymous pers
 data, so a wider audience reaches it through a reverse proxy that authenticates
 (README, "The map app").
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,8 +18,12 @@ DEFAULT_PUBLISHED = Path("var/warehouse/published/lrm_analyst.duckdb")
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m pipelines.app", description=__doc__.splitlines()[0])
-    parser.add_argument("--published", type=Path, default=Path(os.environ.get("LRM_PUBLISHED", DEFAULT_PUBLISHED)),
-                        help="the published read-only copy (default: %(default)s)")
+    parser.add_argument(
+        "--published",
+        type=Path,
+        default=Path(os.environ.get("LRM_PUBLISHED", DEFAULT_PUBLISHED)),
+        help="the published read-only copy (default: %(default)s)",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8050)
     args = parser.parse_args(argv)

@@ -1,6 +1,7 @@
 """Starting the app as `make app` does, for the browser test and the bench: a child process
 on a free port of 127.0.0.1, and Debian's Chromium driven by Playwright (which is pointed at
 the system browser and downloads nothing)."""
+
 from __future__ import annotations
 
 import socket
@@ -14,8 +15,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def launch_chromium(playwright):
@@ -34,8 +42,12 @@ def serve(published: Path, start_seconds: float = 60) -> Iterator[str]:
     port = free_port()
     # The server logs every request: a file, not a pipe nobody reads, takes them.
     with tempfile.TemporaryFile(mode="w+") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "pipelines.app", "--published", str(published), "--port", str(port)],
-                                stdout=log, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pipelines.app", "--published", str(published), "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + start_seconds

@@ -6,6 +6,7 @@ installed packages (no CDN). Besides the pages, the server hands out the report 
 publish leaves beside the copy (`/files/dq_report/…`, `/files/published/map/…`,
 `/files/published/docs/…`), and nothing else of the warehouse folder, and the region shapes.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,13 +30,25 @@ _ENTERPRISE = re.compile(r"^/enterprise/(\d{12})/?$")
 
 def _nav(page: Page, pathname: str) -> html.Header:
     links = [("/", "nav.map"), ("/guarantees", "nav.guarantees"), ("/freshness", "nav.freshness")]
-    return html.Header([
-        html.Span(page.t("app.title"), className="brand"),
-        html.Nav([dcc.Link(page.t(key), href=page.href(path), className="nav-link") for path, key in links]),
-        html.Div([dcc.Link(page.labels.text(f"lang.{lang}", lang), href=f"{pathname}?lang={lang}", id=f"lang-{lang}",
-                           className="lang" + (" active" if lang == page.lang else "")) for lang in LANGUAGES],
-                 className="langs"),
-    ], className="top")
+    return html.Header(
+        [
+            html.Span(page.t("app.title"), className="brand"),
+            html.Nav([dcc.Link(page.t(key), href=page.href(path), className="nav-link") for path, key in links]),
+            html.Div(
+                [
+                    dcc.Link(
+                        page.labels.text(f"lang.{lang}", lang),
+                        href=f"{pathname}?lang={lang}",
+                        id=f"lang-{lang}",
+                        className="lang" + (" active" if lang == page.lang else ""),
+                    )
+                    for lang in LANGUAGES
+                ],
+                className="langs",
+            ),
+        ],
+        className="top",
+    )
 
 
 def render(copy: PublishedCopy, pathname: str | None, search: str | None) -> list:
@@ -60,8 +73,14 @@ def render(copy: PublishedCopy, pathname: str | None, search: str | None) -> lis
 def create_app(published: Path) -> Dash:
     copy = PublishedCopy(published)
     warehouse_dir = Path(published).resolve().parent.parent
-    app = Dash(__name__, title="Labour Risk Map", update_title=None, suppress_callback_exceptions=True,
-               serve_locally=True, assets_folder=str(Path(__file__).with_name("assets")))
+    app = Dash(
+        __name__,
+        title="Labour Risk Map",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+        assets_folder=str(Path(__file__).with_name("assets")),
+    )
     app.layout = html.Div([dcc.Location(id="url", refresh=False), dcc.Loading(html.Div(id="page"), delay_show=300)])
 
     @app.callback(Output("page", "children"), Input("url", "pathname"), Input("url", "search"))

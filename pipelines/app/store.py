@@ -7,6 +7,7 @@ the next one opens the new (one connection serves all the queries of one request
 cached under the file's identity (inode and modification time), so a new publish is picked
 up by the first request after it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -64,9 +65,16 @@ class PublishedCopy:
             return [dict(zip(names, r)) for r in cur.fetchall()]
 
     def columns(self, schema: str, table: str) -> set[str]:
-        return self._per_copy(f"columns:{schema}.{table}", lambda con: {r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
-            [schema, table]).fetchall()})
+        return self._per_copy(
+            f"columns:{schema}.{table}",
+            lambda con: {
+                r[0]
+                for r in con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+                    [schema, table],
+                ).fetchall()
+            },
+        )
 
     def _per_copy(self, name: str, build: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         ident = self.identity()

@@ -1,5 +1,6 @@
 """Building blocks the pages share: the page context, links that keep the language,
 tables with headings from the labels, numbers as readers write them."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -68,9 +69,18 @@ def figures(page: Page, items: list[tuple[str, str]]) -> html.Dl:
     return html.Dl(children, className="figures")
 
 
-def table(page: Page, table_id: str, rows: list[dict], columns: list[str], *, coded: dict[str, str] | None = None,
-          digits: dict[str, int] | None = None, markdown: tuple[str, ...] = (), page_size: int = 25,
-          heading_keys: dict[str, str] | None = None) -> dash_table.DataTable:
+def table(
+    page: Page,
+    table_id: str,
+    rows: list[dict],
+    columns: list[str],
+    *,
+    coded: dict[str, str] | None = None,
+    digits: dict[str, int] | None = None,
+    markdown: tuple[str, ...] = (),
+    page_size: int = 25,
+    heading_keys: dict[str, str] | None = None,
+) -> dash_table.DataTable:
     """A DataTable of `rows` showing `columns`, headings from the labels (`col.<name>`),
     coded values shown by their meaning (`coded`: column -> codebook column), numbers
     formatted (`digits`: column -> decimals)."""
@@ -97,12 +107,27 @@ def table(page: Page, table_id: str, rows: list[dict], columns: list[str], *, co
         data.append(out)
     return dash_table.DataTable(
         id=table_id,
-        columns=[{"id": c, "name": page.t(heading_keys[c]) if c in heading_keys else page.labels.column(c, page.lang),
-                  **({"presentation": "markdown"} if c in markdown else {})} for c in columns],
+        columns=[
+            {
+                "id": c,
+                "name": page.t(heading_keys[c]) if c in heading_keys else page.labels.column(c, page.lang),
+                **({"presentation": "markdown"} if c in markdown else {}),
+            }
+            for c in columns
+        ],
         # Rows come sorted as the page means them; cells are formatted text, which a
         # browser-side sort would order as text.
-        data=data, page_size=page_size, sort_action="none", markdown_options={"link_target": "_self"},
-        style_table={"overflowX": "auto"}, style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto",
-                                                       "fontFamily": '"Noto Sans", "DejaVu Sans", Arial, sans-serif', "fontSize": "14px"},
+        data=data,
+        page_size=page_size,
+        sort_action="none",
+        markdown_options={"link_target": "_self"},
+        style_table={"overflowX": "auto"},
+        style_cell={
+            "textAlign": "left",
+            "whiteSpace": "normal",
+            "height": "auto",
+            "fontFamily": '"Noto Sans", "DejaVu Sans", Arial, sans-serif',
+            "fontSize": "14px",
+        },
         style_header={"fontWeight": "bold", "backgroundColor": "#f2f2f2"},
     )

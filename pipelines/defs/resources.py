@@ -3,7 +3,6 @@ under `dagster dev`, from the environment (LRM_LANDING, LRM_WAREHOUSE, LRM_AS_OF
 
 import datetime as dt
 import os
-from typing import Optional
 from pathlib import Path
 
 from dagster import ConfigurableResource
@@ -16,8 +15,8 @@ from pipelines.warehouse import default_delivery_path
 class LrmSettings(ConfigurableResource):
     landing_dir: str
     warehouse_path: str
-    delivery_path: Optional[str] = None
-    as_of: Optional[str] = None  # YYYY-MM-DD; default: the newest complete drop
+    delivery_path: str | None = None
+    as_of: str | None = None  # YYYY-MM-DD; default: the newest complete drop
 
     @property
     def landing_dir_path(self) -> Path:

@@ -23,6 +23,7 @@ bytes. Modules:
 - `unreadable`: an extra drop with files that cannot be read (`unreadable=True`).
 - `writer`: the CSV dialect and the marker.
 """
+
 from __future__ import annotations
 
 import csv
@@ -76,8 +77,12 @@ def build_frames(scale: str, seed: int) -> tuple[dict[tuple[int, str], pl.DataFr
         elif name != "stat_regions":  # stat_regions carries its own _drop
             df = dr.assign_drops(rng, name, df, ent_fd, "bin")
         events[name] = dr.replacements(rng, name, df)
-    snapshots = {"enterprises": pop.enterprises, "workplaces": pop.workplaces, "employees": pop.employees,
-                 "collective_agreements": ca}
+    snapshots = {
+        "enterprises": pop.enterprises,
+        "workplaces": pop.workplaces,
+        "employees": pop.employees,
+        "collective_agreements": ca,
+    }
     texts: dict[tuple[int, str], pl.DataFrame] = {}
     ent_bins: dict[int, list[str]] = {}
     for d in range(dr.N_DROPS):
@@ -93,7 +98,9 @@ def build_frames(scale: str, seed: int) -> tuple[dict[tuple[int, str], pl.DataFr
     return texts, ent_bins
 
 
-def generate(out_dir: Path, scale: str = "small", seed: int = 42, dirty: bool = False, unreadable: bool = False) -> dict:
+def generate(
+    out_dir: Path, scale: str = "small", seed: int = 42, dirty: bool = False, unreadable: bool = False
+) -> dict:
     """Write the landing drops under `out_dir`; returns a summary (drops, rows per file)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -116,7 +123,9 @@ def generate(out_dir: Path, scale: str = "small", seed: int = 42, dirty: bool = 
     manifest_path = out / dirty_mod.MANIFEST
     if dirty:
         with manifest_path.open("w", encoding="utf-8", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=["drop_date", "extract", "file", "line", "column", "reason_code"], lineterminator="\n")
+            w = csv.DictWriter(
+                fh, fieldnames=["drop_date", "extract", "file", "line", "column", "reason_code"], lineterminator="\n"
+            )
             w.writeheader()
             w.writerows(manifest)
     elif manifest_path.exists():

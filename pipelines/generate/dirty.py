@@ -10,6 +10,7 @@ for unknown_reference). A duplicate key marks the second occurrence.
 Manifest: `<out>/_dirty_manifest.csv` with drop_date, extract, file, line, column,
 reason_code; line is the 1-based physical line (header = 1).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,21 +27,59 @@ MANIFEST = "_dirty_manifest.csv"
 FRESH_BIN_SERIAL = 99_950  # injected enterprise rows (rejected)
 UNKNOWN_BIN_SERIAL = 99_980  # BINs no drop's enterprises file holds
 
-MISSING = {"enterprises": "name", "workplaces": "profession", "employees": "monthly_income", "attestations": "order_no",
-           "risk_assessments": "harm", "incidents": "kind", "checklists": "q05", "granted_guarantees": "guarantee",
-           "payroll": "accrued", "complaints": "topic", "inspections": "violations", "collective_agreements": "signed_on",
-           "stat_regions": "workers_surveyed"}
-CHECKSUM = {"enterprises": "bin", "workplaces": "bin", "employees": "iin", "attestations": "bin", "risk_assessments": "assessor_bin",
-            "incidents": "iin", "checklists": "confirmed_by", "granted_guarantees": "iin", "payroll": "iin", "complaints": "bin",
-            "inspections": "bin", "collective_agreements": "bin"}
-OUT_OF_RANGE = {"enterprises": ("headcount", "-3"), "employees": ("monthly_income", "-100"), "attestations": ("limit_value", "-1.5"),
-                "risk_assessments": ("harm", "1.5"), "incidents": ("days_lost", "-2"), "granted_guarantees": ("year", "1980"),
-                "payroll": ("accrued", "-1000"), "inspections": ("violations", "-1"), "collective_agreements": ("pay_supplement_pct", "-4"),
-                "stat_regions": ("workers_harmful", "-10")}
-DOMAIN = {"enterprises": ("status", "closed"), "incidents": ("kind", "burn"), "granted_guarantees": ("guarantee", "bonus"),
-          "complaints": ("topic", "salary"), "attestations": ("class", "3.5")}
-FORMAT = {"enterprises": [("oked", "12A45"), ("kato", "75111000")], "payroll": [("month", "2026-13"), ("month", "202611")],
-          "stat_regions": [("region", "7A")]}
+MISSING = {
+    "enterprises": "name",
+    "workplaces": "profession",
+    "employees": "monthly_income",
+    "attestations": "order_no",
+    "risk_assessments": "harm",
+    "incidents": "kind",
+    "checklists": "q05",
+    "granted_guarantees": "guarantee",
+    "payroll": "accrued",
+    "complaints": "topic",
+    "inspections": "violations",
+    "collective_agreements": "signed_on",
+    "stat_regions": "workers_surveyed",
+}
+CHECKSUM = {
+    "enterprises": "bin",
+    "workplaces": "bin",
+    "employees": "iin",
+    "attestations": "bin",
+    "risk_assessments": "assessor_bin",
+    "incidents": "iin",
+    "checklists": "confirmed_by",
+    "granted_guarantees": "iin",
+    "payroll": "iin",
+    "complaints": "bin",
+    "inspections": "bin",
+    "collective_agreements": "bin",
+}
+OUT_OF_RANGE = {
+    "enterprises": ("headcount", "-3"),
+    "employees": ("monthly_income", "-100"),
+    "attestations": ("limit_value", "-1.5"),
+    "risk_assessments": ("harm", "1.5"),
+    "incidents": ("days_lost", "-2"),
+    "granted_guarantees": ("year", "1980"),
+    "payroll": ("accrued", "-1000"),
+    "inspections": ("violations", "-1"),
+    "collective_agreements": ("pay_supplement_pct", "-4"),
+    "stat_regions": ("workers_harmful", "-10"),
+}
+DOMAIN = {
+    "enterprises": ("status", "closed"),
+    "incidents": ("kind", "burn"),
+    "granted_guarantees": ("guarantee", "bonus"),
+    "complaints": ("topic", "salary"),
+    "attestations": ("class", "3.5"),
+}
+FORMAT = {
+    "enterprises": [("oked", "12A45"), ("kato", "75111000")],
+    "payroll": [("month", "2026-13"), ("month", "202611")],
+    "stat_regions": [("region", "7A")],
+}
 
 
 def _plan(name: str) -> list[tuple[str, str, object]]:
@@ -93,7 +132,9 @@ class _Fresh:
         self.bins = to_text(make_bins(reg[:30], np.arange(FRESH_BIN_SERIAL, FRESH_BIN_SERIAL + 30))).to_list()
         self.unknown = to_text(make_bins(reg[30:], np.arange(UNKNOWN_BIN_SERIAL, UNKNOWN_BIN_SERIAL + 20))).to_list()
         birth = np.full(300, np.datetime64("1977-07-07"))
-        self.iins = to_text(make_iins(np.random.default_rng(0), birth, np.ones(300, dtype=bool), serial_offset=9_000)).to_list()
+        self.iins = to_text(
+            make_iins(np.random.default_rng(0), birth, np.ones(300, dtype=bool), serial_offset=9_000)
+        ).to_list()
         self.n = 0
 
     def next(self) -> int:
@@ -143,7 +184,9 @@ def _fresh_key(name: str, row: dict, file_df: pl.DataFrame, fresh: _Fresh, ctx: 
     return row
 
 
-def inject(rng: np.random.Generator, texts: dict[tuple[int, str], pl.DataFrame], ent_bins: dict[int, list[str]]) -> tuple[dict, list[dict]]:
+def inject(
+    rng: np.random.Generator, texts: dict[tuple[int, str], pl.DataFrame], ent_bins: dict[int, list[str]]
+) -> tuple[dict, list[dict]]:
     """Mix bad rows into the drop files; returns (texts, manifest rows)."""
     fresh = _Fresh()
     manifest: list[dict] = []
@@ -165,10 +208,16 @@ def inject(rng: np.random.Generator, texts: dict[tuple[int, str], pl.DataFrame],
                     break
             else:
                 raise RuntimeError(f"no row of {name} to copy for {code}")
-            ctx = {"bins_without_ca": sorted(set(ent_bins[d]) - set(df["bin"].to_list())) if name == "collective_agreements" else []}
+            ctx = {
+                "bins_without_ca": sorted(set(ent_bins[d]) - set(df["bin"].to_list()))
+                if name == "collective_agreements"
+                else []
+            }
             j = int(rng.integers(0, len(pool)))
             row = pool.row(j, named=True)
-            pos = df.with_row_index("_i").filter(pl.all_horizontal(pl.col(c).eq_missing(v) for c, v in row.items()))["_i"][0]
+            pos = df.with_row_index("_i").filter(pl.all_horizontal(pl.col(c).eq_missing(v) for c, v in row.items()))[
+                "_i"
+            ][0]
             if value == "@duplicate":
                 after = int(rng.integers(pos, len(df)))
                 per_drop[d].append((after, dict(row), code, column))
@@ -196,12 +245,21 @@ def inject(rng: np.random.Generator, texts: dict[tuple[int, str], pl.DataFrame],
             clean = df.with_columns(pl.int_range(pl.len()).cast(pl.Float64).alias("_o"))
             bad = pl.DataFrame([r for _, r, _, _ in items], schema=df.schema).with_columns(
                 pl.Series("_o", [a + 0.5 + k * 0.001 for k, (a, _, _, _) in enumerate(items)]),
-                pl.Series("_code", [c for _, _, c, _ in items]), pl.Series("_col", [c for _, _, _, c in items]))
+                pl.Series("_code", [c for _, _, c, _ in items]),
+                pl.Series("_col", [c for _, _, _, c in items]),
+            )
             merged = pl.concat([clean, bad], how="diagonal").sort("_o").with_row_index("_line", offset=2)
             for r in merged.filter(pl.col("_code").is_not_null()).select("_line", "_code", "_col").iter_rows():
-                manifest.append({"drop_date": cal.DROP_DATES[d].isoformat(), "extract": name,
-                                 "file": f"{cal.DROP_DATES[d].isoformat()}/{name}.csv", "line": r[0],
-                                 "column": r[2], "reason_code": r[1]})
+                manifest.append(
+                    {
+                        "drop_date": cal.DROP_DATES[d].isoformat(),
+                        "extract": name,
+                        "file": f"{cal.DROP_DATES[d].isoformat()}/{name}.csv",
+                        "line": r[0],
+                        "column": r[2],
+                        "reason_code": r[1],
+                    }
+                )
             texts[(d, name)] = merged.select(df.columns)
     manifest.sort(key=lambda m: (m["drop_date"], m["extract"], m["line"]))
     return texts, manifest

@@ -6,6 +6,7 @@ Events: each row lands in one drop (`_drop`), never before the drop where its
 enterprise first appears; a small share is re-sent in a later drop with a corrected
 value (same key, the later row replaces the earlier one).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -74,7 +75,9 @@ def replacements(rng, name: str, df: pl.DataFrame, share: float = 0.003) -> pl.D
 def snapshot_rows(name: str, df: pl.DataFrame, drop: int) -> pl.DataFrame:
     out = df.filter(pl.col("_first_drop") <= drop)
     if name == "employees":
-        out = out.with_columns(pl.when(pl.col("_end_drop") <= drop).then(pl.col("end_date")).otherwise(None).alias("end_date"))
+        out = out.with_columns(
+            pl.when(pl.col("_end_drop") <= drop).then(pl.col("end_date")).otherwise(None).alias("end_date")
+        )
     return out
 
 
@@ -91,7 +94,11 @@ def as_text(name: str, df: pl.DataFrame) -> pl.DataFrame:
             e = pl.when(c).then(pl.lit("true")).when(~c).then(pl.lit("false")).otherwise(None)
         elif dtype.is_float():
             # whole numbers without a trailing .0, others as they are
-            e = pl.when(c == c.round(0)).then(c.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(c.cast(pl.String))
+            e = (
+                pl.when(c == c.round(0))
+                .then(c.cast(pl.Int64, strict=False).cast(pl.String))
+                .otherwise(c.cast(pl.String))
+            )
         else:
             e = c.cast(pl.String)
         exprs.append(e.alias(col.name))

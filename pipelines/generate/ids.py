@@ -3,6 +3,7 @@
 The scalar rule lives in `pipelines.identifiers`; this module applies the same weights
 to numpy arrays so that two million identifiers take well under a second.
 """
+
 from __future__ import annotations
 
 import numpy as np

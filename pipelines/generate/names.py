@@ -1,4 +1,5 @@
 """Enterprise names in Kazakh and Russian (ТОО «Қарағанды Көмір», АО «Павлодарский алюминий»)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,7 +28,9 @@ def enterprise_names(rng: np.random.Generator, groups: np.ndarray, regions: np.n
     numbered = rng.random(n) < 0.3
     suffix = np.where(numbered, np.char.add(" №", rng.integers(1, 30, n).astype(str)), "")
     quoted = rng.random(n) < 0.02  # some registries send ASCII quotes and commas
-    df = pl.DataFrame({"f": forms.astype(str), "t": towns.astype(str), "s": stems.astype(str), "x": suffix, "q": quoted})
+    df = pl.DataFrame(
+        {"f": forms.astype(str), "t": towns.astype(str), "s": stems.astype(str), "x": suffix, "q": quoted}
+    )
     return df.select(
         pl.when(pl.col("q"))
         .then(pl.format('{} "{} {}, Ltd"', "f", "t", "s"))

@@ -8,9 +8,9 @@ Harmful workers are placed so that their region and industry shares match docs/l
 each enterprise's harmful fraction is a_region × b_industry, fitted by iterative
 proportional fitting to both marginals.
 """
+
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,8 +23,16 @@ from pipelines.generate.names import enterprise_names
 D = np.datetime64
 AS_OF = D(cal.AS_OF.isoformat())
 GROUPS = tuple(i.name for i in cal.INDUSTRIES)
-INCOME_MEDIAN = {"mining": 600_000, "electricity": 450_000, "manufacturing": 420_000, "transport": 380_000,
-                 "construction": 400_000, "health": 330_000, "water": 300_000, "other": 320_000}
+INCOME_MEDIAN = {
+    "mining": 600_000,
+    "electricity": 450_000,
+    "manufacturing": 420_000,
+    "transport": 380_000,
+    "construction": 400_000,
+    "health": 330_000,
+    "water": 300_000,
+    "other": 320_000,
+}
 UNIT_WORD = {"health": "Отделение №", "transport": "Автоколонна №", "mining": "Участок №"}
 ADMIN_UNITS = np.array(["Администрация", "Бухгалтерия", "Отдел кадров", "Служба охраны труда", "Склад"], dtype=object)
 EDGE_BIN_SERIAL = 99_900  # random enterprises use serials 0..99_899, injected bad rows 99_950+
@@ -65,41 +73,49 @@ def _ipf(table: np.ndarray, rows: np.ndarray, cols: np.ndarray, iters: int = 200
     return np.clip(a[:, None] * b[None, :], 0, 0.92)
 
 
-def enterprise_frame(rng, n: int, groups: np.ndarray, regions: np.ndarray, sizes: np.ndarray, first_index: int) -> pl.DataFrame:
+def enterprise_frame(
+    rng, n: int, groups: np.ndarray, regions: np.ndarray, sizes: np.ndarray, first_index: int
+) -> pl.DataFrame:
     """Random attributes of enterprises whose group, region and size are given."""
     okeds = np.empty(n, dtype=object)
     for ind in cal.INDUSTRIES:
         idx = np.flatnonzero(groups == ind.name)
         okeds[idx] = np.asarray(ind.okeds, dtype=object)[rng.integers(0, len(ind.okeds), len(idx))]
-    kato = np.char.add(np.char.add(regions.astype(str), np.char.zfill(rng.integers(1, 40, n).astype(str), 2)),
-                       np.char.add(np.char.zfill(rng.integers(1, 60, n).astype(str), 2), "000"))
+    kato = np.char.add(
+        np.char.add(regions.astype(str), np.char.zfill(rng.integers(1, 40, n).astype(str), 2)),
+        np.char.add(np.char.zfill(rng.integers(1, 60, n).astype(str), 2), "000"),
+    )
     registered = random_dates(rng, "1993-01-01", "2025-06-30", n)
     bins = make_bins(registered, np.arange(first_index, first_index + n))
     camp1 = random_dates(rng, "2019-12-01", "2026-10-31", n)
     # medium and large employers keep their attestation current; small ones let it lapse
     camp1 = np.where(sizes > cal.ATTESTATION_CURRENT_FROM, random_dates(rng, "2022-01-10", "2026-10-31", n), camp1)
     camp0 = np.where(rng.random(n) < 0.25, camp1 - _days(rng.integers(1830, 2100, n)), D("NaT"))
-    return pl.DataFrame({
-        "_e": np.arange(first_index, first_index + n),
-        "bin": to_text(bins),
-        "name": enterprise_names(rng, groups, regions),
-        "oked": okeds.astype(str),
-        "kato": kato,
-        "status": np.full(n, "active"),
-        "registered_on": registered,
-        "_group": groups.astype(str),
-        "_region": regions.astype(str),
-        "_size": sizes,
-        "_first_drop": np.zeros(n, dtype=np.int64),
-        "_camp1": camp1,
-        "_camp0": camp0,
-        "_behaviour": np.asarray(BEHAVIOURS)[rng.choice(len(BEHAVIOURS), n, p=BEHAVIOUR_P)],
-        "_arrears": rng.random(n) < 0.04,
-        "_late": rng.random(n) < 0.06,
-        "_overtime": rng.random(n) < cal.OVERTIME_ENTERPRISE_SHARE,
-        "_has_ca": rng.random(n) < np.where(sizes > 30, 0.75, 0.5),
-        "_risk": rng.beta(2, 4, n),
-    }).with_columns(pl.col("registered_on").cast(pl.Date), pl.col("_camp1").cast(pl.Date), pl.col("_camp0").cast(pl.Date))
+    return pl.DataFrame(
+        {
+            "_e": np.arange(first_index, first_index + n),
+            "bin": to_text(bins),
+            "name": enterprise_names(rng, groups, regions),
+            "oked": okeds.astype(str),
+            "kato": kato,
+            "status": np.full(n, "active"),
+            "registered_on": registered,
+            "_group": groups.astype(str),
+            "_region": regions.astype(str),
+            "_size": sizes,
+            "_first_drop": np.zeros(n, dtype=np.int64),
+            "_camp1": camp1,
+            "_camp0": camp0,
+            "_behaviour": np.asarray(BEHAVIOURS)[rng.choice(len(BEHAVIOURS), n, p=BEHAVIOUR_P)],
+            "_arrears": rng.random(n) < 0.04,
+            "_late": rng.random(n) < 0.06,
+            "_overtime": rng.random(n) < cal.OVERTIME_ENTERPRISE_SHARE,
+            "_has_ca": rng.random(n) < np.where(sizes > 30, 0.75, 0.5),
+            "_risk": rng.beta(2, 4, n),
+        }
+    ).with_columns(
+        pl.col("registered_on").cast(pl.Date), pl.col("_camp1").cast(pl.Date), pl.col("_camp0").cast(pl.Date)
+    )
 
 
 def random_population(rng: np.random.Generator, scale: cal.Scale, first_e: int, first_w: int):
@@ -187,7 +203,11 @@ def _harmful_workplaces(rng, groups: np.ndarray, local: np.ndarray) -> pl.DataFr
     fallback = spec == "~CMN"
     entry = np.where(fallback, None, np.where(spec == "", None, spec))
     list_entry = entry.copy()
-    entry[fallback] = np.vectorize(cal.COMMON_BY_PROFESSION.get, otypes=[object])(prof[fallback]) if fallback.any() else entry[fallback]
+    entry[fallback] = (
+        np.vectorize(cal.COMMON_BY_PROFESSION.get, otypes=[object])(prof[fallback])
+        if fallback.any()
+        else entry[fallback]
+    )
     # spelling variants of common professions on fallback workplaces
     u = rng.random(n)
     for canon, variants in cal.CMN_VARIANTS.items():
@@ -196,27 +216,48 @@ def _harmful_workplaces(rng, groups: np.ndarray, local: np.ndarray) -> pl.DataFr
             prof[idx] = np.asarray(variants, dtype=object)[rng.integers(0, len(variants), len(idx))]
     has_list = np.asarray([e is not None for e in list_entry])
     m = rng.random(n)
-    mode = np.where(has_list & (m < 0.05), "contradiction",
-                    np.where(has_list & (m < 0.15), "not_attested", "attested_harmful"))
+    mode = np.where(
+        has_list & (m < 0.05), "contradiction", np.where(has_list & (m < 0.15), "not_attested", "attested_harmful")
+    )
     subject = np.where((mode == "not_attested") & (rng.random(n) < 0.5), False, True)
     cls = np.asarray(cal.HARMFUL_CLASSES)[rng.choice(5, n, p=cal.HARMFUL_CLASS_P)]
     cls = _cap_class(f1, cls)
-    c2 = np.asarray(["2", "3.1", "3.2"])[quota_choice(rng, n, [1 - cal.SECOND_FACTOR_HARMFUL,
-        cal.SECOND_FACTOR_HARMFUL * (1 - cal.SECOND_FACTOR_3_2), cal.SECOND_FACTOR_HARMFUL * cal.SECOND_FACTOR_3_2])]
+    c2 = np.asarray(["2", "3.1", "3.2"])[
+        quota_choice(
+            rng,
+            n,
+            [
+                1 - cal.SECOND_FACTOR_HARMFUL,
+                cal.SECOND_FACTOR_HARMFUL * (1 - cal.SECOND_FACTOR_3_2),
+                cal.SECOND_FACTOR_HARMFUL * cal.SECOND_FACTOR_3_2,
+            ],
+        )
+    ]
     c2 = _cap_class(f2, c2)
     f3, c3 = _third_factor(rng, f1, f2, cal.THIRD_FACTOR_HARMFUL)
-    unit_word = np.vectorize(lambda g: UNIT_WORD.get(g, "Цех №"), otypes=[object])(groups) if n else np.array([], dtype=object)
+    unit_word = (
+        np.vectorize(lambda g: UNIT_WORD.get(g, "Цех №"), otypes=[object])(groups) if n else np.array([], dtype=object)
+    )
     unit = np.char.add(unit_word.astype(str), (local // 3 + 1).astype(str)) if n else np.array([], dtype=str)
-    return pl.DataFrame({
-        "unit": unit, "profession": prof.astype(str),
-        "list_entry": pl.Series(list_entry.tolist(), dtype=pl.String),
-        "subject_to_attestation": nullable_bool(subject, subject & (rng.random(n) < 0.4)),
-        "_harmful": np.ones(n, dtype=bool), "_mode": mode.astype(str),
-        "_entry": pl.Series(entry.tolist(), dtype=pl.String),
-        "_f1": f1.astype(str), "_f2": f2.astype(str), "_cls": cls.astype(str),
-        "_c2": c2.astype(str), "_f3": f3, "_c3": c3,
-        "_disagree": rng.random(n) < 0.04,
-    }, schema_overrides={"unit": pl.String, "profession": pl.String})
+    return pl.DataFrame(
+        {
+            "unit": unit,
+            "profession": prof.astype(str),
+            "list_entry": pl.Series(list_entry.tolist(), dtype=pl.String),
+            "subject_to_attestation": nullable_bool(subject, subject & (rng.random(n) < 0.4)),
+            "_harmful": np.ones(n, dtype=bool),
+            "_mode": mode.astype(str),
+            "_entry": pl.Series(entry.tolist(), dtype=pl.String),
+            "_f1": f1.astype(str),
+            "_f2": f2.astype(str),
+            "_cls": cls.astype(str),
+            "_c2": c2.astype(str),
+            "_f3": f3,
+            "_c3": c3,
+            "_disagree": rng.random(n) < 0.04,
+        },
+        schema_overrides={"unit": pl.String, "profession": pl.String},
+    )
 
 
 def _third_factor(rng, f1: np.ndarray, f2: np.ndarray, harmful_p: float) -> tuple[pl.Series, np.ndarray]:
@@ -253,21 +294,35 @@ def _other_workplaces(rng, groups: np.ndarray, local: np.ndarray) -> pl.DataFram
     f2 = np.where(f2 == f1, "heaviness", f2)
     f2 = np.where(f2 == f1, "intensity", f2)
     f3, c3 = _third_factor(rng, f1, f2, 0.0)
-    return pl.DataFrame({
-        "unit": ADMIN_UNITS[local % len(ADMIN_UNITS)].astype(str), "profession": prof.astype(str),
-        "list_entry": pl.Series([None] * n, dtype=pl.String),
-        "subject_to_attestation": subject,
-        "_harmful": np.zeros(n, dtype=bool), "_mode": mode.astype(str),
-        "_entry": pl.Series([None] * n, dtype=pl.String),
-        "_f1": f1, "_f2": f2, "_cls": np.full(n, "2"), "_c2": np.full(n, "2"), "_f3": f3, "_c3": c3,
-        "_disagree": np.zeros(n, dtype=bool),
-    }, schema_overrides={"unit": pl.String, "profession": pl.String})
+    return pl.DataFrame(
+        {
+            "unit": ADMIN_UNITS[local % len(ADMIN_UNITS)].astype(str),
+            "profession": prof.astype(str),
+            "list_entry": pl.Series([None] * n, dtype=pl.String),
+            "subject_to_attestation": subject,
+            "_harmful": np.zeros(n, dtype=bool),
+            "_mode": mode.astype(str),
+            "_entry": pl.Series([None] * n, dtype=pl.String),
+            "_f1": f1,
+            "_f2": f2,
+            "_cls": np.full(n, "2"),
+            "_c2": np.full(n, "2"),
+            "_f3": f3,
+            "_c3": c3,
+            "_disagree": np.zeros(n, dtype=bool),
+        },
+        schema_overrides={"unit": pl.String, "profession": pl.String},
+    )
 
 
-def contracts_for(rng, w: np.ndarray, wp: pl.DataFrame, ent: pl.DataFrame, first_c: int, serial_offset: int = 0) -> pl.DataFrame:
+def contracts_for(
+    rng, w: np.ndarray, wp: pl.DataFrame, ent: pl.DataFrame, first_c: int, serial_offset: int = 0
+) -> pl.DataFrame:
     """Active contracts (on AS_OF) for the workplaces `w`, one new person each."""
     n = len(w)
-    info = pl.DataFrame({"_w": w}).join(wp.select("_w", "_e", "workplace_id", "bin", "_harmful"), on="_w", how="left", maintain_order="left")
+    info = pl.DataFrame({"_w": w}).join(
+        wp.select("_w", "_e", "workplace_id", "bin", "_harmful"), on="_w", how="left", maintain_order="left"
+    )
     info = info.join(ent.select("_e", "_group"), on="_e", how="left", maintain_order="left")
     age_days = rng.integers(20 * 365, 63 * 365, n)
     birth = AS_OF - _days(age_days)
@@ -284,17 +339,22 @@ def contracts_for(rng, w: np.ndarray, wp: pl.DataFrame, ent: pl.DataFrame, first
     part = rng.random(n) < cal.PART_TIME_SHARE
     income = np.where(part, np.round(rng.uniform(0.45, 0.97, n) * cal.MIN_WAGE / 100) * 100, income)
     iin = make_iins(rng, birth, rng.random(n) < 0.55, serial_offset)
-    return pl.DataFrame({
-        "contract_id": pl.Series(np.arange(first_c, first_c + n)).cast(pl.String).str.zfill(9),
-        "iin": to_text(iin),
-        "bin": info["bin"],
-        "workplace_id": info["workplace_id"],
-        "start_date": pl.Series(start).cast(pl.Date),
-        "end_date": pl.Series(end).cast(pl.Date),
-        "monthly_income": income.astype(np.int64),
-        "_e": info["_e"], "_w": w, "_harmful": info["_harmful"],
-        "_first_drop": np.zeros(n, dtype=np.int64), "_end_drop": np.zeros(n, dtype=np.int64),
-    })
+    return pl.DataFrame(
+        {
+            "contract_id": pl.Series(np.arange(first_c, first_c + n)).cast(pl.String).str.zfill(9),
+            "iin": to_text(iin),
+            "bin": info["bin"],
+            "workplace_id": info["workplace_id"],
+            "start_date": pl.Series(start).cast(pl.Date),
+            "end_date": pl.Series(end).cast(pl.Date),
+            "monthly_income": income.astype(np.int64),
+            "_e": info["_e"],
+            "_w": w,
+            "_harmful": info["_harmful"],
+            "_first_drop": np.zeros(n, dtype=np.int64),
+            "_end_drop": np.zeros(n, dtype=np.int64),
+        }
+    )
 
 
 def build_population(rng: np.random.Generator, scale: cal.Scale) -> Population:
@@ -305,13 +365,21 @@ def build_population(rng: np.random.Generator, scale: cal.Scale) -> Population:
     e_wp, e_workers = edges.workplace_frame(scale.name, 0)
     r_ent, r_wp, r_w = random_population(rng, scale, len(e_ent), len(e_wp))
     e_wp = e_wp.with_row_index("_w").with_columns(pl.col("_w").cast(pl.Int64))
-    e_ent = e_ent.with_columns(pl.Series("_size", np.bincount(e_wp["_e"].to_numpy(), weights=np.asarray(e_workers, float), minlength=len(e_ent)).astype(np.int64)))
+    e_ent = e_ent.with_columns(
+        pl.Series(
+            "_size",
+            np.bincount(e_wp["_e"].to_numpy(), weights=np.asarray(e_workers, float), minlength=len(e_ent)).astype(
+                np.int64
+            ),
+        )
+    )
     e_bins = make_bins(e_ent["registered_on"].to_numpy(), np.arange(len(e_ent)) + EDGE_BIN_SERIAL)
     e_ent = e_ent.with_columns(pl.Series("bin", to_text(e_bins)))
     ent = pl.concat([e_ent, r_ent], how="diagonal_relaxed").sort("_e")
     wp = pl.concat([e_wp, r_wp], how="diagonal_relaxed").sort("_w")
     wp = wp.join(ent.select("_e", "bin"), on="_e", how="left", maintain_order="left").with_columns(
-        pl.format("WP{}", pl.col("_w").cast(pl.String).str.zfill(8)).alias("workplace_id"))
+        pl.format("WP{}", pl.col("_w").cast(pl.String).str.zfill(8)).alias("workplace_id")
+    )
 
     # contracts active on AS_OF
     w_active = np.concatenate([np.repeat(e_wp["_w"].to_numpy(), e_workers), r_w])
@@ -322,14 +390,19 @@ def build_population(rng: np.random.Generator, scale: cal.Scale) -> Population:
     e7_w = wp.filter(pl.col("_e") == 6)["_w"].to_numpy()
     pool_w = w_active[~np.isin(w_active, e7_w)]
     edge_hist_w = np.asarray([tw[t] for t, _, _ in edges.ENDED_CONTRACTS], dtype=np.int64)
-    hist_w = np.concatenate([edge_hist_w, pool_w[rng.integers(0, len(pool_w), max(3, int(cal.HISTORIC_SHARE * len(w_active))))]])
+    hist_w = np.concatenate(
+        [edge_hist_w, pool_w[rng.integers(0, len(pool_w), max(3, int(cal.HISTORIC_SHARE * len(w_active))))]]
+    )
     n_hist = len(hist_w)
     both = contracts_for(rng, np.concatenate([w_active, hist_w]), wp, ent, 0)
     emp, hist = both.head(len(w_active)), both.tail(n_hist)
     h_start = random_dates(rng, "2012-01-01", "2024-06-30", n_hist)
     in_2026 = rng.random(n_hist) < 0.25
-    h_end = np.where(in_2026, random_dates(rng, "2026-01-15", "2026-10-31", n_hist),
-                     np.minimum(h_start + _days(rng.integers(120, 3000, n_hist)), D("2025-12-31")))
+    h_end = np.where(
+        in_2026,
+        random_dates(rng, "2026-01-15", "2026-10-31", n_hist),
+        np.minimum(h_start + _days(rng.integers(120, 3000, n_hist)), D("2025-12-31")),
+    )
     # seasonal work: some of the contracts ended in 2026 began that year and lasted under 90 days
     seasonal = in_2026 & (rng.random(n_hist) < cal.SEASONAL_SHARE)
     s_start = random_dates(rng, "2026-02-01", "2026-08-31", n_hist)
@@ -341,19 +414,25 @@ def build_population(rng: np.random.Generator, scale: cal.Scale) -> Population:
 
     # movers: a 2026 contract at another List workplace of the same enterprise
     list_wp = wp.filter(pl.col("_entry").is_not_null() & pl.col("_mode").ne("contradiction")).select("_w", "_e")
-    list_wp = list_wp.with_columns(pl.col("_w").rank("ordinal").over("_e").cast(pl.Int64).alias("_r"),
-                                   pl.len().over("_e").cast(pl.Int64).alias("_k"))
+    list_wp = list_wp.with_columns(
+        pl.col("_w").rank("ordinal").over("_e").cast(pl.Int64).alias("_r"),
+        pl.len().over("_e").cast(pl.Int64).alias("_k"),
+    )
     cand = emp.with_row_index("_i").join(list_wp, on=["_w", "_e"], how="inner").filter(pl.col("_k") >= 2)
     cand = cand.filter(~pl.col("_e").is_in(list(range(len(e_ent)))))
     n_mov = min(len(cand), max(1, int(0.003 * len(emp))))
     movers = cand.sample(n_mov, seed=int(rng.integers(1 << 31))) if n_mov else cand.head(0)
     movers = movers.with_columns(((pl.col("_r") % pl.col("_k")) + 1).alias("_r2")).join(
-        list_wp.select("_e", pl.col("_r").alias("_r2"), pl.col("_w").alias("_w2")), on=["_e", "_r2"], how="left")
+        list_wp.select("_e", pl.col("_r").alias("_r2"), pl.col("_w").alias("_w2")), on=["_e", "_r2"], how="left"
+    )
     move_day = random_dates(rng, "2026-03-01", "2026-08-31", len(movers))
-    prior = movers.select([c for c in emp.columns if c not in ("_w", "workplace_id", "start_date", "end_date")] + ["_w2"]).rename({"_w2": "_w"})
+    prior = movers.select(
+        [c for c in emp.columns if c not in ("_w", "workplace_id", "start_date", "end_date")] + ["_w2"]
+    ).rename({"_w2": "_w"})
     prior = prior.join(wp.select("_w", "workplace_id"), on="_w", how="left", maintain_order="left").with_columns(
         pl.Series("start_date", move_day - _days(rng.integers(200, 900, len(movers)))).cast(pl.Date),
-        pl.Series("end_date", move_day - _days(np.ones(len(movers), dtype=np.int64))).cast(pl.Date))
+        pl.Series("end_date", move_day - _days(np.ones(len(movers), dtype=np.int64))).cast(pl.Date),
+    )
     idx = movers["_i"].to_numpy()
     start = emp["start_date"].to_numpy().copy()
     start[idx] = move_day
@@ -362,13 +441,15 @@ def build_population(rng: np.random.Generator, scale: cal.Scale) -> Population:
     # edge contracts: movers, a liquidated enterprise, a new enterprise's first hires, ...
     emp, edge_prior = _edge_contracts(emp, wp, tw, len(e_ent))
     second = _second_contracts(rng, emp, wp, len(e_ent))
-    emp = pl.concat([emp, hist, prior.select(emp.columns), edge_prior.select(emp.columns), second.select(emp.columns)],
-                    how="vertical_relaxed")
+    emp = pl.concat(
+        [emp, hist, prior.select(emp.columns), edge_prior.select(emp.columns), second.select(emp.columns)],
+        how="vertical_relaxed",
+    )
 
     # liquidated random enterprises (no harmful workers): every contract ended
     e_arr = ent["_e"].to_numpy()
     harmful_e = set(emp.filter(pl.col("_harmful"))["_e"].unique().to_list())
-    pool = np.asarray([e for e in e_arr[len(e_ent):] if e not in harmful_e], dtype=np.int64)
+    pool = np.asarray([e for e in e_arr[len(e_ent) :] if e not in harmful_e], dtype=np.int64)
     liq = pool[rng.random(len(pool)) < 0.01] if len(pool) else pool
     liquidated = np.r_[liq, 5]  # E6
     # dormant: small, still active in the registry, every contract ended (no headcount left)
@@ -376,21 +457,50 @@ def build_population(rng: np.random.Generator, scale: cal.Scale) -> Population:
     dormant = rng.choice(rest, min(len(rest), round(cal.DORMANT_SHARE * len(r_ent))), replace=False)
     emp = _end_every_contract(rng, emp, dormant, "2025-06-01", "2026-10-31", 300)
     emp = _end_every_contract(rng, emp, liquidated, "2024-01-01", "2025-11-30", 400)
-    ent = ent.with_columns(pl.when(pl.col("_e").is_in(liquidated.tolist())).then(pl.lit("liquidated")).otherwise(pl.col("status")).alias("status"))
+    ent = ent.with_columns(
+        pl.when(pl.col("_e").is_in(liquidated.tolist()))
+        .then(pl.lit("liquidated"))
+        .otherwise(pl.col("status"))
+        .alias("status")
+    )
 
     # snapshot dynamics across drops: a few new enterprises, new hires, contract ends
     n_new = int(0.002 * len(r_ent))
     if n_new:
-        small = r_ent.filter(pl.col("_size") <= pl.col("_size").median(), ~pl.col("_e").is_in(liquidated.tolist() + dormant.tolist()))
+        small = r_ent.filter(
+            pl.col("_size") <= pl.col("_size").median(), ~pl.col("_e").is_in(liquidated.tolist() + dormant.tolist())
+        )
         new_e = small.sample(min(n_new, len(small)), seed=int(rng.integers(1 << 31)))["_e"].to_list()
-        ent = ent.with_columns(pl.when(pl.col("_e").is_in(new_e)).then(2).otherwise(pl.col("_first_drop")).alias("_first_drop"),
-                               pl.when(pl.col("_e").is_in(new_e)).then(pl.lit(cal.DROP_DATES[1])).otherwise(pl.col("registered_on")).alias("registered_on"))
-        emp = emp.with_columns(pl.when(pl.col("_e").is_in(new_e)).then(2).otherwise(pl.col("_first_drop")).alias("_first_drop"),
-                               pl.when(pl.col("_e").is_in(new_e)).then(pl.lit(cal.DROP_DATES[1])).otherwise(pl.col("start_date")).alias("start_date"))
-        emp = emp.filter(~(pl.col("_e").is_in(new_e) & pl.col("end_date").is_not_null() & (pl.col("end_date") <= pl.lit(cal.DROP_DATES[1]))))
+        ent = ent.with_columns(
+            pl.when(pl.col("_e").is_in(new_e)).then(2).otherwise(pl.col("_first_drop")).alias("_first_drop"),
+            pl.when(pl.col("_e").is_in(new_e))
+            .then(pl.lit(cal.DROP_DATES[1]))
+            .otherwise(pl.col("registered_on"))
+            .alias("registered_on"),
+        )
+        emp = emp.with_columns(
+            pl.when(pl.col("_e").is_in(new_e)).then(2).otherwise(pl.col("_first_drop")).alias("_first_drop"),
+            pl.when(pl.col("_e").is_in(new_e))
+            .then(pl.lit(cal.DROP_DATES[1]))
+            .otherwise(pl.col("start_date"))
+            .alias("start_date"),
+        )
+        emp = emp.filter(
+            ~(
+                pl.col("_e").is_in(new_e)
+                & pl.col("end_date").is_not_null()
+                & (pl.col("end_date") <= pl.lit(cal.DROP_DATES[1]))
+            )
+        )
     new_ents = ent.filter(pl.col("_first_drop") > 0)["_e"].to_list()
     n_dyn = max(2, int(0.003 * len(emp)))
-    open_rows = np.flatnonzero(emp.select(pl.col("end_date").is_null() & ~pl.col("_e").is_in(new_ents + liquidated.tolist() + dormant.tolist())).to_series().to_numpy())
+    open_rows = np.flatnonzero(
+        emp.select(
+            pl.col("end_date").is_null() & ~pl.col("_e").is_in(new_ents + liquidated.tolist() + dormant.tolist())
+        )
+        .to_series()
+        .to_numpy()
+    )
     pick = rng.choice(open_rows, min(len(open_rows), 2 * n_dyn), replace=False)
     hires, ends = pick[:n_dyn], pick[n_dyn:]
     fd = emp["_first_drop"].to_numpy().copy()
@@ -402,39 +512,70 @@ def build_population(rng: np.random.Generator, scale: cal.Scale) -> Population:
     start[hires] = drops[fd[hires]] - _days(np.ones(len(hires), dtype=np.int64))
     ed[ends] = 1 + np.arange(len(ends)) % 2
     end[ends] = drops[ed[ends]] - _days(np.ones(len(ends), dtype=np.int64))
-    emp = emp.with_columns(pl.Series("_first_drop", fd), pl.Series("_end_drop", ed),
-                           pl.Series("start_date", start).cast(pl.Date), pl.Series("end_date", end).cast(pl.Date))
-    emp = emp.with_columns(pl.format("TD-{}", pl.int_range(1, pl.len() + 1).cast(pl.String).str.zfill(9)).alias("contract_id"))
-    wp = wp.join(ent.select("_e", pl.col("_first_drop").alias("_efd")), on="_e", how="left", maintain_order="left").rename({"_efd": "_first_drop"})
+    emp = emp.with_columns(
+        pl.Series("_first_drop", fd),
+        pl.Series("_end_drop", ed),
+        pl.Series("start_date", start).cast(pl.Date),
+        pl.Series("end_date", end).cast(pl.Date),
+    )
+    emp = emp.with_columns(
+        pl.format("TD-{}", pl.int_range(1, pl.len() + 1).cast(pl.String).str.zfill(9)).alias("contract_id")
+    )
+    wp = wp.join(
+        ent.select("_e", pl.col("_first_drop").alias("_efd")), on="_e", how="left", maintain_order="left"
+    ).rename({"_efd": "_first_drop"})
 
     # registered headcount: active contracts, roughly, sometimes missing
     active = emp.filter(pl.col("end_date").is_null() | (pl.col("end_date") >= pl.lit(cal.AS_OF))).group_by("_e").len()
-    ent = ent.join(active.rename({"len": "_active"}), on="_e", how="left", maintain_order="left").with_columns(pl.col("_active").fill_null(0))
+    ent = ent.join(active.rename({"len": "_active"}), on="_e", how="left", maintain_order="left").with_columns(
+        pl.col("_active").fill_null(0)
+    )
     noise = pl.Series(rng.normal(1.0, 0.04, len(ent)))
     ent = ent.with_columns((pl.col("_active") * noise).round(0).cast(pl.Int64).alias("headcount"))
-    ent = ent.with_columns(pl.when((pl.Series(rng.random(len(ent))) < 0.05) & (pl.col("_e") >= len(e_ent))).then(None).otherwise(pl.col("headcount")).alias("headcount"))
-    ent = ent.with_columns(pl.when(pl.col("status") == "liquidated").then(0).otherwise(pl.col("headcount")).alias("headcount"))
+    ent = ent.with_columns(
+        pl.when((pl.Series(rng.random(len(ent))) < 0.05) & (pl.col("_e") >= len(e_ent)))
+        .then(None)
+        .otherwise(pl.col("headcount"))
+        .alias("headcount")
+    )
+    ent = ent.with_columns(
+        pl.when(pl.col("status") == "liquidated").then(0).otherwise(pl.col("headcount")).alias("headcount")
+    )
     return Population(ent, wp, emp)
 
 
-def _end_every_contract(rng, emp: pl.DataFrame, enterprises: np.ndarray, lo: str, hi: str, back_days: int) -> pl.DataFrame:
+def _end_every_contract(
+    rng, emp: pl.DataFrame, enterprises: np.ndarray, lo: str, hi: str, back_days: int
+) -> pl.DataFrame:
     """Every contract of `enterprises` ends on a day between lo and hi (or earlier, as it was);
     a contract that would end before it began starts `back_days` before its end instead."""
     end = pl.Series(random_dates(rng, lo, hi, len(emp))).cast(pl.Date)
     hit = pl.col("_e").is_in(enterprises.tolist())
     emp = emp.with_columns(end.alias("_end")).with_columns(
-        pl.when(hit).then(pl.min_horizontal("_end", pl.coalesce("end_date", "_end"))).otherwise(pl.col("end_date")).alias("end_date"))
-    return emp.with_columns(pl.when(hit & (pl.col("start_date") >= pl.col("end_date")))
-                            .then(pl.col("end_date") - pl.duration(days=back_days)).otherwise(pl.col("start_date")).alias("start_date")).drop("_end")
+        pl.when(hit)
+        .then(pl.min_horizontal("_end", pl.coalesce("end_date", "_end")))
+        .otherwise(pl.col("end_date"))
+        .alias("end_date")
+    )
+    return emp.with_columns(
+        pl.when(hit & (pl.col("start_date") >= pl.col("end_date")))
+        .then(pl.col("end_date") - pl.duration(days=back_days))
+        .otherwise(pl.col("start_date"))
+        .alias("start_date")
+    ).drop("_end")
 
 
 def _second_contracts(rng, emp: pl.DataFrame, wp: pl.DataFrame, n_edge: int) -> pl.DataFrame:
     """A second, part-time contract of a worker at another workplace of the same employer,
     running alongside the first (internal part-time work)."""
-    wps = wp.filter(pl.col("_e") >= n_edge).select("_w", "_e", "workplace_id", "_harmful").with_columns(
-        pl.len().over("_e").alias("_k"))
+    wps = (
+        wp.filter(pl.col("_e") >= n_edge)
+        .select("_w", "_e", "workplace_id", "_harmful")
+        .with_columns(pl.len().over("_e").alias("_k"))
+    )
     cand = emp.filter(pl.col("end_date").is_null(), pl.col("_e") >= n_edge).join(
-        wps.filter(pl.col("_k") >= 2).select("_e").unique(), on="_e", how="semi")
+        wps.filter(pl.col("_k") >= 2).select("_e").unique(), on="_e", how="semi"
+    )
     n = min(len(cand), int(cal.SECOND_CONTRACT_SHARE * len(emp)))
     if not n:
         return emp.head(0)
@@ -442,13 +583,18 @@ def _second_contracts(rng, emp: pl.DataFrame, wp: pl.DataFrame, n_edge: int) -> 
     # another workplace of the enterprise: the next one in its list
     wps = wps.with_columns(pl.col("_w").rank("ordinal").over("_e").cast(pl.Int64).alias("_r"))
     first = first.join(wps.select("_w", "_r", "_k"), on="_w", how="left").with_columns(
-        ((pl.col("_r") % pl.col("_k")) + 1).alias("_r2"))
+        ((pl.col("_r") % pl.col("_k")) + 1).alias("_r2")
+    )
     other = first.drop("_w", "workplace_id", "_harmful").join(
-        wps.select("_e", pl.col("_r").alias("_r2"), "_w", "workplace_id", "_harmful"), on=["_e", "_r2"], how="left")
+        wps.select("_e", pl.col("_r").alias("_r2"), "_w", "workplace_id", "_harmful"), on=["_e", "_r2"], how="left"
+    )
     start = random_dates(rng, "2024-01-15", "2026-10-31", n)
     income = np.round(rng.uniform(0.45, 0.97, n) * cal.MIN_WAGE / 100) * 100
-    return other.with_columns(pl.Series("start_date", start).cast(pl.Date), pl.Series("monthly_income", income.astype(np.int64)),
-                              pl.lit(None, dtype=pl.Date).alias("end_date"))
+    return other.with_columns(
+        pl.Series("start_date", start).cast(pl.Date),
+        pl.Series("monthly_income", income.astype(np.int64)),
+        pl.lit(None, dtype=pl.Date).alias("end_date"),
+    )
 
 
 def _edge_contracts(emp: pl.DataFrame, wp: pl.DataFrame, tw: dict[str, int], n_edge: int):
@@ -461,8 +607,10 @@ def _edge_contracts(emp: pl.DataFrame, wp: pl.DataFrame, tw: dict[str, int], n_e
         i = emp.filter(pl.col("_w") == tw[t])["_i"][k]
         new = pl.lit(value).cast(emp.schema[column]) if not isinstance(value, str) else pl.lit(value).str.to_date()
         emp = emp.with_columns(pl.when(pl.col("_i") == i).then(new).otherwise(pl.col(column)).alias(column))
+
     def first(tag):
         return emp.filter(pl.col("_w") == tw[tag])["_i"][0]
+
     fitter, conveyor = first("E2_fit"), first("E1_conv")
     start = emp["start_date"].to_numpy().copy()
     start[fitter] = D("2026-06-01")
@@ -470,17 +618,28 @@ def _edge_contracts(emp: pl.DataFrame, wp: pl.DataFrame, tw: dict[str, int], n_e
     emp = emp.with_columns(pl.Series("start_date", start).cast(pl.Date))
     wpi = wp.select("_w", "workplace_id", "bin", "_e")
     prior = []
-    for i, tag, s, e in ((fitter, "E2_weld", "2024-02-01", "2026-05-31"), (conveyor, "E3_min2", "2023-09-01", "2026-04-30")):
+    for i, tag, s, e in (
+        (fitter, "E2_weld", "2024-02-01", "2026-05-31"),
+        (conveyor, "E3_min2", "2023-09-01", "2026-04-30"),
+    ):
         row = emp.filter(pl.col("_i") == i).drop("workplace_id", "bin", "_e", "_w")
         row = row.with_columns(pl.lit(tw[tag]).cast(pl.Int64).alias("_w")).join(wpi, on="_w")
-        prior.append(row.with_columns(pl.lit(s).str.to_date().alias("start_date"), pl.lit(e).str.to_date().alias("end_date")))
+        prior.append(
+            row.with_columns(pl.lit(s).str.to_date().alias("start_date"), pl.lit(e).str.to_date().alias("end_date"))
+        )
     for t, k, at, start, income in edges.SECOND_CONTRACTS:
         row = emp.filter(pl.col("_w") == tw[t])[k].drop("workplace_id", "bin", "_e", "_w")
         row = row.with_columns(pl.lit(tw[at]).cast(pl.Int64).alias("_w")).join(wpi, on="_w")
-        prior.append(row.with_columns(pl.lit(start).str.to_date().alias("start_date"), pl.lit(None, dtype=pl.Date).alias("end_date"),
-                                      pl.lit(income).cast(pl.Int64).alias("monthly_income")))
+        prior.append(
+            row.with_columns(
+                pl.lit(start).str.to_date().alias("start_date"),
+                pl.lit(None, dtype=pl.Date).alias("end_date"),
+                pl.lit(income).cast(pl.Int64).alias("monthly_income"),
+            )
+        )
     e7 = tw["E7_weld"]
     emp = emp.with_columns(
         pl.when(pl.col("_w") == e7).then(pl.lit(cal.DROP_DATES[1])).otherwise(pl.col("start_date")).alias("start_date"),
-        pl.when(pl.col("_w") == e7).then(1).otherwise(pl.col("_first_drop")).alias("_first_drop"))
+        pl.when(pl.col("_w") == e7).then(1).otherwise(pl.col("_first_drop")).alias("_first_drop"),
+    )
     return emp.drop("_i"), pl.concat(prior, how="diagonal_relaxed").drop("_i")

@@ -8,6 +8,7 @@ Writes `<out>/2026-11-24/` (the night after the last good drop) with `_SUCCESS` 
 Ingestion must fail these files with a message naming them and leave the warehouse as
 it was; nothing in them is listed in the dirty manifest.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,9 +24,9 @@ def write_unreadable(out: Path, some_bin: str) -> Path:
     drop = out / UNREADABLE_DATE.isoformat()
     drop.mkdir(parents=True, exist_ok=True)
     (drop / "incidents.csv").write_text(
-        "incident_no,company_bin,date,type,lost_days\n"
-        f"INC-Z-000001,{some_bin},2026-11-23,injury,3\n", encoding="utf-8")
-    text = "complaint_id,bin,received_on,topic,collective\n" f"CMP-Z-0001,{some_bin},2026-11-23,Задержка зарплаты,false\n"
+        f"incident_no,company_bin,date,type,lost_days\nINC-Z-000001,{some_bin},2026-11-23,injury,3\n", encoding="utf-8"
+    )
+    text = f"complaint_id,bin,received_on,topic,collective\nCMP-Z-0001,{some_bin},2026-11-23,Задержка зарплаты,false\n"
     (drop / "complaints.csv").write_bytes(text.encode("cp1251") + b"\x00\xff\xfe\x81\x98")
     mark_complete(drop)
     return drop

@@ -1,4 +1,5 @@
 """Writing one landing file (UTF-8, comma, RFC 4180 quoting, empty = null, `\n` lines)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,8 +10,15 @@ from pipelines import contract
 
 
 def write_csv(frame: pl.DataFrame, path: Path) -> None:
-    frame.write_csv(path, include_header=True, separator=",", quote_char='"', quote_style="necessary",
-                    null_value="", line_terminator="\n")
+    frame.write_csv(
+        path,
+        include_header=True,
+        separator=",",
+        quote_char='"',
+        quote_style="necessary",
+        null_value="",
+        line_terminator="\n",
+    )
 
 
 def mark_complete(drop_dir: Path) -> None:

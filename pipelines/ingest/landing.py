@@ -1,4 +1,5 @@
 """The landing directory: which drops are there, which are complete, which are misnamed."""
+
 from __future__ import annotations
 
 import datetime as dt

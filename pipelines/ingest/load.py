@@ -14,6 +14,7 @@ quoted by the driver (`ident`); a file's unknown columns travel as one JSON text
 (`_extras`). Values that look like IINs are masked wherever a landed value is kept as
 text (quarantined records, extras, free text), whatever the column is called.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,12 +26,20 @@ import polars as pl
 
 from pipelines.contract import Extract
 from pipelines.ingest.landing import Landing
-from pipelines.ingest.reader import EXTRAS_COL, LINE_COL, UnreadableFileError, json_record, read_landed_csv, resolve_inside
+from pipelines.ingest.reader import (
+    EXTRAS_COL,
+    LINE_COL,
+    UnreadableFileError,
+    json_record,
+    read_landed_csv,
+    resolve_inside,
+)
 from pipelines.ingest.validate import COLUMN_COL, REASON_COL, canonical, validate
 from pipelines.masking import MASK, mask_frame, mask_series
 from pipelines.pseudonym import worker_keys
 from pipelines.thresholds import thresholds_for
-from pipelines.warehouse import SNAPSHOT_UNTIL as UNTIL, connect_delivery, ident, mark_staging_rebuild_due
+from pipelines.warehouse import SNAPSHOT_UNTIL as UNTIL
+from pipelines.warehouse import connect_delivery, ident, mark_staging_rebuild_due
 
 META = ["_drop_date", "_file", "_line"]
 
@@ -83,9 +92,11 @@ def _references(con: duckdb.DuckDBPyConnection, extract: Extract) -> dict[str, p
     refs: dict[str, pl.DataFrame] = {}
     for ref in extract.references:
         cols = ", ".join(ident(c) for c in ref.target_columns)
-        refs[ref.extract] = pl.from_arrow(con.sql(
-            f"SELECT {cols}, min(_drop_date) AS _first_drop FROM {ident('raw', ref.extract)} GROUP BY {cols}"
-        ).to_arrow_table())
+        refs[ref.extract] = pl.from_arrow(
+            con.sql(
+                f"SELECT {cols}, min(_drop_date) AS _first_drop FROM {ident('raw', ref.extract)} GROUP BY {cols}"
+            ).to_arrow_table()
+        )
     return refs
 
 
@@ -93,7 +104,9 @@ def known_bins(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
     """The BINs of the registry loaded so far: a 12-digit run equal to one is not an IIN."""
     if not _exists(con, "enterprises"):
         return frozenset()
-    return frozenset(r[0] for r in con.execute("SELECT DISTINCT bin FROM raw.enterprises WHERE bin IS NOT NULL").fetchall())
+    return frozenset(
+        r[0] for r in con.execute("SELECT DISTINCT bin FROM raw.enterprises WHERE bin IS NOT NULL").fetchall()
+    )
 
 
 def create_raw(con: duckdb.DuckDBPyConnection, extract: Extract) -> None:
@@ -111,8 +124,12 @@ def _empty_raw(extract: Extract) -> pl.DataFrame:
 
 
 def ingest_extract(
-    con: duckdb.DuckDBPyConnection, landing: Landing, extract: Extract, key: bytes,
-    drop_dates: set[dt.date] | None = None, known_keys: pl.DataFrame | None = None,
+    con: duckdb.DuckDBPyConnection,
+    landing: Landing,
+    extract: Extract,
+    key: bytes,
+    drop_dates: set[dt.date] | None = None,
+    known_keys: pl.DataFrame | None = None,
 ) -> tuple[ExtractResult, pl.DataFrame]:
     """(Re)loads the given drops (all when None) of one extract, in one transaction.
 
@@ -164,8 +181,15 @@ def ingest_extract(
                 pl.lit(display).alias("_file"),
                 pl.col(LINE_COL).alias("_line"),
             )
-            file_result = FileResult(str(drop.date), display, checked.height, good.height, bad.height,
-                                     read.missing_optional, extra_columns=read.shown_extras)
+            file_result = FileResult(
+                str(drop.date),
+                display,
+                checked.height,
+                good.height,
+                bad.height,
+                read.missing_optional,
+                extra_columns=read.shown_extras,
+            )
             if extract.kind == "snapshot":
                 _hold_back_a_shrinking_snapshot(con, extract, good.height, drop.date, display)
                 file_result.unchanged = _write_snapshot(con, extract, good, drop.date)
@@ -183,34 +207,52 @@ def ingest_extract(
         con.execute("ROLLBACK")
         raise
     result.rejected_by_reason = dict(sorted(rejected_counts.items()))
-    keys = pl.concat(used_keys).unique("iin") if used_keys else pl.DataFrame(schema={"iin": pl.String, "worker_key": pl.String})
+    keys = (
+        pl.concat(used_keys).unique("iin")
+        if used_keys
+        else pl.DataFrame(schema={"iin": pl.String, "worker_key": pl.String})
+    )
     return result, keys
 
 
-def pending_drops(con: duckdb.DuckDBPyConnection, landing: Landing, extract: Extract,
-                  partition_keys: list[str]) -> set[dt.date]:
+def pending_drops(
+    con: duckdb.DuckDBPyConnection, landing: Landing, extract: Extract, partition_keys: list[str]
+) -> set[dt.date]:
     """Complete drops up to the run's newest that hold this extract's file but were never
     loaded (a failed run leaves no trace in raw, so its drops are pending again): the run
     loads them too, so no drop is skipped by the runs of the drops after it."""
     if not partition_keys:
         return set()
     newest = max(dt.date.fromisoformat(k) for k in partition_keys)
-    loaded = {r[0] for r in con.execute("SELECT DISTINCT drop_date FROM dq.ingest_files WHERE extract = ?",
-                                        [extract.name]).fetchall()}
-    return {d.date for d in landing.drops if d.date <= newest and d.date not in loaded
-            and (d.file(extract.name).exists() or d.file(extract.name).is_symlink())}
+    loaded = {
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT drop_date FROM dq.ingest_files WHERE extract = ?", [extract.name]
+        ).fetchall()
+    }
+    return {
+        d.date
+        for d in landing.drops
+        if d.date <= newest
+        and d.date not in loaded
+        and (d.file(extract.name).exists() or d.file(extract.name).is_symlink())
+    }
 
 
-def _quarantined(extract: Extract, header: list[str], bad: pl.DataFrame, drop_date: dt.date, display: str,
-                 bins: frozenset[str]) -> pl.DataFrame:
+def _quarantined(
+    extract: Extract, header: list[str], bad: pl.DataFrame, drop_date: dt.date, display: str, bins: frozenset[str]
+) -> pl.DataFrame:
     """dq.rejected_rows for the bad rows: the record as landed, as JSON, with the IIN columns
     masked whole and, in every field, whatever looks like an IIN (a short row shifts an IIN
     into another column; an unknown column may hold one)."""
     landed = [c for c in header if c in extract.column_names]
     bad = bad.with_columns(pl.when(pl.col(c).is_not_null()).then(pl.lit(MASK)).alias(c) for c in extract.iin_columns)
     contract_part = json_record({c: c for c in landed})
-    record = pl.when(pl.col(EXTRAS_COL).is_null()).then(contract_part).otherwise(
-        contract_part.str.strip_suffix("}") + pl.lit(",") + pl.col(EXTRAS_COL).str.strip_prefix("{"))
+    record = (
+        pl.when(pl.col(EXTRAS_COL).is_null())
+        .then(contract_part)
+        .otherwise(contract_part.str.strip_suffix("}") + pl.lit(",") + pl.col(EXTRAS_COL).str.strip_prefix("{"))
+    )
     out = bad.select(
         pl.lit(extract.name).alias("extract"),
         pl.lit(drop_date).alias("drop_date"),
@@ -244,7 +286,11 @@ def _mark_rebuild_if_not_appending(con, extract: Extract, replace_all: bool, dat
     (a full reload, a reloaded or back-filled drop) marks it for a full rebuild."""
     if extract.kind != "event" or not dates:
         return
-    newest = con.execute(f"SELECT max(_drop_date) FROM {_table(extract)}").fetchall()[0][0] if _exists(con, extract.name) else None
+    newest = (
+        con.execute(f"SELECT max(_drop_date) FROM {_table(extract)}").fetchall()[0][0]
+        if _exists(con, extract.name)
+        else None
+    )
     if replace_all:
         reason = "every drop reloaded"
     elif newest is not None and min(dates) <= newest:
@@ -265,8 +311,12 @@ def _clear(con, extract: Extract, only_drops: list[dt.date] | None) -> None:
         con.execute(f"DELETE FROM {_table(extract)} WHERE _drop_date IN ({marks})", only_drops)
         if extract.kind == "snapshot":  # rewind: reopen what the replayed drops closed
             con.execute(f"UPDATE {_table(extract)} SET {UNTIL} = NULL WHERE {UNTIL} IN ({marks})", only_drops)
-    con.execute(f"DELETE FROM dq.rejected_rows WHERE extract = ? AND drop_date IN ({marks})", [extract.name, *only_drops])
-    con.execute(f"DELETE FROM dq.ingest_files WHERE extract = ? AND drop_date IN ({marks})", [extract.name, *only_drops])
+    con.execute(
+        f"DELETE FROM dq.rejected_rows WHERE extract = ? AND drop_date IN ({marks})", [extract.name, *only_drops]
+    )
+    con.execute(
+        f"DELETE FROM dq.ingest_files WHERE extract = ? AND drop_date IN ({marks})", [extract.name, *only_drops]
+    )
 
 
 def _snapshot_replay(con, extract: Extract, drop_dates: set[dt.date]) -> set[dt.date] | None:
@@ -277,8 +327,10 @@ def _snapshot_replay(con, extract: Extract, drop_dates: set[dt.date]) -> set[dt.
         return drop_dates
     if UNTIL not in _columns(con, extract.name):
         return None
-    later = con.execute("SELECT DISTINCT drop_date FROM dq.ingest_files WHERE extract = ? AND drop_date >= ?",
-                        [extract.name, min(drop_dates)]).fetchall()
+    later = con.execute(
+        "SELECT DISTINCT drop_date FROM dq.ingest_files WHERE extract = ? AND drop_date >= ?",
+        [extract.name, min(drop_dates)],
+    ).fetchall()
     return drop_dates | {r[0] for r in later}
 
 
@@ -302,16 +354,21 @@ def _write_snapshot(con, extract: Extract, good: pl.DataFrame, drop_date: dt.dat
     con.register("incoming_good", good.to_arrow())
     try:
         # Every column compared as landed (text, nulls equal): EXCEPT is a set difference.
-        con.execute(f"CREATE OR REPLACE TEMP TABLE snapshot_open AS SELECT {columns} "
-                    f"FROM {table} WHERE {UNTIL} IS NULL")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE snapshot_open AS SELECT {columns} FROM {table} WHERE {UNTIL} IS NULL"
+        )
         con.execute(f"CREATE OR REPLACE TEMP TABLE snapshot_incoming AS SELECT {columns} FROM incoming_good")
-        con.execute(f"UPDATE {table} AS t SET {UNTIL} = ? "
-                    f"FROM (SELECT * FROM snapshot_open EXCEPT SELECT * FROM snapshot_incoming) AS d "
-                    f"WHERE t.{UNTIL} IS NULL AND {same_key}", [drop_date])
+        con.execute(
+            f"UPDATE {table} AS t SET {UNTIL} = ? "
+            f"FROM (SELECT * FROM snapshot_open EXCEPT SELECT * FROM snapshot_incoming) AS d "
+            f"WHERE t.{UNTIL} IS NULL AND {same_key}",
+            [drop_date],
+        )
         written = con.execute(
             f"INSERT INTO {table} BY NAME SELECT t.*, CAST(NULL AS DATE) AS {UNTIL} FROM incoming_good t "
             f"WHERE EXISTS (SELECT 1 FROM (SELECT * FROM snapshot_incoming EXCEPT SELECT * FROM snapshot_open) AS d "
-            f"WHERE {same_key}) ORDER BY _line").fetchall()[0][0]
+            f"WHERE {same_key}) ORDER BY _line"
+        ).fetchall()[0][0]
     finally:
         con.unregister("incoming_good")
         con.execute("DROP TABLE IF EXISTS snapshot_open")
@@ -342,21 +399,41 @@ def _record_file(con, extract: Extract, bad: pl.DataFrame, file: FileResult) -> 
         con.register("incoming_bad", bad.to_arrow())
         con.execute("INSERT INTO dq.rejected_rows SELECT * FROM incoming_bad ORDER BY line")
         con.unregister("incoming_bad")
-    con.execute("INSERT INTO dq.ingest_files BY NAME SELECT ? AS extract, ? AS drop_date, ? AS file, ? AS rows_landed, "
-                "? AS rows_loaded, ? AS rows_rejected, ? AS missing_optional_columns, ? AS rows_unchanged, "
-                "? AS extra_columns",
-                [extract.name, file.drop_date, file.file, file.landed, file.loaded, file.rejected,
-                 ",".join(file.missing_optional) or None, file.unchanged, ",".join(file.extra_columns) or None])
+    con.execute(
+        "INSERT INTO dq.ingest_files BY NAME SELECT ? AS extract, ? AS drop_date, ? AS file, ? AS rows_landed, "
+        "? AS rows_loaded, ? AS rows_rejected, ? AS missing_optional_columns, ? AS rows_unchanged, "
+        "? AS extra_columns",
+        [
+            extract.name,
+            file.drop_date,
+            file.file,
+            file.landed,
+            file.loaded,
+            file.rejected,
+            ",".join(file.missing_optional) or None,
+            file.unchanged,
+            ",".join(file.extra_columns) or None,
+        ],
+    )
 
 
 def _columns(con, name: str) -> list[str]:
-    return [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ? "
-        "ORDER BY ordinal_position", [name]).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ? "
+            "ORDER BY ordinal_position",
+            [name],
+        ).fetchall()
+    ]
 
 
 def _exists(con, name: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = ?", [name]).fetchall()[0][0])
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = ?", [name]
+        ).fetchall()[0][0]
+    )
 
 
 def read_worker_keys(delivery: Path) -> pl.DataFrame | None:

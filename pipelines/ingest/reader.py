@@ -9,6 +9,7 @@ column is an extra, carried as one JSON text (`_extras`) under its landed name. 
 show column names only when they look like names, and positions otherwise, so a file
 without a header cannot put its first data row (an IIN, say) into an error.
 """
+
 from __future__ import annotations
 
 import csv
@@ -81,9 +82,7 @@ def read_landed_csv(path: Path, extract: Extract, display_name: str) -> ReadFile
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         hint = " (it looks like Windows-1251)" if _looks_cp1251(data) else ""
-        raise UnreadableFileError(
-            f"{display_name}: not UTF-8 text{hint}; byte {exc.start} cannot be decoded"
-        ) from None
+        raise UnreadableFileError(f"{display_name}: not UTF-8 text{hint}; byte {exc.start} cannot be decoded") from None
     if "\x00" in text:
         raise UnreadableFileError(f"{display_name}: binary content (NUL bytes), not CSV")
 
@@ -178,8 +177,9 @@ def _read_fast(data: bytes, text: str, positional: list[str]) -> pl.DataFrame | 
     if "\r" in text.replace("\r\n", ""):
         return None
     try:
-        frame = pl.read_csv(io.BytesIO(data), has_header=True, new_columns=positional, infer_schema=False,
-                            raise_if_empty=False)
+        frame = pl.read_csv(
+            io.BytesIO(data), has_header=True, new_columns=positional, infer_schema=False, raise_if_empty=False
+        )
     except pl.exceptions.PolarsError:
         return None  # a record with too many fields: the careful reader reports it
     if records != frame.height:
@@ -189,7 +189,8 @@ def _read_fast(data: bytes, text: str, positional: list[str]) -> pl.DataFrame | 
     if fields.len() != frame.height:
         return None
     shape = pl.when(fields != len(positional)).then(
-        fields.cast(pl.String) + pl.lit(f" fields, the header has {len(positional)}"))
+        fields.cast(pl.String) + pl.lit(f" fields, the header has {len(positional)}")
+    )
     return frame.with_columns(
         (pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias(LINE_COL),
         pl.select(shape.alias(SHAPE_COL)).to_series(),
@@ -200,14 +201,23 @@ def _field_counts(data: bytes) -> pl.Series:
     """The number of fields of every line after the header (no quoted line breaks here):
     one more than its commas outside quotes."""
     try:
-        lines = pl.read_csv(io.BytesIO(data), has_header=False, separator="\x00", quote_char=None,
-                            new_columns=["line"], infer_schema=False, raise_if_empty=False)["line"]
+        lines = pl.read_csv(
+            io.BytesIO(data),
+            has_header=False,
+            separator="\x00",
+            quote_char=None,
+            new_columns=["line"],
+            infer_schema=False,
+            raise_if_empty=False,
+        )["line"]
     except pl.exceptions.PolarsError:
         return pl.Series([], dtype=pl.UInt32)
     lines = lines.slice(1).fill_null("").str.strip_suffix("\r")
-    unquoted = pl.select(pl.when(lines.str.contains('"', literal=True))
-                         .then(lines.str.replace_all(r'"(?:[^"]|"")*"', ""))
-                         .otherwise(lines)).to_series()
+    unquoted = pl.select(
+        pl.when(lines.str.contains('"', literal=True))
+        .then(lines.str.replace_all(r'"(?:[^"]|"")*"', ""))
+        .otherwise(lines)
+    ).to_series()
     return unquoted.str.count_matches(",", literal=True) + 1
 
 
@@ -234,16 +244,13 @@ def _read_careful(text: str, positional: list[str]) -> pl.DataFrame:
         for column, value in zip(columns, record):
             column.append(value)
     frame = pl.DataFrame(dict(zip(positional, columns)), schema={c: pl.String for c in positional})
-    return frame.with_columns(
-        pl.Series(LINE_COL, lines, dtype=pl.Int64), pl.Series(SHAPE_COL, shape, dtype=pl.String)
-    )
+    return frame.with_columns(pl.Series(LINE_COL, lines, dtype=pl.Int64), pl.Series(SHAPE_COL, shape, dtype=pl.String))
 
 
 def _normalise(frame: pl.DataFrame, positional: list[str]) -> pl.DataFrame:
     # Empty or blank fields are nulls (the landing contract, pipelines/contract.py); values are otherwise kept as landed.
     frame = frame.with_columns(
-        pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c)
-        for c in positional
+        pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c) for c in positional
     )
     # A blank line is no record: it carries nothing to load or to lose.
     return frame.filter(~pl.all_horizontal(pl.col(c).is_null() for c in positional))

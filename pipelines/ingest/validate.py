@@ -4,6 +4,7 @@ Every rule yields (column, reason code, message, bad-row expression). A row's re
 the first rule it breaks, in the order the contract lists its columns, then the row
 rules, then duplicate keys, then references. Reason codes: docs/design.md.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,7 +44,8 @@ def id_validity(values: pl.Series) -> pl.Series:
     """
     distinct = values.unique().to_frame("v")
     distinct = distinct.with_columns(
-        pl.when(pl.col("v").str.contains(r"^[0-9]{12}$")).then(pl.col("v").cast(pl.Int64, strict=False)).alias("n"))
+        pl.when(pl.col("v").str.contains(r"^[0-9]{12}$")).then(pl.col("v").cast(pl.Int64, strict=False)).alias("n")
+    )
     distinct = distinct.with_columns([((pl.col("n") // 10 ** (11 - i)) % 10).alias(f"d{i}") for i in range(12)])
     distinct = distinct.with_columns(
         (pl.sum_horizontal(pl.col(f"d{i}") * w for i, w in enumerate(_W1)) % 11).alias("s1"),
@@ -93,30 +95,86 @@ def _column_rules(col: Column, drop_date: dt.date) -> list[Rule]:
     if col.required:
         rules.append(Rule(name, "missing_required", f"{name} is required", v.is_null()))
     if col.type in ("bin", "iin"):
-        rules.append(Rule(name, "bad_checksum", f"{name} is not a valid {col.type.upper()} (12 digits, control digit)", present & ~id_is_valid(name)))
+        rules.append(
+            Rule(
+                name,
+                "bad_checksum",
+                f"{name} is not a valid {col.type.upper()} (12 digits, control digit)",
+                present & ~id_is_valid(name),
+            )
+        )
     elif col.type == "date":
         parsed = v.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
         latest = drop_date + dt.timedelta(days=col.max_future_days)
-        rules.append(Rule(name, "bad_date", f"{name} is not a date YYYY-MM-DD", present & (parsed.is_null() | ~v.str.contains(DATE_PATTERN))))
-        rules.append(Rule(name, "date_out_of_range", f"{name} is before {contract.MIN_DATE} or after {latest}", present & ((parsed < dt.date.fromisoformat(contract.MIN_DATE)) | (parsed > latest))))
+        rules.append(
+            Rule(
+                name,
+                "bad_date",
+                f"{name} is not a date YYYY-MM-DD",
+                present & (parsed.is_null() | ~v.str.contains(DATE_PATTERN)),
+            )
+        )
+        rules.append(
+            Rule(
+                name,
+                "date_out_of_range",
+                f"{name} is before {contract.MIN_DATE} or after {latest}",
+                present & ((parsed < dt.date.fromisoformat(contract.MIN_DATE)) | (parsed > latest)),
+            )
+        )
     elif col.type in ("int", "decimal"):
         # The format first, in ASCII digits only: what passes parses alike in Polars and DuckDB.
         text = v.str.strip_chars()
         well_formed = text.str.contains(INT_PATTERN if col.type == "int" else DECIMAL_PATTERN)
         number = pl.when(well_formed).then(text.cast(pl.Float64, strict=False))
-        rules.append(Rule(name, "bad_number", f"{name} is not {'a whole number' if col.type == 'int' else 'a number'}", present & (number.is_null() | number.is_infinite())))
+        rules.append(
+            Rule(
+                name,
+                "bad_number",
+                f"{name} is not {'a whole number' if col.type == 'int' else 'a number'}",
+                present & (number.is_null() | number.is_infinite()),
+            )
+        )
         low, high = bounds(col)
         rules.append(Rule(name, "out_of_range", f"{name} is below {low:g}", present & (number < low).fill_null(False)))
-        rules.append(Rule(name, "out_of_range", f"{name} is above {high:g}", present & (number > high).fill_null(False)))
+        rules.append(
+            Rule(name, "out_of_range", f"{name} is above {high:g}", present & (number > high).fill_null(False))
+        )
     elif col.type == "bool":
-        rules.append(Rule(name, "bad_bool", f"{name} must be true or false", present & ~v.str.to_lowercase().is_in(contract.BOOL_VALUES)))
+        rules.append(
+            Rule(
+                name,
+                "bad_bool",
+                f"{name} must be true or false",
+                present & ~v.str.to_lowercase().is_in(contract.BOOL_VALUES),
+            )
+        )
     elif col.type == "month":
-        rules.append(Rule(name, "bad_format", f"{name} must be YYYY-MM", present & ~v.str.contains(r"^[0-9]{4}-(0[1-9]|1[0-2])$")))
+        rules.append(
+            Rule(
+                name, "bad_format", f"{name} must be YYYY-MM", present & ~v.str.contains(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+            )
+        )
     if col.length is not None or col.digits:
-        pattern = rf"^[0-9]{{{col.length}}}$" if col.digits and col.length else (r"^[0-9]+$" if col.digits else rf"^.{{{col.length}}}$")
-        rules.append(Rule(name, "bad_format", f"{name} must be {col.length or ''} {'digits' if col.digits else 'characters'}".replace("  ", " "), present & ~v.str.contains(pattern)))
+        pattern = (
+            rf"^[0-9]{{{col.length}}}$"
+            if col.digits and col.length
+            else (r"^[0-9]+$" if col.digits else rf"^.{{{col.length}}}$")
+        )
+        rules.append(
+            Rule(
+                name,
+                "bad_format",
+                f"{name} must be {col.length or ''} {'digits' if col.digits else 'characters'}".replace("  ", " "),
+                present & ~v.str.contains(pattern),
+            )
+        )
     if col.domain is not None:
-        rules.append(Rule(name, "not_in_domain", f"{name} must be one of {', '.join(col.domain)}", present & ~v.is_in(col.domain)))
+        rules.append(
+            Rule(
+                name, "not_in_domain", f"{name} must be one of {', '.join(col.domain)}", present & ~v.is_in(col.domain)
+            )
+        )
     return rules
 
 
@@ -124,28 +182,67 @@ def _row_rules(extract: Extract) -> list[Rule]:
     rules: list[Rule] = []
     for check in extract.checks:
         if check == "oked_section":
-            rules.append(Rule("oked", "unknown_oked", "oked's first two digits are no OKED division", _present("oked") & ~pl.col("oked").str.slice(0, 2).is_in(list(OKED_DIVISION_SECTION))))
+            rules.append(
+                Rule(
+                    "oked",
+                    "unknown_oked",
+                    "oked's first two digits are no OKED division",
+                    _present("oked") & ~pl.col("oked").str.slice(0, 2).is_in(list(OKED_DIVISION_SECTION)),
+                )
+            )
         elif check == "kato_region":
-            rules.append(Rule("kato", "unknown_region", "kato's first two digits are no region code", _present("kato") & ~pl.col("kato").str.slice(0, 2).is_in(contract.REGION_CODES)))
+            rules.append(
+                Rule(
+                    "kato",
+                    "unknown_region",
+                    "kato's first two digits are no region code",
+                    _present("kato") & ~pl.col("kato").str.slice(0, 2).is_in(contract.REGION_CODES),
+                )
+            )
         elif check == "region_known":
-            rules.append(Rule("region", "unknown_region", "region is not one of the 20 region codes", _present("region") & ~pl.col("region").is_in(contract.REGION_CODES)))
+            rules.append(
+                Rule(
+                    "region",
+                    "unknown_region",
+                    "region is not one of the 20 region codes",
+                    _present("region") & ~pl.col("region").is_in(contract.REGION_CODES),
+                )
+            )
         elif check == "end_after_start":
             start = pl.col("start_date").str.strptime(pl.Date, "%Y-%m-%d", strict=False)
             end = pl.col("end_date").str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-            rules.append(Rule("end_date", "end_before_start", "end_date is before start_date", (end < start).fill_null(False)))
+            rules.append(
+                Rule("end_date", "end_before_start", "end_date is before start_date", (end < start).fill_null(False))
+            )
         elif check == "factor_known":
-            rules.append(Rule("factor", "unknown_factor", "factor is not in the factor catalogue", _present("factor") & ~pl.col("factor").is_in(contract.FACTOR_CODES)))
+            rules.append(
+                Rule(
+                    "factor",
+                    "unknown_factor",
+                    "factor is not in the factor catalogue",
+                    _present("factor") & ~pl.col("factor").is_in(contract.FACTOR_CODES),
+                )
+            )
         elif check == "class_or_measure":
             stated = pl.col("factor").is_in(contract.STATED_CLASS_FACTORS)
             measured = _present("measured") & _present("limit_value")
             missing = pl.col("class").is_null() & (stated | ~measured)
-            rules.append(Rule("class", "class_or_measure_missing", "a stated-class factor needs class; a measured factor needs measured and limit_value, or class", missing))
+            rules.append(
+                Rule(
+                    "class",
+                    "class_or_measure_missing",
+                    "a stated-class factor needs class; a measured factor needs measured and limit_value, or class",
+                    missing,
+                )
+            )
         else:  # pragma: no cover - a check named in contract.py without a rule here
             raise KeyError(check)
     return rules
 
 
-def validate(frame: pl.DataFrame, extract: Extract, drop_date: dt.date, references: dict[str, pl.DataFrame]) -> pl.DataFrame:
+def validate(
+    frame: pl.DataFrame, extract: Extract, drop_date: dt.date, references: dict[str, pl.DataFrame]
+) -> pl.DataFrame:
     """Adds _reason and _column (null where the row is good).
 
     references: extract name -> its loaded key rows with `_first_drop`, for rows that
@@ -153,13 +250,29 @@ def validate(frame: pl.DataFrame, extract: Extract, drop_date: dt.date, referenc
     """
     rules: list[Rule] = [
         Rule("*", "bad_format", "the record is malformed", pl.col(SHAPE_COL).is_not_null()),
-        Rule("*", "bad_format", f"a field is longer than {MAX_FIELD_CHARS} characters", pl.any_horizontal(pl.col(c).str.len_chars() > MAX_FIELD_CHARS for c in [*extract.column_names, EXTRAS_COL] if c in frame.columns).fill_null(False)),
+        Rule(
+            "*",
+            "bad_format",
+            f"a field is longer than {MAX_FIELD_CHARS} characters",
+            pl.any_horizontal(
+                pl.col(c).str.len_chars() > MAX_FIELD_CHARS
+                for c in [*extract.column_names, EXTRAS_COL]
+                if c in frame.columns
+            ).fill_null(False),
+        ),
     ]
     for col in extract.columns:
         rules.extend(_column_rules(col, drop_date))
     rules.extend(_row_rules(extract))
     key_present = pl.all_horizontal(_present(k) for k in extract.key)
-    rules.append(Rule(",".join(extract.key), "duplicate_key", "the key repeats a row earlier in this file", key_present & ~pl.struct(list(extract.key)).is_first_distinct()))
+    rules.append(
+        Rule(
+            ",".join(extract.key),
+            "duplicate_key",
+            "the key repeats a row earlier in this file",
+            key_present & ~pl.struct(list(extract.key)).is_first_distinct(),
+        )
+    )
 
     ref_cols = []
     for i, ref in enumerate(extract.references):
@@ -170,10 +283,19 @@ def validate(frame: pl.DataFrame, extract: Extract, drop_date: dt.date, referenc
         ref_cols.append(flag)
         present = pl.all_horizontal(_present(c) for c in ref.columns)
         unknown = present & (pl.col(flag).is_null() | (pl.col(flag) > drop_date))
-        rules.append(Rule(",".join(ref.columns), "unknown_reference", f"no {ref.extract[:-1]} with this {'/'.join(ref.columns)} in this drop or an earlier one", unknown))
+        rules.append(
+            Rule(
+                ",".join(ref.columns),
+                "unknown_reference",
+                f"no {ref.extract[:-1]} with this {'/'.join(ref.columns)} in this drop or an earlier one",
+                unknown,
+            )
+        )
 
     # Each rule is evaluated once: the index of the first broken rule picks reason and column.
-    first_broken = pl.coalesce([pl.when(r.bad.fill_null(False)).then(pl.lit(i, dtype=pl.Int32)) for i, r in enumerate(rules)])
+    first_broken = pl.coalesce(
+        [pl.when(r.bad.fill_null(False)).then(pl.lit(i, dtype=pl.Int32)) for i, r in enumerate(rules)]
+    )
     reasons = {i: f"{r.code}: {r.message}" for i, r in enumerate(rules)}
     columns = {i: r.column for i, r in enumerate(rules)}
     frame = frame.with_columns(first_broken.alias("_rule"))
@@ -181,4 +303,6 @@ def validate(frame: pl.DataFrame, extract: Extract, drop_date: dt.date, referenc
     column = pl.col("_rule").replace_strict(columns, default=None, return_dtype=pl.String)
     # The shape message carries the field counts, which only the reader knows.
     reason = pl.when(pl.col(SHAPE_COL).is_not_null()).then(pl.lit("bad_format: ") + pl.col(SHAPE_COL)).otherwise(reason)
-    return frame.with_columns(reason.alias(REASON_COL), column.alias(COLUMN_COL)).drop([*ref_cols, "_rule"]).sort(LINE_COL)
+    return (
+        frame.with_columns(reason.alias(REASON_COL), column.alias(COLUMN_COL)).drop([*ref_cols, "_rule"]).sort(LINE_COL)
+    )

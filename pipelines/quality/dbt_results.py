@@ -3,6 +3,7 @@
 description in prose (`describe_test`: the test's own description in the yml, else one
 written from its macro and arguments).
 """
+
 from __future__ import annotations
 
 import json
@@ -57,7 +58,9 @@ def describe_test(node: Mapping[str, Any]) -> str:
         return f"Every {column} is a {kwargs.get('field')} of {_ref_name(kwargs.get('to'))}."
     if name == "accepted_range":
         lo, hi = kwargs.get("min_value"), kwargs.get("max_value")
-        bounds = " and ".join(b for b in (f"at least {lo}" if lo is not None else "", f"at most {hi}" if hi is not None else "") if b)
+        bounds = " and ".join(
+            b for b in (f"at least {lo}" if lo is not None else "", f"at most {hi}" if hi is not None else "") if b
+        )
         return f"{column}, where given, is {bounds}{'' if kwargs.get('inclusive', True) else ' (bounds excluded)'}."
     if name == "expression_is_true":
         return f"True on every row: {kwargs.get('expression')}."
@@ -71,7 +74,9 @@ def describe_test(node: Mapping[str, Any]) -> str:
         return f"No {column} is above the ceiling of its guarantee (max_volume of {_ref_name(kwargs.get('rules'))} in force on as_of)."
     if name == "row_count_between":
         hi = kwargs.get("max_value")
-        return f"The table holds {kwargs.get('min_value', 0)}" + (f" to {hi} rows." if hi is not None else " rows or more.")
+        return f"The table holds {kwargs.get('min_value', 0)}" + (
+            f" to {hi} rows." if hi is not None else " rows or more."
+        )
     if name:
         args = {k: v for k, v in kwargs.items() if k != "model"}
         return f"dbt test {name}" + (f" with {json.dumps(args, ensure_ascii=False, default=str)}" if args else "") + "."
@@ -83,7 +88,11 @@ def _severity(node: Mapping[str, Any]) -> str:
 
 
 def _arguments(node: Mapping[str, Any]) -> str | None:
-    kwargs = {k: v for k, v in (node.get("test_metadata") or {}).get("kwargs", {}).items() if k not in ("model", "column_name")}
+    kwargs = {
+        k: v
+        for k, v in (node.get("test_metadata") or {}).get("kwargs", {}).items()
+        if k not in ("model", "column_name")
+    }
     return json.dumps(kwargs, ensure_ascii=False, default=str) if kwargs else None
 
 
@@ -106,42 +115,107 @@ def records(run_results: Mapping[str, Any], manifest: Mapping[str, Any]) -> list
         if kind == "test":
             node = manifest["nodes"][uid]
             columns = (node.get("test_metadata") or {}).get("kwargs", {}).get("columns")
-            out.append(CheckRecord(
-                asset_key=_asset_of(manifest, node.get("attached_node") or (node.get("depends_on", {}).get("nodes") or [None])[-1]),
-                suite=SUITE, batch=BATCH, expectation=(node.get("test_metadata") or {}).get("name") or "singular",
-                column=node.get("column_name") or (", ".join(columns) if columns else None),
-                # A test that errored (its SQL failed) holds the run back whatever its severity.
-                severity=CRITICAL if status == "error" else _severity(node), success=status == "pass",
-                element_count=None, unexpected_count=failures, unexpected_percent=None, observed_value=None,
-                details=message, description=describe_test(node), kind=DBT, check_name=node["name"],
-                arguments=_arguments(node), skipped=status == "skipped"))
+            out.append(
+                CheckRecord(
+                    asset_key=_asset_of(
+                        manifest, node.get("attached_node") or (node.get("depends_on", {}).get("nodes") or [None])[-1]
+                    ),
+                    suite=SUITE,
+                    batch=BATCH,
+                    expectation=(node.get("test_metadata") or {}).get("name") or "singular",
+                    column=node.get("column_name") or (", ".join(columns) if columns else None),
+                    # A test that errored (its SQL failed) holds the run back whatever its severity.
+                    severity=CRITICAL if status == "error" else _severity(node),
+                    success=status == "pass",
+                    element_count=None,
+                    unexpected_count=failures,
+                    unexpected_percent=None,
+                    observed_value=None,
+                    details=message,
+                    description=describe_test(node),
+                    kind=DBT,
+                    check_name=node["name"],
+                    arguments=_arguments(node),
+                    skipped=status == "skipped",
+                )
+            )
         elif kind == "unit_test":
             node = manifest.get("unit_tests", {}).get(uid, {})
-            model = next((n for n in manifest["nodes"].values() if n.get("resource_type") == "model"
-                          and n["name"] == node.get("model")), None)
-            out.append(CheckRecord(
-                asset_key="/".join(asset_path(model)) if model else "dbt", suite=SUITE, batch=BATCH,
-                expectation="unit_test", column=None, severity=CRITICAL, success=status == "pass",
-                element_count=None, unexpected_count=failures, unexpected_percent=None, observed_value=None,
-                details=message, description=(node.get("description") or "").strip() or f"Unit test {node.get('name')}.",
-                kind=DBT, check_name=node.get("name") or uid.rsplit(".", 1)[-1], skipped=status == "skipped"))
+            model = next(
+                (
+                    n
+                    for n in manifest["nodes"].values()
+                    if n.get("resource_type") == "model" and n["name"] == node.get("model")
+                ),
+                None,
+            )
+            out.append(
+                CheckRecord(
+                    asset_key="/".join(asset_path(model)) if model else "dbt",
+                    suite=SUITE,
+                    batch=BATCH,
+                    expectation="unit_test",
+                    column=None,
+                    severity=CRITICAL,
+                    success=status == "pass",
+                    element_count=None,
+                    unexpected_count=failures,
+                    unexpected_percent=None,
+                    observed_value=None,
+                    details=message,
+                    description=(node.get("description") or "").strip() or f"Unit test {node.get('name')}.",
+                    kind=DBT,
+                    check_name=node.get("name") or uid.rsplit(".", 1)[-1],
+                    skipped=status == "skipped",
+                )
+            )
         elif kind in ("model", "seed"):
             node = manifest["nodes"][uid]
             enforced = node.get("config", {}).get("contract", {}).get("enforced", False)
             if enforced:
                 declared = {c: (v.get("data_type") or "") for c, v in node.get("columns", {}).items()}
-                out.append(CheckRecord(
-                    asset_key="/".join(asset_path(node)), suite=SUITE, batch=BATCH, expectation=CONTRACT_CHECK,
-                    column=None, severity=CRITICAL, success=status == "success", element_count=len(declared),
-                    unexpected_count=None, unexpected_percent=None, observed_value=None, details=message,
-                    description=("dbt enforced the model's contract when it built the table: exactly the columns "
-                                 "declared in its yml, with their data types and constraints."),
-                    kind=CONTRACT, check_name=CONTRACT_CHECK, arguments=json.dumps(declared, ensure_ascii=False),
-                    skipped=status == "skipped"))
+                out.append(
+                    CheckRecord(
+                        asset_key="/".join(asset_path(node)),
+                        suite=SUITE,
+                        batch=BATCH,
+                        expectation=CONTRACT_CHECK,
+                        column=None,
+                        severity=CRITICAL,
+                        success=status == "success",
+                        element_count=len(declared),
+                        unexpected_count=None,
+                        unexpected_percent=None,
+                        observed_value=None,
+                        details=message,
+                        description=(
+                            "dbt enforced the model's contract when it built the table: exactly the columns "
+                            "declared in its yml, with their data types and constraints."
+                        ),
+                        kind=CONTRACT,
+                        check_name=CONTRACT_CHECK,
+                        arguments=json.dumps(declared, ensure_ascii=False),
+                        skipped=status == "skipped",
+                    )
+                )
             elif status == "error":
-                out.append(CheckRecord(
-                    asset_key="/".join(asset_path(node)), suite=SUITE, batch=BATCH, expectation=f"{kind}_build",
-                    column=None, severity=CRITICAL, success=False, element_count=None, unexpected_count=None,
-                    unexpected_percent=None, observed_value=None, details=message,
-                    description=f"dbt built the {kind}.", kind=DBT, check_name=f"{kind}_build"))
+                out.append(
+                    CheckRecord(
+                        asset_key="/".join(asset_path(node)),
+                        suite=SUITE,
+                        batch=BATCH,
+                        expectation=f"{kind}_build",
+                        column=None,
+                        severity=CRITICAL,
+                        success=False,
+                        element_count=None,
+                        unexpected_count=None,
+                        unexpected_percent=None,
+                        observed_value=None,
+                        details=message,
+                        description=f"dbt built the {kind}.",
+                        kind=DBT,
+                        check_name=f"{kind}_build",
+                    )
+                )
     return out

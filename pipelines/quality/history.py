@@ -18,6 +18,7 @@ restored, so the history keeps it); timestamps are TIMESTAMPTZ.
 Example trend: SELECT r.started_at, c.asset_key, count(*) FILTER (NOT c.success)
   FROM dq.check_results c JOIN dq.run_history r USING (run_id) GROUP BY ALL ORDER BY 1;
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,11 +32,17 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines import REPO_ROOT
 from pipelines.masking import mask_iins
 from pipelines.quality.runner import GX, THRESHOLD, CheckRecord
-from pipelines import REPO_ROOT
 
-RUNNING, PASSED, PASSED_WITH_WARNINGS, BLOCKED, FAILED = "running", "passed", "passed with warnings", "blocked", "failed"
+RUNNING, PASSED, PASSED_WITH_WARNINGS, BLOCKED, FAILED = (
+    "running",
+    "passed",
+    "passed with warnings",
+    "blocked",
+    "failed",
+)
 REJECTED_ROWS_KEPT = 1_000  # per file and run; dq.rejected_rows holds them all while the drop is current
 
 HISTORY_TABLES = {
@@ -59,15 +66,43 @@ HISTORY_TABLES = {
 }
 # Columns added since the first history tables, and timestamps once written without a zone.
 _ADDED_COLUMNS = {
-    "run_history": ["finished_at TIMESTAMPTZ", "status_reasons VARCHAR", "checks_passed BIGINT", "checks_warned BIGINT",
-                    "checks_failed BIGINT", "checks_skipped BIGINT"],
+    "run_history": [
+        "finished_at TIMESTAMPTZ",
+        "status_reasons VARCHAR",
+        "checks_passed BIGINT",
+        "checks_warned BIGINT",
+        "checks_failed BIGINT",
+        "checks_skipped BIGINT",
+    ],
     "check_results": ["check_kind VARCHAR", "arguments VARCHAR"],
     "run_ingest_files": ["rows_unchanged BIGINT"],
 }
-_TIMESTAMPS = {"run_history": ["started_at", "updated_at"], "check_results": ["checked_at"], "run_ingest_files": ["recorded_at"]}
-_CHECK_COLUMNS = ["run_id", "checked_at", "asset_key", "check_name", "suite", "batch", "expectation", "column", "severity",
-                  "success", "outcome", "element_count", "unexpected_count", "unexpected_percent", "observed_value", "details",
-                  "description", "check_kind", "arguments"]
+_TIMESTAMPS = {
+    "run_history": ["started_at", "updated_at"],
+    "check_results": ["checked_at"],
+    "run_ingest_files": ["recorded_at"],
+}
+_CHECK_COLUMNS = [
+    "run_id",
+    "checked_at",
+    "asset_key",
+    "check_name",
+    "suite",
+    "batch",
+    "expectation",
+    "column",
+    "severity",
+    "success",
+    "outcome",
+    "element_count",
+    "unexpected_count",
+    "unexpected_percent",
+    "observed_value",
+    "details",
+    "description",
+    "check_kind",
+    "arguments",
+]
 
 
 def ensure_history(con: duckdb.DuckDBPyConnection) -> None:
@@ -81,25 +116,39 @@ def ensure_history(con: duckdb.DuckDBPyConnection) -> None:
     # writer's local time, which is how DuckDB reads them into TIMESTAMPTZ.
     for name, columns in _TIMESTAMPS.items():
         for column in columns:
-            kind = con.execute("SELECT data_type FROM information_schema.columns WHERE table_schema = 'dq' "
-                               "AND table_name = ? AND column_name = ?", [name, column]).fetchall()[0][0]
+            kind = con.execute(
+                "SELECT data_type FROM information_schema.columns WHERE table_schema = 'dq' "
+                "AND table_name = ? AND column_name = ?",
+                [name, column],
+            ).fetchall()[0][0]
             if kind == "TIMESTAMP":
                 con.execute(f"ALTER TABLE dq.{name} ALTER COLUMN {column} TYPE TIMESTAMPTZ")
     con.execute("UPDATE dq.check_results SET check_kind = ? WHERE check_kind IS NULL", [GX])
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 @functools.lru_cache(maxsize=1)
 def code_version() -> str:
     """The git commit (with "+modified" when the tree has changes), else the package version."""
     try:
-        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=REPO_ROOT, capture_output=True,
-                              text=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
         if head:
             return f"git {head}{'+modified' if dirty else ''}"
     except (OSError, subprocess.SubprocessError):
@@ -112,9 +161,13 @@ def code_version() -> str:
 
 def seed_versions(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     """The rule-seed versions in force: max(valid_from) of every seed table in schema reference."""
-    tables = [r[0] for r in con.execute(
-        "SELECT DISTINCT table_name FROM information_schema.columns WHERE table_schema = 'reference' "
-        "AND column_name = 'valid_from' ORDER BY 1").fetchall()]
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT table_name FROM information_schema.columns WHERE table_schema = 'reference' "
+            "AND column_name = 'valid_from' ORDER BY 1"
+        ).fetchall()
+    ]
     out: dict[str, str | None] = {}
     for t in tables:
         value = con.execute(f'SELECT CAST(max(valid_from) AS VARCHAR) FROM reference."{t}"').fetchall()[0][0]
@@ -122,23 +175,51 @@ def seed_versions(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     return out
 
 
-def _insert_checks(con: duckdb.DuckDBPyConnection, run_id: str, records: list[CheckRecord], check_names: dict[str, str]) -> None:
+def _insert_checks(
+    con: duckdb.DuckDBPyConnection, run_id: str, records: list[CheckRecord], check_names: dict[str, str]
+) -> None:
     at = now()
-    rows = [(run_id, at, r.asset_key, r.check_name or check_names[r.severity], r.suite, r.batch, r.expectation, r.column,
-             r.severity, r.success, r.outcome, r.element_count, r.unexpected_count, r.unexpected_percent, r.observed_value,
-             r.details and mask_iins(r.details), r.description, r.kind, r.arguments) for r in records]
+    rows = [
+        (
+            run_id,
+            at,
+            r.asset_key,
+            r.check_name or check_names[r.severity],
+            r.suite,
+            r.batch,
+            r.expectation,
+            r.column,
+            r.severity,
+            r.success,
+            r.outcome,
+            r.element_count,
+            r.unexpected_count,
+            r.unexpected_percent,
+            r.observed_value,
+            r.details and mask_iins(r.details),
+            r.description,
+            r.kind,
+            r.arguments,
+        )
+        for r in records
+    ]
     if rows:
         columns = ", ".join(f'"{c}"' for c in _CHECK_COLUMNS)
-        con.executemany(f"INSERT INTO dq.check_results ({columns}) VALUES ({', '.join('?' * len(_CHECK_COLUMNS))})", rows)
+        con.executemany(
+            f"INSERT INTO dq.check_results ({columns}) VALUES ({', '.join('?' * len(_CHECK_COLUMNS))})", rows
+        )
 
 
-def record_checks(con: duckdb.DuckDBPyConnection, run_id: str, asset_key: str, records: list[CheckRecord],
-                  check_names: dict[str, str]) -> None:
+def record_checks(
+    con: duckdb.DuckDBPyConnection, run_id: str, asset_key: str, records: list[CheckRecord], check_names: dict[str, str]
+) -> None:
     """Replaces this run's results of one asset's check step, GX and rejection thresholds (a
     re-executed check step does not double them; the asset's dbt tests stay). check_names:
     the check of a record without its own, by severity."""
-    con.execute("DELETE FROM dq.check_results WHERE run_id = ? AND asset_key = ? AND check_kind IN (?, ?)",
-                [run_id, asset_key, GX, THRESHOLD])
+    con.execute(
+        "DELETE FROM dq.check_results WHERE run_id = ? AND asset_key = ? AND check_kind IN (?, ?)",
+        [run_id, asset_key, GX, THRESHOLD],
+    )
     _insert_checks(con, run_id, records, check_names)
 
 
@@ -156,15 +237,20 @@ def record_ingest(con: duckdb.DuckDBPyConnection, run_id: str, extract: str, che
     con.execute(
         "INSERT INTO dq.run_ingest_files BY NAME SELECT ? AS run_id, now() AS recorded_at, extract, drop_date, file, "
         "rows_landed, rows_loaded, rows_rejected, rows_unchanged "
-        "FROM dq.ingest_files WHERE extract = ?", [run_id, extract])
+        "FROM dq.ingest_files WHERE extract = ?",
+        [run_id, extract],
+    )
     con.execute(
         "INSERT INTO dq.run_rejections SELECT ?, extract, drop_date, split_part(reason, ':', 1), count(*) "
-        "FROM dq.rejected_rows WHERE extract = ? GROUP BY ALL", [run_id, extract])
+        "FROM dq.rejected_rows WHERE extract = ? GROUP BY ALL",
+        [run_id, extract],
+    )
     con.execute(
-        "INSERT INTO dq.run_rejected_rows SELECT ?, extract, drop_date, file, line, \"column\", reason, raw_record "
+        'INSERT INTO dq.run_rejected_rows SELECT ?, extract, drop_date, file, line, "column", reason, raw_record '
         "FROM dq.rejected_rows WHERE extract = ? AND CAST(drop_date AS VARCHAR) IN (SELECT unnest(?)) "
         "QUALIFY row_number() OVER (PARTITION BY file, drop_date ORDER BY line) <= ?",
-        [run_id, extract, checked, REJECTED_ROWS_KEPT])
+        [run_id, extract, checked, REJECTED_ROWS_KEPT],
+    )
 
 
 def record_landing_issues(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
@@ -175,8 +261,10 @@ def record_landing_issues(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
 def record_published(con: duckdb.DuckDBPyConnection, run_id: str, tables: dict[str, int], location: Path) -> None:
     con.execute("DELETE FROM dq.run_published WHERE run_id = ?", [run_id])
     at = now()
-    con.executemany("INSERT INTO dq.run_published VALUES (?, ?, ?, ?, ?)",
-                    [(run_id, at, table, rows, str(location)) for table, rows in sorted(tables.items())])
+    con.executemany(
+        "INSERT INTO dq.run_published VALUES (?, ?, ?, ?, ?)",
+        [(run_id, at, table, rows, str(location)) for table, rows in sorted(tables.items())],
+    )
 
 
 def _counts(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[int, ...]:
@@ -184,7 +272,9 @@ def _counts(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[int, ...]:
         "SELECT count(*) FILTER (check_kind = 'gx' AND outcome = 'passed'), count(*) FILTER (check_kind = 'gx' AND outcome = 'warned'), "
         "count(*) FILTER (check_kind = 'gx' AND outcome = 'failed'), count(*) FILTER (outcome = 'passed'), "
         "count(*) FILTER (outcome = 'warned'), count(*) FILTER (outcome = 'failed'), count(*) FILTER (outcome = 'skipped') "
-        "FROM dq.check_results WHERE run_id = ?", [run_id]).fetchall()[0]
+        "FROM dq.check_results WHERE run_id = ?",
+        [run_id],
+    ).fetchall()[0]
 
 
 # Dagster's summary of failed blocking checks: the checks themselves say more.
@@ -196,14 +286,19 @@ def _check_lines(con: duckdb.DuckDBPyConnection, run_id: str, outcome: str) -> l
     rejection threshold, the file with the largest rejected share)."""
     lines = []
     for asset, check, kind, n, batches, detail in con.execute(
-            "SELECT asset_key, check_name, check_kind, count(*), string_agg(DISTINCT batch, ', ' ORDER BY batch), "
-            "arg_max(coalesce(details, description), coalesce(unexpected_percent, 0)) "
-            "FROM dq.check_results WHERE run_id = ? AND outcome = ? GROUP BY ALL ORDER BY 1, 2", [run_id, outcome]).fetchall():
+        "SELECT asset_key, check_name, check_kind, count(*), string_agg(DISTINCT batch, ', ' ORDER BY batch), "
+        "arg_max(coalesce(details, description), coalesce(unexpected_percent, 0)) "
+        "FROM dq.check_results WHERE run_id = ? AND outcome = ? GROUP BY ALL ORDER BY 1, 2",
+        [run_id, outcome],
+    ).fetchall():
         if kind == "gx":
             lines.append(f"{asset} {check}: {n:,} expectation{'s' if n > 1 else ''} {outcome} (batch {batches})")
         elif kind == "threshold":
-            lines.append(f"{asset} rejected rows, drop {batches}: {detail}" if n == 1 else
-                         f"{asset} rejected rows: {n:,} files {outcome} (drops {batches}); the most: {detail}")
+            lines.append(
+                f"{asset} rejected rows, drop {batches}: {detail}"
+                if n == 1
+                else f"{asset} rejected rows: {n:,} files {outcome} (drops {batches}); the most: {detail}"
+            )
         else:
             lines.append(f"{asset} {check}: {outcome}" + (f" — {detail}" if detail else ""))
     return lines
@@ -230,8 +325,15 @@ class RunStatus:
     reasons: list[str]
 
 
-def update_run(con: duckdb.DuckDBPyConnection, run_id: str, as_of: dt.date | None, landing_dir: str,
-               report_page: Path, final: RunStatus | None = None, started_at: dt.datetime | None = None) -> RunStatus:
+def update_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    as_of: dt.date | None,
+    landing_dir: str,
+    report_page: Path,
+    final: RunStatus | None = None,
+    started_at: dt.datetime | None = None,
+) -> RunStatus:
     """Records the run's counts; its status stays `running` until `final` is given (at the
     end of the run, or when the publish step is about to publish the outcome it will have)."""
     passed_gx, warned_gx, failed_gx, *checks = _counts(con, run_id)
@@ -251,6 +353,22 @@ def update_run(con: duckdb.DuckDBPyConnection, run_id: str, as_of: dt.date | Non
         "status = excluded.status, report_page = excluded.report_page, finished_at = excluded.finished_at, "
         "status_reasons = excluded.status_reasons, checks_passed = excluded.checks_passed, "
         "checks_warned = excluded.checks_warned, checks_failed = excluded.checks_failed, checks_skipped = excluded.checks_skipped",
-        [run_id, started_at or at, at, code_version(), as_of, landing_dir, seeds, passed_gx, warned_gx, failed_gx,
-         state.status, str(report_page), finished, json.dumps(state.reasons, ensure_ascii=False), *checks])
+        [
+            run_id,
+            started_at or at,
+            at,
+            code_version(),
+            as_of,
+            landing_dir,
+            seeds,
+            passed_gx,
+            warned_gx,
+            failed_gx,
+            state.status,
+            str(report_page),
+            finished,
+            json.dumps(state.reasons, ensure_ascii=False),
+            *checks,
+        ],
+    )
     return state

@@ -1,4 +1,5 @@
 """Where the auditor's report lives: next to the warehouse file."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -18,6 +18,7 @@ each other, so they open from files on a machine with no network. Numbers carry 
 thousands separator (a narrow no-break space, read alike in English and Russian),
 timestamps their time zone (OPERATIONS_TIME_ZONE).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,8 +43,15 @@ from pipelines.timezone import OPERATIONS_TIME_ZONE
 
 DOCS_INDEX_VALIDATIONS = 1_000  # newest validations listed in the Data Docs index; older ones via their run
 _THOUSANDS = "\u202f"
-_RU = {"passed": "пройдено", "passed with warnings": "пройдено с предупреждениями", "warned": "предупреждение",
-       "failed": "ошибка", "blocked": "заблокировано", "running": "выполняется", "skipped": "пропущено"}
+_RU = {
+    "passed": "пройдено",
+    "passed with warnings": "пройдено с предупреждениями",
+    "warned": "предупреждение",
+    "failed": "ошибка",
+    "blocked": "заблокировано",
+    "running": "выполняется",
+    "skipped": "пропущено",
+}
 _KINDS = [  # kind, English, Russian, where its details are
     (THRESHOLD, "Rejection thresholds (landing contract)", "Пороги отбраковки (контракт выгрузок)", "#ingestion"),
     (GX, "Great Expectations expectations", "Ожидания Great Expectations", "#gx"),
@@ -68,21 +76,33 @@ def _ts(value) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        local = (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).astimezone(OPERATIONS_TIME_ZONE)
+        local = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(OPERATIONS_TIME_ZONE)
         offset = local.strftime("%z")
         return f"{local:%Y-%m-%d %H:%M:%S} {offset[:3]}:{offset[3:]}"
     return str(value)
 
 
-_env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
-                          autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-_env.filters.update(n=_n, pct=_pct, pct0=lambda v: _pct(v, 0), ts=_ts, ru=lambda s: _RU.get(str(s), ""),
-                    mask=lambda s: mask_iins(str(s)))
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.filters.update(
+    n=_n,
+    pct=_pct,
+    pct0=lambda v: _pct(v, 0),
+    ts=_ts,
+    ru=lambda s: _RU.get(str(s), ""),
+    mask=lambda s: mask_iins(str(s)),
+)
 
 
 def _render(template: str, path: Path, **context: Any) -> Path:
-    text = _env.get_template(template).render(generated=dt.datetime.now(dt.timezone.utc), tz_name=OPERATIONS_TIME_ZONE.key,
-                                              **context)
+    text = _env.get_template(template).render(
+        generated=dt.datetime.now(dt.UTC), tz_name=OPERATIONS_TIME_ZONE.key, **context
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -138,9 +158,15 @@ def _link(run_id: str, check: dict[str, Any]) -> str:
     """Where a check's details are, relative to the run page."""
     kind = check["check_kind"]
     if kind == GX:
-        return f"../data_docs/validations/{run_id}/{validation_file(check['asset_key'], check['batch'], check['suite'])}"
+        return (
+            f"../data_docs/validations/{run_id}/{validation_file(check['asset_key'], check['batch'], check['suite'])}"
+        )
     if kind == THRESHOLD:
-        return f"#rejected-{check['asset_key'].split('/', 1)[-1]}-{check['batch']}" if check.get("unexpected_count") else "#ingestion"
+        return (
+            f"#rejected-{check['asset_key'].split('/', 1)[-1]}-{check['batch']}"
+            if check.get("unexpected_count")
+            else "#ingestion"
+        )
     return f"{run_id}.dbt.html#{_test_anchor(check)}"
 
 
@@ -154,7 +180,9 @@ def _model_anchor(asset_key: str) -> str:
 
 def render_run(con: duckdb.DuckDBPyConnection, warehouse: Path, run_id: str) -> Path:
     run = _run(con, run_id)
-    checks = _rows(con, "SELECT * FROM dq.check_results WHERE run_id = ? ORDER BY asset_key, batch, check_name", [run_id])
+    checks = _rows(
+        con, "SELECT * FROM dq.check_results WHERE run_id = ? ORDER BY asset_key, batch, check_name", [run_id]
+    )
     for c in checks:
         c["link"] = _link(run_id, c)
         c["check"] = c["expectation"] if c["check_kind"] == GX else c["check_name"]
@@ -163,19 +191,37 @@ def render_run(con: duckdb.DuckDBPyConnection, warehouse: Path, run_id: str) -> 
     kinds = []
     for kind, en, ru, link in _KINDS:
         mine = [c for c in checks if c["check_kind"] == kind]
-        kinds.append({"kind": kind, "en": en, "ru": ru, "link": link if kind != DBT or not mine else dbt_page(warehouse, run_id).name,
-                      "link_text": "details · подробно", **_counts(mine)})
+        kinds.append(
+            {
+                "kind": kind,
+                "en": en,
+                "ru": ru,
+                "link": link if kind != DBT or not mine else dbt_page(warehouse, run_id).name,
+                "link_text": "details · подробно",
+                **_counts(mine),
+            }
+        )
     totals = _counts(checks)
     order = {"failed": 0, "warned": 1}
-    findings = sorted((c for c in checks if c["outcome"] in order),
-                      key=lambda c: (order[c["outcome"]], c["check_kind"], c["asset_key"], c["batch"]))
+    findings = sorted(
+        (c for c in checks if c["outcome"] in order),
+        key=lambda c: (order[c["outcome"]], c["check_kind"], c["asset_key"], c["batch"]),
+    )
 
-    files = _rows(con, "SELECT extract, CAST(drop_date AS VARCHAR) AS drop, file, rows_landed AS landed, rows_loaded AS loaded, "
-                       "rows_rejected AS rejected, rows_unchanged AS unchanged FROM dq.run_ingest_files WHERE run_id = ? "
-                       "ORDER BY drop_date, file", [run_id])
+    files = _rows(
+        con,
+        "SELECT extract, CAST(drop_date AS VARCHAR) AS drop, file, rows_landed AS landed, rows_loaded AS loaded, "
+        "rows_rejected AS rejected, rows_unchanged AS unchanged FROM dq.run_ingest_files WHERE run_id = ? "
+        "ORDER BY drop_date, file",
+        [run_id],
+    )
     reasons: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-    for r in _rows(con, "SELECT extract, CAST(drop_date AS VARCHAR) AS drop, reason_code, rows FROM dq.run_rejections "
-                        "WHERE run_id = ? ORDER BY 3", [run_id]):
+    for r in _rows(
+        con,
+        "SELECT extract, CAST(drop_date AS VARCHAR) AS drop, reason_code, rows FROM dq.run_rejections "
+        "WHERE run_id = ? ORDER BY 3",
+        [run_id],
+    ):
         reasons[(r["extract"], r["drop"])][r["reason_code"]] = r["rows"]
     gx_by_batch: dict[tuple[str, str], list] = defaultdict(list)
     thresholds: dict[tuple[str, str], dict[str, Any]] = {}
@@ -184,36 +230,64 @@ def render_run(con: duckdb.DuckDBPyConnection, warehouse: Path, run_id: str) -> 
             gx_by_batch[(c["asset_key"], c["batch"])].append(c)
         elif c["check_kind"] == THRESHOLD:
             rules = json.loads(c["arguments"] or "{}")
-            thresholds[(c["asset_key"], c["batch"])] = {"outcome": c["outcome"], "warn": rules.get("warn_share"),
-                                                       "block": rules.get("block_share"), "min_rows": rules.get("block_min_rows")}
+            thresholds[(c["asset_key"], c["batch"])] = {
+                "outcome": c["outcome"],
+                "warn": rules.get("warn_share"),
+                "block": rules.get("block_share"),
+                "min_rows": rules.get("block_min_rows"),
+            }
     by_extract: dict[str, list] = defaultdict(list)
     for f in files:
         by_extract[f["extract"]].append(f)
     extracts = []
-    for extract in [x for x in contract.ingest_order() if x in by_extract] + sorted(set(by_extract) - set(contract.EXTRACTS)):
+    for extract in [x for x in contract.ingest_order() if x in by_extract] + sorted(
+        set(by_extract) - set(contract.EXTRACTS)
+    ):
         snapshot = extract in contract.EXTRACTS and contract.EXTRACTS[extract].kind == "snapshot"
         rows, all_reasons = [], defaultdict(int)
         for f in by_extract[extract]:
             mine = reasons.get((extract, f["drop"]), {})
             for code, n in mine.items():
                 all_reasons[code] += n
-            rows.append({**f, "unchanged": f["unchanged"] if snapshot else None, "reasons": sorted(mine.items()),
-                         "share": f["rejected"] / f["landed"] if f["landed"] else None,
-                         "threshold": thresholds.get((f"raw/{extract}", f["drop"])),
-                         "gx": _counts(gx_by_batch.get((f"raw/{extract}", f["drop"]), []))})
+            rows.append(
+                {
+                    **f,
+                    "unchanged": f["unchanged"] if snapshot else None,
+                    "reasons": sorted(mine.items()),
+                    "share": f["rejected"] / f["landed"] if f["landed"] else None,
+                    "threshold": thresholds.get((f"raw/{extract}", f["drop"])),
+                    "gx": _counts(gx_by_batch.get((f"raw/{extract}", f["drop"]), [])),
+                }
+            )
         landed, rejected = sum(f["landed"] for f in rows), sum(f["rejected"] for f in rows)
-        extracts.append({"extract": extract, "files": rows, "landed": landed, "loaded": sum(f["loaded"] for f in rows),
-                         "rejected": rejected, "share": rejected / landed if landed else None,
-                         "unchanged": sum(f["unchanged"] or 0 for f in rows) if snapshot else None,
-                         "reasons": sorted(all_reasons.items()),
-                         "gx": _counts(gx_by_batch.get((f"raw/{extract}", "all drops"), []))})
+        extracts.append(
+            {
+                "extract": extract,
+                "files": rows,
+                "landed": landed,
+                "loaded": sum(f["loaded"] for f in rows),
+                "rejected": rejected,
+                "share": rejected / landed if landed else None,
+                "unchanged": sum(f["unchanged"] or 0 for f in rows) if snapshot else None,
+                "reasons": sorted(all_reasons.items()),
+                "gx": _counts(gx_by_batch.get((f"raw/{extract}", "all drops"), [])),
+            }
+        )
 
     validations = []
     for (asset, batch), mine in gx_by_batch.items():
         for suite in sorted({c["suite"] for c in mine}):
             these = [c for c in mine if c["suite"] == suite]
-            validations.append({"asset_key": asset, "batch": batch, "suite": suite, "link": these[0]["link"],
-                                "rows": max((c["element_count"] or 0 for c in these), default=None), **_counts(these)})
+            validations.append(
+                {
+                    "asset_key": asset,
+                    "batch": batch,
+                    "suite": suite,
+                    "link": these[0]["link"],
+                    "rows": max((c["element_count"] or 0 for c in these), default=None),
+                    **_counts(these),
+                }
+            )
     validations.sort(key=lambda v: (not v["asset_key"].startswith("raw/"), v["asset_key"], v["batch"], v["suite"]))
 
     dbt_models = []
@@ -225,51 +299,99 @@ def render_run(con: duckdb.DuckDBPyConnection, warehouse: Path, run_id: str) -> 
         dbt_models.append({"asset_key": asset, "anchor": _model_anchor(asset), **_counts(by_model[asset])})
     contracts = [c for c in checks if c["check_kind"] == CONTRACT]
 
-    published = _rows(con, "SELECT table_name, rows, location FROM dq.run_published WHERE run_id = ? AND table_name LIKE 'marts.%' "
-                           "ORDER BY table_name", [run_id])
-    previous = _rows(con, "SELECT p.run_id, max(p.published_at) AS published_at FROM dq.run_published p "
-                          "JOIN dq.run_history h USING (run_id) WHERE p.run_id <> ? AND h.started_at <= ? "
-                          "GROUP BY p.run_id ORDER BY 2 DESC LIMIT 1", [run_id, run["started_at"]])
+    published = _rows(
+        con,
+        "SELECT table_name, rows, location FROM dq.run_published WHERE run_id = ? AND table_name LIKE 'marts.%' "
+        "ORDER BY table_name",
+        [run_id],
+    )
+    previous = _rows(
+        con,
+        "SELECT p.run_id, max(p.published_at) AS published_at FROM dq.run_published p "
+        "JOIN dq.run_history h USING (run_id) WHERE p.run_id <> ? AND h.started_at <= ? "
+        "GROUP BY p.run_id ORDER BY 2 DESC LIMIT 1",
+        [run_id, run["started_at"]],
+    )
 
     rejected = []
     totals_by_file = {(f["extract"], f["drop"]): f["rejected"] for f in files}
-    kept = _rows(con, "SELECT extract, CAST(drop_date AS VARCHAR) AS drop, file, line, \"column\", reason, raw_record "
-                      "FROM dq.run_rejected_rows WHERE run_id = ? ORDER BY extract, drop_date, file, line", [run_id])
+    kept = _rows(
+        con,
+        'SELECT extract, CAST(drop_date AS VARCHAR) AS drop, file, line, "column", reason, raw_record '
+        "FROM dq.run_rejected_rows WHERE run_id = ? ORDER BY extract, drop_date, file, line",
+        [run_id],
+    )
     grouped: dict[tuple[str, str], list] = defaultdict(list)
     for r in kept:
         grouped[(r["extract"], r["drop"])].append(r)
     order_of = {x: i for i, x in enumerate(contract.ingest_order())}
     for (extract, drop), rows in sorted(grouped.items(), key=lambda kv: (order_of.get(kv[0][0], 99), kv[0])):
-        rejected.append({"extract": extract, "drop": drop, "rows": rows, "shown": len(rows),
-                         "total": totals_by_file.get((extract, drop), len(rows))})
+        rejected.append(
+            {
+                "extract": extract,
+                "drop": drop,
+                "rows": rows,
+                "shown": len(rows),
+                "total": totals_by_file.get((extract, drop), len(rows)),
+            }
+        )
 
-    issues = con.execute("SELECT path, issue FROM dq.run_landing_issues WHERE run_id = ? ORDER BY 1", [run_id]).fetchall()
+    issues = con.execute(
+        "SELECT path, issue FROM dq.run_landing_issues WHERE run_id = ? ORDER BY 1", [run_id]
+    ).fetchall()
     seeds = sorted(json.loads(run.get("seed_versions") or "{}").items())
     path = run_page(warehouse, run_id)
-    _render("run.html", path, run=run, kinds=kinds, totals=totals, findings=findings, extracts=extracts,
-            validations=validations, dbt_models=dbt_models, contracts=contracts, published=published,
-            published_location=published[0]["location"] if published else "", previous_publish=previous[0] if previous else None,
-            rejected=rejected, kept=REJECTED_ROWS_KEPT, landing_issues=issues, seeds=seeds,
-            thresholds_seed=THRESHOLDS_SEED, dbt_page=dbt_page(warehouse, run_id).name)
+    _render(
+        "run.html",
+        path,
+        run=run,
+        kinds=kinds,
+        totals=totals,
+        findings=findings,
+        extracts=extracts,
+        validations=validations,
+        dbt_models=dbt_models,
+        contracts=contracts,
+        published=published,
+        published_location=published[0]["location"] if published else "",
+        previous_publish=previous[0] if previous else None,
+        rejected=rejected,
+        kept=REJECTED_ROWS_KEPT,
+        landing_issues=issues,
+        seeds=seeds,
+        thresholds_seed=THRESHOLDS_SEED,
+        dbt_page=dbt_page(warehouse, run_id).name,
+    )
     return path
 
 
 def render_dbt(con: duckdb.DuckDBPyConnection, warehouse: Path, run_id: str) -> Path:
-    checks = _rows(con, "SELECT * FROM dq.check_results WHERE run_id = ? AND check_kind IN (?, ?) "
-                        "ORDER BY asset_key, check_kind = 'contract' DESC, check_name", [run_id, DBT, CONTRACT])
+    checks = _rows(
+        con,
+        "SELECT * FROM dq.check_results WHERE run_id = ? AND check_kind IN (?, ?) "
+        "ORDER BY asset_key, check_kind = 'contract' DESC, check_name",
+        [run_id, DBT, CONTRACT],
+    )
     by_model: dict[str, list] = defaultdict(list)
     for c in checks:
         c["anchor"], c["check"] = _test_anchor(c), c["check_name"]
         by_model[c["asset_key"]].append(c)
-    models = [{"asset_key": a, "anchor": _model_anchor(a), "tests": tests, **_counts(tests)} for a, tests in sorted(by_model.items())]
+    models = [
+        {"asset_key": a, "anchor": _model_anchor(a), "tests": tests, **_counts(tests)}
+        for a, tests in sorted(by_model.items())
+    ]
     return _render("dbt.html", dbt_page(warehouse, run_id), run_id=run_id, models=models)
 
 
 def render_validations(con: duckdb.DuckDBPyConnection, warehouse: Path, run_id: str) -> list[Path]:
     """One Data Docs page per GX suite and batch of the run: every expectation, what it
     expected, what it observed."""
-    checks = _rows(con, "SELECT * FROM dq.check_results WHERE run_id = ? AND check_kind = ? ORDER BY asset_key, batch, suite, "
-                        "outcome = 'passed', expectation, \"column\"", [run_id, GX])
+    checks = _rows(
+        con,
+        "SELECT * FROM dq.check_results WHERE run_id = ? AND check_kind = ? ORDER BY asset_key, batch, suite, "
+        "outcome = 'passed', expectation, \"column\"",
+        [run_id, GX],
+    )
     groups: dict[tuple[str, str, str], list] = defaultdict(list)
     for c in checks:
         groups[(c["asset_key"], c["batch"], c["suite"])].append(c)
@@ -277,10 +399,24 @@ def render_validations(con: duckdb.DuckDBPyConnection, warehouse: Path, run_id: 
     for (asset, batch, suite), exps in groups.items():
         counts = _counts(exps)
         outcome = "failed" if counts["failed"] else ("warned" if counts["warned"] else "passed")
-        v = {"asset_key": asset, "batch": batch, "suite": suite, "suite_file": f"{slug(suite)}.html", "outcome": outcome,
-             "checked_at": max(e["checked_at"] for e in exps), **counts}
-        pages.append(_render("validation.html", validation_page(warehouse, run_id, asset, batch, suite),
-                             run_id=run_id, v=v, expectations=exps))
+        v = {
+            "asset_key": asset,
+            "batch": batch,
+            "suite": suite,
+            "suite_file": f"{slug(suite)}.html",
+            "outcome": outcome,
+            "checked_at": max(e["checked_at"] for e in exps),
+            **counts,
+        }
+        pages.append(
+            _render(
+                "validation.html",
+                validation_page(warehouse, run_id, asset, batch, suite),
+                run_id=run_id,
+                v=v,
+                expectations=exps,
+            )
+        )
     return pages
 
 
@@ -299,26 +435,49 @@ def _suite_rows() -> list[dict[str, Any]]:
         expectations = []
         for exp in suite.expectations:
             kwargs = exp.configuration.kwargs
-            column = kwargs.get("column") or ", ".join(kwargs.get("column_list") or []) or (
-                f"{kwargs['column_A']} = {kwargs['column_B']}" if kwargs.get("column_A") else None)
-            args = {k: v for k, v in kwargs.items() if k not in ("column", "column_list", "column_A", "column_B", "batch_id")}
+            column = (
+                kwargs.get("column")
+                or ", ".join(kwargs.get("column_list") or [])
+                or (f"{kwargs['column_A']} = {kwargs['column_B']}" if kwargs.get("column_A") else None)
+            )
+            args = {
+                k: v
+                for k, v in kwargs.items()
+                if k not in ("column", "column_list", "column_A", "column_B", "batch_id")
+            }
             severity = getattr(exp.severity, "value", exp.severity)
-            expectations.append({"type": exp.expectation_type, "column": column, "severity": severity,
-                                 "arguments": json.dumps(args, ensure_ascii=False, default=str)[:2000],
-                                 "description": exp.description})
-        out.append({"name": suite.name, "file": f"{slug(suite.name)}.html", "count": len(expectations),
-                    "source": (suite.meta or {}).get("source", ""), "expectations": expectations})
+            expectations.append(
+                {
+                    "type": exp.expectation_type,
+                    "column": column,
+                    "severity": severity,
+                    "arguments": json.dumps(args, ensure_ascii=False, default=str)[:2000],
+                    "description": exp.description,
+                }
+            )
+        out.append(
+            {
+                "name": suite.name,
+                "file": f"{slug(suite.name)}.html",
+                "count": len(expectations),
+                "source": (suite.meta or {}).get("source", ""),
+                "expectations": expectations,
+            }
+        )
     return out
 
 
 def render_docs_index(con: duckdb.DuckDBPyConnection, warehouse: Path) -> Path:
     """The Data Docs index (the newest DOCS_INDEX_VALIDATIONS validations, every suite) and
     the suite pages."""
-    rows = _rows(con, "SELECT run_id, asset_key, batch, suite, max(checked_at) AS checked_at, "
-                      "count(*) FILTER (outcome = 'passed') AS passed, count(*) FILTER (outcome = 'warned') AS warned, "
-                      "count(*) FILTER (outcome = 'failed') AS failed, count(*) OVER () AS total "
-                      "FROM dq.check_results WHERE check_kind = ? GROUP BY ALL ORDER BY checked_at DESC, asset_key, batch LIMIT ?",
-                 [GX, DOCS_INDEX_VALIDATIONS])
+    rows = _rows(
+        con,
+        "SELECT run_id, asset_key, batch, suite, max(checked_at) AS checked_at, "
+        "count(*) FILTER (outcome = 'passed') AS passed, count(*) FILTER (outcome = 'warned') AS warned, "
+        "count(*) FILTER (outcome = 'failed') AS failed, count(*) OVER () AS total "
+        "FROM dq.check_results WHERE check_kind = ? GROUP BY ALL ORDER BY checked_at DESC, asset_key, batch LIMIT ?",
+        [GX, DOCS_INDEX_VALIDATIONS],
+    )
     for r in rows:
         r["outcome"] = "failed" if r["failed"] else ("warned" if r["warned"] else "passed")
         r["link"] = f"validations/{r['run_id']}/{validation_file(r['asset_key'], r['batch'], r['suite'])}"
@@ -326,12 +485,18 @@ def render_docs_index(con: duckdb.DuckDBPyConnection, warehouse: Path) -> Path:
     for s in suite_rows:
         _render("suite.html", data_docs_dir(warehouse) / "suites" / s["file"], suite=s)
     more = (rows[0]["total"] - len(rows)) if rows else 0
-    return _render("docs_index.html", data_docs_dir(warehouse) / "index.html", validations=rows, suites=suite_rows, more=more)
+    return _render(
+        "docs_index.html", data_docs_dir(warehouse) / "index.html", validations=rows, suites=suite_rows, more=more
+    )
 
 
 def render_index(con: duckdb.DuckDBPyConnection, warehouse: Path) -> Path:
-    runs = _rows(con, "SELECT h.*, (SELECT count(*) FROM dq.run_published p WHERE p.run_id = h.run_id "
-                      "AND p.table_name LIKE 'marts.%') AS published FROM dq.run_history h ORDER BY started_at DESC", [])
+    runs = _rows(
+        con,
+        "SELECT h.*, (SELECT count(*) FROM dq.run_published p WHERE p.run_id = h.run_id "
+        "AND p.table_name LIKE 'marts.%') AS published FROM dq.run_history h ORDER BY started_at DESC",
+        [],
+    )
     shown = []
     for r in runs:
         if not run_page(warehouse, r["run_id"]).exists():
@@ -342,5 +507,12 @@ def render_index(con: duckdb.DuckDBPyConnection, warehouse: Path) -> Path:
     return _render("index.html", index_page(warehouse), runs=shown)
 
 
-__all__ = ["render_run", "render_dbt", "render_validations", "render_docs_index", "render_index", "dbt_page",
-           "validation_page"]
+__all__ = [
+    "render_run",
+    "render_dbt",
+    "render_validations",
+    "render_docs_index",
+    "render_index",
+    "dbt_page",
+    "validation_page",
+]

@@ -7,6 +7,7 @@ their pages load scripts, styles and a logo from the internet (a ministry networ
 none) and print values unescaped. The report renders the same content from
 dq.check_results instead (pipelines/quality/report.py, "Data Docs").
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -122,14 +123,22 @@ class Validator:
         except (KeyError, LookupError):
             definition = asset.add_batch_definition_whole_dataframe("dataframe")
         vd = self.ctx.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=f"{asset_name} :: {suite.name}", data=definition, suite=stored_suite))
+            gx.ValidationDefinition(name=f"{asset_name} :: {suite.name}", data=definition, suite=stored_suite)
+        )
         _definitions[cache_key] = vd
         return vd
 
-    def validate(self, asset_key: str, suite, asset_name: str, batch: str, frame: pd.DataFrame,
-                 params: dict[str, Any] | None = None) -> list[CheckRecord]:
+    def validate(
+        self,
+        asset_key: str,
+        suite,
+        asset_name: str,
+        batch: str,
+        frame: pd.DataFrame,
+        params: dict[str, Any] | None = None,
+    ) -> list[CheckRecord]:
         vd = self._definition(suite, asset_name)
-        run_id = RunIdentifier(run_name=self.run_id, run_time=dt.datetime.now(dt.timezone.utc))
+        run_id = RunIdentifier(run_name=self.run_id, run_time=dt.datetime.now(dt.UTC))
         result_format = {"result_format": "SUMMARY", "partial_unexpected_count": 5}
         # A raw row's file and line: a blocking failure names where to look, not only a value.
         located = [c for c in ("_file", "_line") if c in frame.columns]
@@ -178,8 +187,11 @@ _NOT_ARGUMENTS = {"batch_id", "column", "column_list", "column_A", "column_B"}
 def _record(asset_key: str, suite_name: str, batch: str, r) -> CheckRecord:
     cfg = r.expectation_config
     kwargs = cfg.kwargs
-    column = kwargs.get("column") or (",".join(kwargs["column_list"]) if kwargs.get("column_list") else None) or (
-        f"{kwargs['column_A']} = {kwargs['column_B']}" if kwargs.get("column_A") else None)
+    column = (
+        kwargs.get("column")
+        or (",".join(kwargs["column_list"]) if kwargs.get("column_list") else None)
+        or (f"{kwargs['column_A']} = {kwargs['column_B']}" if kwargs.get("column_A") else None)
+    )
     res = r.result or {}
     exc = r.exception_info or {}
     raised = exc.get("raised_exception") if isinstance(exc, dict) else getattr(exc, "raised_exception", False)
@@ -198,12 +210,18 @@ def _record(asset_key: str, suite_name: str, batch: str, r) -> CheckRecord:
     severity = getattr(cfg, "severity", None)
     severity = getattr(severity, "value", severity) or suites.CRITICAL
     return CheckRecord(
-        asset_key=asset_key, suite=suite_name, batch=batch, expectation=cfg.type, column=column,
-        severity=str(severity), success=bool(r.success) and not raised,
+        asset_key=asset_key,
+        suite=suite_name,
+        batch=batch,
+        expectation=cfg.type,
+        column=column,
+        severity=str(severity),
+        success=bool(r.success) and not raised,
         element_count=res.get("element_count"),
         unexpected_count=res.get("unexpected_count", res.get("missing_count")),
         unexpected_percent=res.get("unexpected_percent"),
-        observed_value=_jsonable(res.get("observed_value")), details=details,
+        observed_value=_jsonable(res.get("observed_value")),
+        details=details,
         description=cfg.description,
         arguments=_jsonable({k: v for k, v in kwargs.items() if k not in _NOT_ARGUMENTS and v is not None}, 2000),
     )
@@ -211,24 +229,34 @@ def _record(asset_key: str, suite_name: str, batch: str, r) -> CheckRecord:
 
 # ------------------------------------------------------------------------------- raw
 
+
 def _raw_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = ?",
-                            [name]).fetchall()[0][0])
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = ?", [name]
+        ).fetchall()[0][0]
+    )
 
 
 def drops_to_check(con: duckdb.DuckDBPyConnection, extract_name: str, drop_range: tuple[str, str] | None) -> list[str]:
     """The drops of an extract a run checks: FIRST..LAST (every loaded drop when None), and
     every unsettled drop (`_passed_drops`)."""
-    drops = [r[0] for r in con.execute("SELECT DISTINCT CAST(drop_date AS VARCHAR) FROM dq.ingest_files WHERE extract = ? "
-                                       "ORDER BY 1", [extract_name]).fetchall()]
+    drops = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT CAST(drop_date AS VARCHAR) FROM dq.ingest_files WHERE extract = ? ORDER BY 1",
+            [extract_name],
+        ).fetchall()
+    ]
     if drop_range is None:
         return drops
     passed = _passed_drops(con, f"raw/{extract_name}")
     return [d for d in drops if drop_range[0] <= d <= drop_range[1] or d not in passed]
 
 
-def validate_raw(con: duckdb.DuckDBPyConnection, validator: Validator, extract_name: str,
-                 checked: list[str]) -> list[CheckRecord]:
+def validate_raw(
+    con: duckdb.DuckDBPyConnection, validator: Validator, extract_name: str, checked: list[str]
+) -> list[CheckRecord]:
     """The drops `checked` (`drops_to_check`) of raw.<extract>, a drop at a time; then the
     extract's row-count reconciliation over every drop. Any other drop passed when the run
     that loaded it checked it: only its size and dimension values are read here, as the
@@ -238,7 +266,9 @@ def validate_raw(con: duckdb.DuckDBPyConnection, validator: Validator, extract_n
     asset_key = f"raw/{extract_name}"
     files = con.execute(
         "SELECT CAST(drop_date AS VARCHAR), sum(rows_loaded) - sum(coalesce(rows_unchanged, 0)) FROM dq.ingest_files "
-        "WHERE extract = ? GROUP BY 1 ORDER BY 1", [extract_name]).fetchall()
+        "WHERE extract = ? GROUP BY 1 ORDER BY 1",
+        [extract_name],
+    ).fetchall()
     records: list[CheckRecord] = []
     if not files:
         return records
@@ -264,15 +294,26 @@ def validate_raw(con: duckdb.DuckDBPyConnection, validator: Validator, extract_n
             if snapshot is not None:
                 del df
                 df = con.sql(drift_sql, params=[drop]).to_arrow_table().to_pandas()
-                records += validator.validate(asset_key, snapshot, f"raw.{extract_name} snapshot", drop, df,
-                                              suites.drift_parameters(spec, previous))
+                records += validator.validate(
+                    asset_key,
+                    snapshot,
+                    f"raw.{extract_name} snapshot",
+                    drop,
+                    df,
+                    suites.drift_parameters(spec, previous),
+                )
             previous = {"rows": len(df)}
             for dim in spec.dimensions:
                 previous[f"dim:{dim}"] = {v for v in df[f"dim:{dim}"].dropna().unique().tolist()}
             del df
     recon = con.sql(suites.reconciliation_sql(extract, exists), params=[extract_name]).to_arrow_table()
-    records += validator.validate(asset_key, suites.reconciliation_suite(extract), f"raw.{extract_name} reconciliation",
-                                  "all drops", recon.to_pandas())
+    records += validator.validate(
+        asset_key,
+        suites.reconciliation_suite(extract),
+        f"raw.{extract_name} reconciliation",
+        "all drops",
+        recon.to_pandas(),
+    )
     return records
 
 
@@ -281,12 +322,18 @@ def _passed_drops(con: duckdb.DuckDBPyConnection, asset_key: str) -> set[str]:
     unsettled: its run was blocked, or killed before checking it, and its rows are still in
     raw, where event staging would merge them with the next drop. It is checked again, and
     blocks again, until a corrected drop is loaded or the drop is removed."""
-    return {r[0] for r in con.execute("""
+    return {
+        r[0]
+        for r in con.execute(
+            """
         SELECT batch FROM dq.check_results WHERE asset_key = ?
         GROUP BY batch, checked_at
         QUALIFY checked_at = max(checked_at) OVER (PARTITION BY batch)
             AND bool_and(success) FILTER (WHERE severity = ?)
-    """, [asset_key, suites.CRITICAL]).fetchall()}
+    """,
+            [asset_key, suites.CRITICAL],
+        ).fetchall()
+    }
 
 
 def _drop_baseline(con: duckdb.DuckDBPyConnection, spec: suites.RawSpec, batch_sql: str, drop: str) -> dict[str, Any]:
@@ -294,16 +341,24 @@ def _drop_baseline(con: duckdb.DuckDBPyConnection, spec: suites.RawSpec, batch_s
     baseline: dict[str, Any] = {"rows": con.sql(f"SELECT count(*) FROM ({batch_sql})", params=[drop]).fetchall()[0][0]}
     for dim in spec.dimensions:
         column = '"dim:' + dim + '"'
-        baseline[f"dim:{dim}"] = {r[0] for r in con.sql(
-            f"SELECT DISTINCT {column} FROM ({batch_sql}) WHERE {column} IS NOT NULL", params=[drop]).fetchall()}
+        baseline[f"dim:{dim}"] = {
+            r[0]
+            for r in con.sql(
+                f"SELECT DISTINCT {column} FROM ({batch_sql}) WHERE {column} IS NOT NULL", params=[drop]
+            ).fetchall()
+        }
     return baseline
 
 
 # ------------------------------------------------------------------------------ marts
 
+
 def mart_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts' AND table_name = ?",
-                            [name]).fetchall()[0][0])
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts' AND table_name = ?", [name]
+        ).fetchall()[0][0]
+    )
 
 
 def add_iin_like_column(table) -> pl.DataFrame:
@@ -318,7 +373,11 @@ def add_iin_like_column(table) -> pl.DataFrame:
         for row in suspect.iter_rows(named=True):
             if any(isinstance(row[c], str) and contains_iin(row[c]) for c in text_cols):
                 hits.add(row["_i"])
-        return frame.with_row_index("_i").with_columns(pl.col("_i").is_in(list(hits)).alias(suites.IIN_LIKE_COLUMN)).drop("_i")
+        return (
+            frame.with_row_index("_i")
+            .with_columns(pl.col("_i").is_in(list(hits)).alias(suites.IIN_LIKE_COLUMN))
+            .drop("_i")
+        )
     return frame.with_columns(flag.alias(suites.IIN_LIKE_COLUMN))
 
 
@@ -352,4 +411,13 @@ def summarise(records: list[CheckRecord]) -> dict[str, int]:
     return out
 
 
-__all__ = ["CheckRecord", "Validator", "drops_to_check", "validate_raw", "validate_mart", "mart_exists", "summarise", "contract"]
+__all__ = [
+    "CheckRecord",
+    "Validator",
+    "drops_to_check",
+    "validate_raw",
+    "validate_mart",
+    "mart_exists",
+    "summarise",
+    "contract",
+]

@@ -1,6 +1,7 @@
 """The quality steps of a run, each holding the warehouse lock: validate and record in
 dq, refresh the report. Used by the Dagster steps (pipelines/defs), and `finish_run` by
 whatever ends a run: `lrm run`, or the run status sensors under `dagster dev`."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,8 +43,14 @@ def _refresh(con, warehouse: Path, run_id: str, as_of: dt.date | None, landing_d
     return report.render_run(con, warehouse, run_id), report.render_index(con, warehouse)
 
 
-def check_raw(warehouse: Path, run_id: str, extract: str, as_of: dt.date | None = None, landing_dir: str = "",
-              drop_range: tuple[str, str] | None = None) -> StepOutcome:
+def check_raw(
+    warehouse: Path,
+    run_id: str,
+    extract: str,
+    as_of: dt.date | None = None,
+    landing_dir: str = "",
+    drop_range: tuple[str, str] | None = None,
+) -> StepOutcome:
     """The GX suites and the rejection thresholds of one extract, on the drops FIRST..LAST
     of drop_range (every drop when None) and every unsettled one."""
     validator = runner.Validator(warehouse, run_id)
@@ -60,7 +67,9 @@ def check_raw(warehouse: Path, run_id: str, extract: str, as_of: dt.date | None 
     return StepOutcome(records, page, index)
 
 
-def check_mart(warehouse: Path, run_id: str, mart: str, as_of: dt.date | None = None, landing_dir: str = "") -> StepOutcome | None:
+def check_mart(
+    warehouse: Path, run_id: str, mart: str, as_of: dt.date | None = None, landing_dir: str = ""
+) -> StepOutcome | None:
     """None when the mart does not exist in the warehouse (yet)."""
     validator = runner.Validator(warehouse, run_id)
     with warehouse_lock(warehouse, WRITER_WAIT_SECONDS), connect(warehouse) as con:
@@ -75,8 +84,14 @@ def check_mart(warehouse: Path, run_id: str, mart: str, as_of: dt.date | None = 
     return StepOutcome(records, page, index)
 
 
-def record_dbt(warehouse: Path, run_id: str, run_results: Mapping[str, Any], manifest: Mapping[str, Any],
-               as_of: dt.date | None = None, landing_dir: str = "") -> list[runner.CheckRecord]:
+def record_dbt(
+    warehouse: Path,
+    run_id: str,
+    run_results: Mapping[str, Any],
+    manifest: Mapping[str, Any],
+    as_of: dt.date | None = None,
+    landing_dir: str = "",
+) -> list[runner.CheckRecord]:
     """Every dbt data test and model contract of the run's `dbt build`."""
     records = dbt_results.records(run_results, manifest)
     with warehouse_lock(warehouse, WRITER_WAIT_SECONDS), connect(warehouse) as con:
@@ -92,7 +107,9 @@ def before_publish(warehouse: Path, run_id: str, as_of: dt.date | None, landing_
     with warehouse_lock(warehouse, WRITER_WAIT_SECONDS), connect(warehouse) as con:
         history.ensure_history(con)
         status, reasons = history.outcome(con, run_id, True, [])
-        history.update_run(con, run_id, as_of, landing_dir, run_page(warehouse, run_id), history.RunStatus(status, reasons))
+        history.update_run(
+            con, run_id, as_of, landing_dir, run_page(warehouse, run_id), history.RunStatus(status, reasons)
+        )
     return status
 
 
@@ -102,8 +119,15 @@ def record_published(warehouse: Path, run_id: str, tables: dict[str, int], locat
         history.record_published(con, run_id, tables, location)
 
 
-def finish_run(warehouse: Path, run_id: str, success: bool, failures: list[str], as_of: dt.date | None,
-               landing_dir: str | Path, started_at: dt.datetime | None = None) -> RunPages:
+def finish_run(
+    warehouse: Path,
+    run_id: str,
+    success: bool,
+    failures: list[str],
+    as_of: dt.date | None,
+    landing_dir: str | Path,
+    started_at: dt.datetime | None = None,
+) -> RunPages:
     """Records a run's final outcome and renders its pages. Call it once a run has ended,
     successful or not, after anything that puts the warehouse back as it was (a failed
     run's restore) and before anyone reads the report: `lrm run` at its very end, the run
@@ -128,8 +152,15 @@ def finish_run(warehouse: Path, run_id: str, success: bool, failures: list[str],
         ensure_dq(con)
         history.ensure_history(con)
         status, reasons = history.outcome(con, run_id, success, failures)
-        history.update_run(con, run_id, as_of, str(landing_dir), run_page(warehouse, run_id),
-                           history.RunStatus(status, reasons), started_at)
+        history.update_run(
+            con,
+            run_id,
+            as_of,
+            str(landing_dir),
+            run_page(warehouse, run_id),
+            history.RunStatus(status, reasons),
+            started_at,
+        )
         report.render_validations(con, warehouse, run_id)
         report.render_dbt(con, warehouse, run_id)
         page = report.render_run(con, warehouse, run_id)

@@ -14,13 +14,13 @@ columns that GX can check with its standard expectations — `<col>:number` (the
 value), `<col>:parses`, `<col>:in_window`, `<col>:checksum_ok`, `ref:<extract>`,
 `row:<rule>`, `dim:<dimension>` — computed in DuckDB, independently of the ingestion code.
 """
+
 from __future__ import annotations
 
 import json
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
+from functools import cache
 from typing import Any
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
@@ -48,6 +48,7 @@ def _lit(value: str) -> str:
 
 
 # ---------------------------------------------------------------------------- raw specs
+
 
 @dataclass
 class RawSpec:
@@ -107,7 +108,9 @@ def raw_batch_sql(spec: RawSpec) -> str:
         if col.type in ("int", "decimal"):
             sql_type = "BIGINT" if col.type == "int" else "DOUBLE"
             derived.append(f"TRY_CAST(trim({v}) AS {sql_type}) AS {_q(col.name + ':number')}")
-            derived.append(f"({v} IS NULL OR TRY_CAST(trim({v}) AS {sql_type}) IS NOT NULL) AS {_q(col.name + ':parses')}")
+            derived.append(
+                f"({v} IS NULL OR TRY_CAST(trim({v}) AS {sql_type}) IS NOT NULL) AS {_q(col.name + ':parses')}"
+            )
         elif col.type == "date":
             parsed = f"TRY_STRPTIME({v}, '%Y-%m-%d')"
             derived.append(f"({v} IS NULL OR {parsed} IS NOT NULL) AS {_q(col.name + ':parses')}")
@@ -117,7 +120,7 @@ def raw_batch_sql(spec: RawSpec) -> str:
             )
         elif col.type == "bin":
             derived.append(f"lrm_id_ok({v}) AS {_q(col.name + ':checksum_ok')}")
-    for i, ref in enumerate(extract.references):
+    for ref in extract.references:
         cond = " AND ".join(f"r.{_q(tc)} = t.{_q(c)}" for c, tc in zip(ref.columns, ref.target_columns))
         nulls = " OR ".join(f"t.{_q(c)} IS NULL" for c in ref.columns)
         derived.append(
@@ -152,7 +155,9 @@ def _ref_column(ref: contract.Reference) -> str:
 
 
 def _exp(cls, severity: str, description: str | None = None, **kwargs):
-    return cls(severity=severity, description=description, **kwargs) if description else cls(severity=severity, **kwargs)
+    return (
+        cls(severity=severity, description=description, **kwargs) if description else cls(severity=severity, **kwargs)
+    )
 
 
 def raw_suite(spec: RawSpec) -> gx.ExpectationSuite:
@@ -161,74 +166,183 @@ def raw_suite(spec: RawSpec) -> gx.ExpectationSuite:
     (see `drift_parameters`)."""
     e = spec.extract
     exps: list = [
-        _exp(gxe.ExpectTableColumnsToMatchSet, CRITICAL, "Every contract column is in raw (IIN columns as worker_key), with _drop_date, _file, _line.",
-             column_set=[e.raw_column(c) for c in e.column_names] + list(META_COLUMNS), exact_match=False),
-        _exp(gxe.ExpectTableRowCountToEqual, CRITICAL,
-             "Rows this drop added to raw = rows_loaded − rows_unchanged recorded in dq.ingest_files "
-             "(a snapshot keeps its rows that did not change since the previous drop as they were).",
-             value={"$PARAMETER": "rows_added"}),
+        _exp(
+            gxe.ExpectTableColumnsToMatchSet,
+            CRITICAL,
+            "Every contract column is in raw (IIN columns as worker_key), with _drop_date, _file, _line.",
+            column_set=[e.raw_column(c) for c in e.column_names] + list(META_COLUMNS),
+            exact_match=False,
+        ),
+        _exp(
+            gxe.ExpectTableRowCountToEqual,
+            CRITICAL,
+            "Rows this drop added to raw = rows_loaded − rows_unchanged recorded in dq.ingest_files "
+            "(a snapshot keeps its rows that did not change since the previous drop as they were).",
+            value={"$PARAMETER": "rows_added"},
+        ),
     ]
     for col in e.columns:
         name = e.raw_column(col.name)
         if col.required:
             exps.append(_exp(gxe.ExpectColumnValuesToNotBeNull, CRITICAL, column=name))
         if col.type == "iin":
-            exps.append(_exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, f"{col.name} is pseudonymised: a 32-hex worker_key, never an IIN.",
-                             column=name, regex=r"^[0-9a-f]{32}$"))
+            exps.append(
+                _exp(
+                    gxe.ExpectColumnValuesToMatchRegex,
+                    CRITICAL,
+                    f"{col.name} is pseudonymised: a 32-hex worker_key, never an IIN.",
+                    column=name,
+                    regex=r"^[0-9a-f]{32}$",
+                )
+            )
         elif col.type == "bin":
             exps.append(_exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=r"^[0-9]{12}$"))
-            exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, f"{col.name}: valid BIN control digit (docs/law_and_models.md §9).",
-                             column=f"{col.name}:checksum_ok", value_set=[True]))
+            exps.append(
+                _exp(
+                    gxe.ExpectColumnValuesToBeInSet,
+                    CRITICAL,
+                    f"{col.name}: valid BIN control digit (docs/law_and_models.md §9).",
+                    column=f"{col.name}:checksum_ok",
+                    value_set=[True],
+                )
+            )
         elif col.type == "date":
-            exps.append(_exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
-            exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, f"{col.name} is a real calendar date.",
-                             column=f"{col.name}:parses", value_set=[True]))
-            exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL,
-                             f"{col.name} between {contract.MIN_DATE} and {col.max_future_days} days after the drop.",
-                             column=f"{col.name}:in_window", value_set=[True]))
+            exps.append(
+                _exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+            )
+            exps.append(
+                _exp(
+                    gxe.ExpectColumnValuesToBeInSet,
+                    CRITICAL,
+                    f"{col.name} is a real calendar date.",
+                    column=f"{col.name}:parses",
+                    value_set=[True],
+                )
+            )
+            exps.append(
+                _exp(
+                    gxe.ExpectColumnValuesToBeInSet,
+                    CRITICAL,
+                    f"{col.name} between {contract.MIN_DATE} and {col.max_future_days} days after the drop.",
+                    column=f"{col.name}:in_window",
+                    value_set=[True],
+                )
+            )
         elif col.type in ("int", "decimal"):
-            exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, f"{col.name} parses as {'a whole number' if col.type == 'int' else 'a number'}.",
-                             column=f"{col.name}:parses", value_set=[True]))
+            exps.append(
+                _exp(
+                    gxe.ExpectColumnValuesToBeInSet,
+                    CRITICAL,
+                    f"{col.name} parses as {'a whole number' if col.type == 'int' else 'a number'}.",
+                    column=f"{col.name}:parses",
+                    value_set=[True],
+                )
+            )
             if col.min_value is not None or col.max_value is not None:
-                exps.append(_exp(gxe.ExpectColumnValuesToBeBetween, CRITICAL, column=f"{col.name}:number",
-                                 min_value=col.min_value, max_value=col.max_value))
+                exps.append(
+                    _exp(
+                        gxe.ExpectColumnValuesToBeBetween,
+                        CRITICAL,
+                        column=f"{col.name}:number",
+                        min_value=col.min_value,
+                        max_value=col.max_value,
+                    )
+                )
         elif col.type == "bool":
             exps.append(_exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=r"^(?i:true|false)$"))
         elif col.type == "month":
-            exps.append(_exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=r"^[0-9]{4}-(0[1-9]|1[0-2])$"))
+            exps.append(
+                _exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+            )
         if col.length is not None or col.digits:
-            pattern = rf"^[0-9]{{{col.length}}}$" if col.digits and col.length else (r"^[0-9]+$" if col.digits else rf"^.{{{col.length}}}$")
+            pattern = (
+                rf"^[0-9]{{{col.length}}}$"
+                if col.digits and col.length
+                else (r"^[0-9]+$" if col.digits else rf"^.{{{col.length}}}$")
+            )
             exps.append(_exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=pattern))
         if col.domain is not None:
             exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, column=name, value_set=list(col.domain)))
     key = [e.raw_column(k) for k in e.key]
     if len(key) == 1:
-        exps.append(_exp(gxe.ExpectColumnValuesToBeUnique, CRITICAL, f"Key {key[0]} is unique within the drop.", column=key[0]))
+        exps.append(
+            _exp(gxe.ExpectColumnValuesToBeUnique, CRITICAL, f"Key {key[0]} is unique within the drop.", column=key[0])
+        )
     else:
-        exps.append(_exp(gxe.ExpectCompoundColumnsToBeUnique, CRITICAL, f"Key ({', '.join(key)}) is unique within the drop.", column_list=key))
+        exps.append(
+            _exp(
+                gxe.ExpectCompoundColumnsToBeUnique,
+                CRITICAL,
+                f"Key ({', '.join(key)}) is unique within the drop.",
+                column_list=key,
+            )
+        )
     for ref in e.references:
-        exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL,
-                         f"({', '.join(ref.columns)}) is a {ref.extract} row of this drop or an earlier one.",
-                         column=_ref_column(ref), value_set=[True]))
+        exps.append(
+            _exp(
+                gxe.ExpectColumnValuesToBeInSet,
+                CRITICAL,
+                f"({', '.join(ref.columns)}) is a {ref.extract} row of this drop or an earlier one.",
+                column=_ref_column(ref),
+                value_set=[True],
+            )
+        )
     for check in e.checks:
         if check == "oked_section":
-            exps.append(_exp(gxe.ExpectColumnValuesToNotBeNull, CRITICAL, "oked's first two digits are an OKED division.", column="oked:section"))
+            exps.append(
+                _exp(
+                    gxe.ExpectColumnValuesToNotBeNull,
+                    CRITICAL,
+                    "oked's first two digits are an OKED division.",
+                    column="oked:section",
+                )
+            )
         elif check == "kato_region":
-            exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, "kato's first two digits are a region code.",
-                             column="kato:region", value_set=list(contract.REGION_CODES)))
+            exps.append(
+                _exp(
+                    gxe.ExpectColumnValuesToBeInSet,
+                    CRITICAL,
+                    "kato's first two digits are a region code.",
+                    column="kato:region",
+                    value_set=list(contract.REGION_CODES),
+                )
+            )
         elif check == "region_known":
-            exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, column="region", value_set=list(contract.REGION_CODES)))
+            exps.append(
+                _exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, column="region", value_set=list(contract.REGION_CODES))
+            )
         elif check == "factor_known":
-            exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, column="factor", value_set=list(contract.FACTOR_CODES)))
+            exps.append(
+                _exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, column="factor", value_set=list(contract.FACTOR_CODES))
+            )
         elif check == "end_after_start":
-            exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, "end_date ≥ start_date.", column="row:end_after_start", value_set=[True]))
+            exps.append(
+                _exp(
+                    gxe.ExpectColumnValuesToBeInSet,
+                    CRITICAL,
+                    "end_date ≥ start_date.",
+                    column="row:end_after_start",
+                    value_set=[True],
+                )
+            )
         elif check == "class_or_measure":
-            exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, "A stated-class factor has a class; a measured one has measured and limit_value, or a class.",
-                             column="row:class_or_measure", value_set=[True]))
+            exps.append(
+                _exp(
+                    gxe.ExpectColumnValuesToBeInSet,
+                    CRITICAL,
+                    "A stated-class factor has a class; a measured one has measured and limit_value, or a class.",
+                    column="row:class_or_measure",
+                    value_set=[True],
+                )
+            )
     if e.kind == "event":
         exps.extend(_drift_expectations(spec))
     exps.extend(_from_json(x) for x in spec.extra)
-    return gx.ExpectationSuite(name=f"raw.{e.name}", expectations=exps, meta={"source": "pipelines/contract.py + expectations/raw/" + e.name + ".json"})
+    return gx.ExpectationSuite(
+        name=f"raw.{e.name}",
+        expectations=exps,
+        meta={"source": "pipelines/contract.py + expectations/raw/" + e.name + ".json"},
+    )
 
 
 def snapshot_suite(spec: RawSpec) -> gx.ExpectationSuite:
@@ -236,11 +350,25 @@ def snapshot_suite(spec: RawSpec) -> gx.ExpectationSuite:
     `snapshot_batch_sql`): its key is unique, and its drift against the previous drop's."""
     e = spec.extract
     key = [e.raw_column(k) for k in e.key]
-    exps: list = [_exp(gxe.ExpectCompoundColumnsToBeUnique, CRITICAL, f"Key ({', '.join(key)}) is unique within the drop's snapshot.",
-                       column_list=key) if len(key) > 1 else
-                  _exp(gxe.ExpectColumnValuesToBeUnique, CRITICAL, f"Key {key[0]} is unique within the drop's snapshot.", column=key[0])]
+    exps: list = [
+        _exp(
+            gxe.ExpectCompoundColumnsToBeUnique,
+            CRITICAL,
+            f"Key ({', '.join(key)}) is unique within the drop's snapshot.",
+            column_list=key,
+        )
+        if len(key) > 1
+        else _exp(
+            gxe.ExpectColumnValuesToBeUnique,
+            CRITICAL,
+            f"Key {key[0]} is unique within the drop's snapshot.",
+            column=key[0],
+        )
+    ]
     exps.extend(_drift_expectations(spec))
-    return gx.ExpectationSuite(name=f"raw.{e.name}.snapshot", expectations=exps, meta={"source": "expectations/raw/" + e.name + ".json"})
+    return gx.ExpectationSuite(
+        name=f"raw.{e.name}.snapshot", expectations=exps, meta={"source": "expectations/raw/" + e.name + ".json"}
+    )
 
 
 def snapshot_batch_sql(spec: RawSpec) -> str:
@@ -248,8 +376,10 @@ def snapshot_batch_sql(spec: RawSpec) -> str:
     e = spec.extract
     columns = [f"t.{_q(e.raw_column(k))}" for k in e.key]
     columns += [f"{dimension_sql(e, dim)} AS {_q('dim:' + dim)}" for dim in spec.dimensions]
-    return (f"SELECT {', '.join(columns)}\nFROM raw.{_q(e.name)} t, (SELECT CAST(? AS DATE) AS drop_date) p\n"
-            f"WHERE {in_snapshot_of('t', 'p.drop_date')}")
+    return (
+        f"SELECT {', '.join(columns)}\nFROM raw.{_q(e.name)} t, (SELECT CAST(? AS DATE) AS drop_date) p\n"
+        f"WHERE {in_snapshot_of('t', 'p.drop_date')}"
+    )
 
 
 def drift_batch_sql(spec: RawSpec) -> str:
@@ -263,17 +393,33 @@ def _drift_expectations(spec: RawSpec) -> list:
     for i, d in enumerate(spec.drift):
         sev = d.get("severity", WARNING)
         if d["check"] == "values_not_vanished":
-            exps.append(_exp(gxe.ExpectColumnDistinctValuesToContainSet, sev,
-                             f"No {d['dimension']} present in the previous drop vanished from this one (a broken upstream feed).",
-                             column=f"dim:{d['dimension']}", value_set={"$PARAMETER": f"previous_{d['dimension']}"}))
+            exps.append(
+                _exp(
+                    gxe.ExpectColumnDistinctValuesToContainSet,
+                    sev,
+                    f"No {d['dimension']} present in the previous drop vanished from this one (a broken upstream feed).",
+                    column=f"dim:{d['dimension']}",
+                    value_set={"$PARAMETER": f"previous_{d['dimension']}"},
+                )
+            )
         elif d["check"] == "row_count_jump":
-            exps.append(_exp(gxe.ExpectTableRowCountToBeBetween, sev,
-                             f"At most {d['factor']}× the rows of the previous drop.",
-                             max_value={"$PARAMETER": f"drift{i}_max_rows"}))
+            exps.append(
+                _exp(
+                    gxe.ExpectTableRowCountToBeBetween,
+                    sev,
+                    f"At most {d['factor']}× the rows of the previous drop.",
+                    max_value={"$PARAMETER": f"drift{i}_max_rows"},
+                )
+            )
         elif d["check"] == "row_count_drop":
-            exps.append(_exp(gxe.ExpectTableRowCountToBeBetween, sev,
-                             f"At least {d['min_ratio']:g}× the rows of the previous drop.",
-                             min_value={"$PARAMETER": f"drift{i}_min_rows"}))
+            exps.append(
+                _exp(
+                    gxe.ExpectTableRowCountToBeBetween,
+                    sev,
+                    f"At least {d['min_ratio']:g}× the rows of the previous drop.",
+                    min_value={"$PARAMETER": f"drift{i}_min_rows"},
+                )
+            )
         else:
             raise KeyError(f"{e.name}: unknown drift check {d['check']!r}")
     return exps
@@ -286,13 +432,16 @@ def drift_parameters(spec: RawSpec, previous: dict[str, Any] | None) -> dict[str
         if d["check"] == "values_not_vanished":
             params[f"previous_{d['dimension']}"] = sorted(previous.get(f"dim:{d['dimension']}", ())) if previous else []
         elif d["check"] == "row_count_jump":
-            params[f"drift{i}_max_rows"] = int(d["factor"] * max(previous["rows"], 1)) if previous else NO_PREVIOUS_MAX_ROWS
+            params[f"drift{i}_max_rows"] = (
+                int(d["factor"] * max(previous["rows"], 1)) if previous else NO_PREVIOUS_MAX_ROWS
+            )
         elif d["check"] == "row_count_drop":
             params[f"drift{i}_min_rows"] = int(d["min_ratio"] * previous["rows"]) if previous else 0
     return params
 
 
 # ---------------------------------------------------------------------- reconciliation
+
 
 def reconciliation_sql(extract: Extract, raw_exists: bool) -> str:
     """A file's rows in raw: an event file's rows, or the rows of a snapshot drop's
@@ -302,23 +451,41 @@ def reconciliation_sql(extract: Extract, raw_exists: bool) -> str:
     in_raw = f"(SELECT count(*) FROM raw.{_q(extract.name)} r WHERE {where})" if raw_exists else "0"
     return (
         "SELECT CAST(f.drop_date AS VARCHAR) AS drop_date, f.file, f.rows_landed, f.rows_loaded, f.rows_rejected,\n"
-        "  f.rows_loaded + f.rows_rejected AS \"rows_loaded+rows_rejected\",\n"
+        '  f.rows_loaded + f.rows_rejected AS "rows_loaded+rows_rejected",\n'
         f"  {in_raw} AS rows_in_raw,\n"
-        "  (SELECT count(*) FROM dq.rejected_rows q WHERE q.extract = f.extract AND q.file = f.file AND q.drop_date = f.drop_date) AS rows_in_quarantine\n"
+        "  (SELECT count(*) FROM dq.rejected_rows q\n"
+        "   WHERE q.extract = f.extract AND q.file = f.file AND q.drop_date = f.drop_date) AS rows_in_quarantine\n"
         "FROM dq.ingest_files f WHERE f.extract = ? ORDER BY f.drop_date, f.file"
     )
 
 
 def reconciliation_suite(extract: Extract) -> gx.ExpectationSuite:
-    return gx.ExpectationSuite(name=f"raw.{extract.name}.reconciliation", expectations=[
-        _exp(gxe.ExpectColumnPairValuesToBeEqual, CRITICAL, "Every landed row was loaded or quarantined: landed = loaded + rejected.",
-             column_A="rows_landed", column_B="rows_loaded+rows_rejected"),
-        _exp(gxe.ExpectColumnPairValuesToBeEqual, CRITICAL,
-             "rows_loaded = the file's rows in raw (a snapshot file: the rows of its drop's snapshot).",
-             column_A="rows_loaded", column_B="rows_in_raw"),
-        _exp(gxe.ExpectColumnPairValuesToBeEqual, CRITICAL, "rows_rejected = the file's rows in dq.rejected_rows.",
-             column_A="rows_rejected", column_B="rows_in_quarantine"),
-    ])
+    return gx.ExpectationSuite(
+        name=f"raw.{extract.name}.reconciliation",
+        expectations=[
+            _exp(
+                gxe.ExpectColumnPairValuesToBeEqual,
+                CRITICAL,
+                "Every landed row was loaded or quarantined: landed = loaded + rejected.",
+                column_A="rows_landed",
+                column_B="rows_loaded+rows_rejected",
+            ),
+            _exp(
+                gxe.ExpectColumnPairValuesToBeEqual,
+                CRITICAL,
+                "rows_loaded = the file's rows in raw (a snapshot file: the rows of its drop's snapshot).",
+                column_A="rows_loaded",
+                column_B="rows_in_raw",
+            ),
+            _exp(
+                gxe.ExpectColumnPairValuesToBeEqual,
+                CRITICAL,
+                "rows_rejected = the file's rows in dq.rejected_rows.",
+                column_A="rows_rejected",
+                column_B="rows_in_quarantine",
+            ),
+        ],
+    )
 
 
 # ------------------------------------------------------------------------------- marts
@@ -338,7 +505,7 @@ def mart_names() -> list[str]:
     return sorted(p.stem for p in (EXPECTATIONS_DIR / "marts").glob("*.json"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _mart_json(name: str) -> str:
     return (EXPECTATIONS_DIR / "marts" / f"{name}.json").read_text(encoding="utf-8")
 
@@ -366,7 +533,15 @@ def _from_json(item: dict):
 
 def mart_suite(spec: MartSpec) -> gx.ExpectationSuite:
     exps = [_from_json(x) for x in spec.expectations]
-    exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL,
-                     "No value in any text column looks like an IIN (12 digits, a birth date, century digit, valid control digit).",
-                     column=IIN_LIKE_COLUMN, value_set=[False]))
-    return gx.ExpectationSuite(name=f"marts.{spec.mart}", expectations=exps, meta={"source": f"expectations/marts/{spec.mart}.json"})
+    exps.append(
+        _exp(
+            gxe.ExpectColumnValuesToBeInSet,
+            CRITICAL,
+            "No value in any text column looks like an IIN (12 digits, a birth date, century digit, valid control digit).",
+            column=IIN_LIKE_COLUMN,
+            value_set=[False],
+        )
+    )
+    return gx.ExpectationSuite(
+        name=f"marts.{spec.mart}", expectations=exps, meta={"source": f"expectations/marts/{spec.mart}.json"}
+    )

@@ -9,6 +9,7 @@ run (a failure blocks it); this is the fast way to run them for one change.
 Exit 0 when every unit test of the selection passed, 1 when one failed (each printed as
 `unit test failed: <name>`), 2 when none ran or the build could not start.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,10 +38,28 @@ def main(selectors: list[str]) -> int:
                 create_raw(con, extract)
         os.environ["LRM_WAREHOUSE"] = str(warehouse)
         project = str(DBT_PROJECT_DIR)
-        result = dbtRunner().invoke([
-            "build", "--empty", "--select", *selectors, "--exclude", "resource_type:test",
-            "--project-dir", project, "--profiles-dir", project, "--target-path", str(Path(tmp) / "target"),
-            "--log-path", str(Path(tmp) / "logs"), "--threads", "1", "--quiet", "--no-write-json"])
+        result = dbtRunner().invoke(
+            [
+                "build",
+                "--empty",
+                "--select",
+                *selectors,
+                "--exclude",
+                "resource_type:test",
+                "--project-dir",
+                project,
+                "--profiles-dir",
+                project,
+                "--target-path",
+                str(Path(tmp) / "target"),
+                "--log-path",
+                str(Path(tmp) / "logs"),
+                "--threads",
+                "1",
+                "--quiet",
+                "--no-write-json",
+            ]
+        )
     if result.result is None:
         print(f"dbt could not build the selection: {result.exception}")
         return 2
@@ -52,8 +71,10 @@ def main(selectors: list[str]) -> int:
     if not units:
         print(f"no unit test in the selection {selectors}")
         return 2
-    print(f"{len(units) - len(failed) - len(skipped)} of {len(units)} unit tests passed, {len(failed)} failed, "
-          f"{len(skipped)} not run (a model they need did not build)")
+    print(
+        f"{len(units) - len(failed) - len(skipped)} of {len(units)} unit tests passed, {len(failed)} failed, "
+        f"{len(skipped)} not run (a model they need did not build)"
+    )
     if failed:
         return 1
     return 2 if skipped else 0

@@ -13,6 +13,7 @@ that no longer applies, makes the run fail. First the same tests run on an uncha
 
     python -m tests.mutants [--jobs N] [--only NAME ...] [--no-baseline] [--list] [--check]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,14 +51,17 @@ _live_lock = threading.Lock()
 _stopping = threading.Event()
 
 
-def _run(args: list[str], root: Path, env: dict[str, str], timeout: float = TIMEOUT_SECONDS) -> subprocess.CompletedProcess:
+def _run(
+    args: list[str], root: Path, env: dict[str, str], timeout: float = TIMEOUT_SECONDS
+) -> subprocess.CompletedProcess:
     """One child, in a process group of its own so that it can be killed with everything it
     started (a pipeline run of a test, dbt) on a timeout or when the harness stops."""
     with _live_lock:
         if _stopping.is_set():
             raise Stopped
-        proc = subprocess.Popen(args, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            args, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+        )
         _live.add(proc)
     try:
         out, _ = proc.communicate(timeout=timeout)
@@ -98,8 +102,12 @@ class Outcome:
 
 def repository_files() -> list[str]:
     """Tracked and untracked files of the working tree, bar what .gitignore excludes."""
-    out = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-                         cwd=REPO, capture_output=True, check=True).stdout.decode()
+    out = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
     return [p for p in out.split("\0") if p and (REPO / p).is_file()]
 
 
@@ -155,8 +163,18 @@ def prepare_dbt(root: Path) -> None:
     Dagster definitions of the copy see the mutated project."""
     env = _environment(root)
     env["PATH"] = f"{root / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-    proc = _run([str(root / ".venv" / "bin" / "dagster-dbt"), "project", "prepare-and-package", "--file",
-                 "pipelines/defs/dbt/project.py"], root, env, timeout=600)
+    proc = _run(
+        [
+            str(root / ".venv" / "bin" / "dagster-dbt"),
+            "project",
+            "prepare-and-package",
+            "--file",
+            "pipelines/defs/dbt/project.py",
+        ],
+        root,
+        env,
+        timeout=600,
+    )
     if proc.returncode != 0:
         raise MutantError(f"the mutated dbt project could not be prepared:\n{_tail(proc.stdout)}")
 
@@ -168,7 +186,7 @@ def run_tests(root: Path, tests: tuple[str, ...]) -> subprocess.CompletedProcess
     python = str(root / ".venv" / "bin" / "python")
     env = _environment(root)
     node_ids = [t for t in tests if not t.startswith(DBT_PREFIX)]
-    selections = [t[len(DBT_PREFIX):] for t in tests if t.startswith(DBT_PREFIX)]
+    selections = [t[len(DBT_PREFIX) :] for t in tests if t.startswith(DBT_PREFIX)]
     output = []
     if selections:
         proc = _run([python, "-m", "tests.mutants.dbt_unit", *selections], root, env)
@@ -176,8 +194,24 @@ def run_tests(root: Path, tests: tuple[str, ...]) -> subprocess.CompletedProcess
         if proc.returncode != 0:
             return subprocess.CompletedProcess(proc.args, proc.returncode, "".join(output))
     if node_ids:
-        proc = _run([python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-n", "0", "--basetemp",
-                     str(root / ".pytest_tmp"), *node_ids], root, env)
+        proc = _run(
+            [
+                python,
+                "-m",
+                "pytest",
+                "-x",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "-n",
+                "0",
+                "--basetemp",
+                str(root / ".pytest_tmp"),
+                *node_ids,
+            ],
+            root,
+            env,
+        )
         output.append(proc.stdout)
         return subprocess.CompletedProcess(proc.args, proc.returncode, "".join(output))
     return subprocess.CompletedProcess([], 0, "".join(output))
@@ -226,8 +260,11 @@ def _failed_tests(output: str) -> str:
 
 def _print(outcome: Outcome) -> None:
     name = outcome.mutant.name if outcome.mutant else "baseline"
-    print(f"{outcome.status:9} {outcome.seconds:7.1f}s  {name}" + (f"  [{outcome.detail}]" if outcome.detail and
-                                                                  outcome.status == "killed" else ""), flush=True)
+    print(
+        f"{outcome.status:9} {outcome.seconds:7.1f}s  {name}"
+        + (f"  [{outcome.detail}]" if outcome.detail and outcome.status == "killed" else ""),
+        flush=True,
+    )
     if outcome.status in ("error", "failed") and outcome.detail:
         print("          " + outcome.detail.replace("\n", "\n          "), flush=True)
 
@@ -294,14 +331,18 @@ def main(argv: list[str] | None = None) -> int:
                 stop_children()
                 raise
     except KeyboardInterrupt:
-        print(f"\nstopped after {len(outcomes)} of {len(chosen)} mutants; the working tree was not touched, "
-              "the copies are removed")
+        print(
+            f"\nstopped after {len(outcomes)} of {len(chosen)} mutants; the working tree was not touched, "
+            "the copies are removed"
+        )
         return 130
     finally:
         signal.signal(signal.SIGTERM, previous)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("killed", "survived", "error")}
-    print(f"\n{len(outcomes)} mutants: {counts['killed']} killed, {counts['survived']} survived, "
-          f"{counts['error']} could not be tried; {time.monotonic() - started:.0f}s wall time")
+    print(
+        f"\n{len(outcomes)} mutants: {counts['killed']} killed, {counts['survived']} survived, "
+        f"{counts['error']} could not be tried; {time.monotonic() - started:.0f}s wall time"
+    )
     return 0 if counts["survived"] == counts["error"] == 0 else 1
 
 

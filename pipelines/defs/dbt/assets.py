@@ -8,7 +8,6 @@ test, unit test and model contract of the build is recorded in dq.check_results 
 auditor's report.
 """
 
-import json
 import os
 import re
 from collections.abc import Mapping
@@ -46,7 +45,9 @@ class LrmDbtTranslator(DagsterDbtTranslator):
     def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
         return describe_node(dbt_resource_props)
 
-    def get_asset_check_spec(self, asset_spec, manifest: Mapping[str, Any], unique_id: str, project) -> AssetCheckSpec | None:
+    def get_asset_check_spec(
+        self, asset_spec, manifest: Mapping[str, Any], unique_id: str, project
+    ) -> AssetCheckSpec | None:
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
         node = manifest["nodes"].get(unique_id)
         return spec._replace(description=dbt_results.describe_test(node)) if spec is not None and node else spec
@@ -59,8 +60,9 @@ class LrmDbtTranslator(DagsterDbtTranslator):
 translator = LrmDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator,
-            pool=WAREHOUSE_POOL)
+@dbt_assets(
+    manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator, pool=WAREHOUSE_POOL
+)
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: LrmSettings):
     # The profile reads the warehouse path from the environment; dbt runs as a child
     # process after every ingestion step has closed its connection (one writer at a time).
@@ -77,19 +79,31 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Lr
             why = "; ".join(sorted({f"{extract}: {reason}" for extract, reason in marks}))
             context.log.info(f"dbt build as of {as_of} on {settings.warehouse}, full rebuild of staging ({why})")
         else:
-            context.log.info(f"dbt build as of {as_of} on {settings.warehouse}, event staging merges the new drops only")
-        invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=dbt_target_dir(settings.warehouse))
+            context.log.info(
+                f"dbt build as of {as_of} on {settings.warehouse}, event staging merges the new drops only"
+            )
+        invocation = dbt.cli(
+            args, context=context, raise_on_error=False, target_path=dbt_target_dir(settings.warehouse)
+        )
         yield from invocation.stream()
         try:
             run_results = invocation.get_artifact("run_results.json")
         except FileNotFoundError:  # dbt stopped before running anything: its error says why
             run_results = {}
-        records = service.record_dbt(settings.warehouse, context.run.run_id, run_results, invocation.manifest,
-                                     settings.resolve_as_of(), settings.landing_dir)
+        records = service.record_dbt(
+            settings.warehouse,
+            context.run.run_id,
+            run_results,
+            invocation.manifest,
+            settings.resolve_as_of(),
+            settings.landing_dir,
+        )
         if not invocation.is_successful():
             bad = [f"{r.asset_key} {r.check_name}" for r in records if r.outcome == "failed"]
-            raise Failure(description=f"dbt build failed: {'; '.join(bad[:10]) or 'see the dbt log'}"
-                                      f"{f' (and {len(bad) - 10} more)' if len(bad) > 10 else ''}")
+            raise Failure(
+                description=f"dbt build failed: {'; '.join(bad[:10]) or 'see the dbt log'}"
+                f"{f' (and {len(bad) - 10} more)' if len(bad) > 10 else ''}"
+            )
         if marks:
             with connect(settings.warehouse) as con:
                 clear_staging_rebuild_due(con)

@@ -1,10 +1,10 @@
 """The dbt project and its manifest. The Makefile's install step prepares the manifest with
 dagster-dbt's own command (`dagster-dbt project prepare-and-package --file` this module),
 never by hand."""
+
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 

@@ -4,13 +4,12 @@ import datetime as dt
 import time
 
 import duckdb
-
 from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
-    Backoff,
     BackfillPolicy,
+    Backoff,
     DynamicPartitionsDefinition,
     Failure,
     MaterializeResult,
@@ -18,15 +17,18 @@ from dagster import (
     RetryPolicy,
     asset,
 )
-
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG, PARTITION_NAME_TAG
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
+)
 
 from pipelines import contract
 from pipelines.contract import Extract
-from pipelines.defs.resources import LrmSettings
 from pipelines.defs.ops.journal import writing_step
-from pipelines.ingest.reader import UnreadableFileError
+from pipelines.defs.resources import LrmSettings
 from pipelines.ingest.load import HeldBackError, ingest_extract, pending_drops, read_worker_keys, write_worker_keys
+from pipelines.ingest.reader import UnreadableFileError
 from pipelines.memory import DUCKDB_MEMORY_LIMIT, release_memory
 from pipelines.pseudonym import PseudonymKeyError, load_key, recorded_fingerprint, verify_key
 from pipelines.warehouse import connect, connect_delivery, ensure_dq
@@ -79,12 +81,18 @@ def _ingest_asset(extract: Extract) -> AssetsDefinition:
         try:
             result = _ingest(context, settings, landing, extract)
         except duckdb.OutOfMemoryException:
-            raise Failure(description=f"ingest {extract.name}: out of memory (DuckDB memory_limit "
-                                      f"{DUCKDB_MEMORY_LIMIT}); the warehouse was left as it was",
-                          allow_retries=False) from None
+            raise Failure(
+                description=f"ingest {extract.name}: out of memory (DuckDB memory_limit "
+                f"{DUCKDB_MEMORY_LIMIT}); the warehouse was left as it was",
+                allow_retries=False,
+            ) from None
         release_memory()
         elapsed = time.perf_counter() - started
-        unchanged = f" ({result.unchanged} unchanged since the previous snapshot, not written again)" if extract.kind == "snapshot" else ""
+        unchanged = (
+            f" ({result.unchanged} unchanged since the previous snapshot, not written again)"
+            if extract.kind == "snapshot"
+            else ""
+        )
         context.log.info(
             f"ingest {extract.name}: {len(result.files)} file(s), landed {result.landed}, "
             f"loaded {result.loaded}{unchanged}, rejected {result.rejected} {result.rejected_by_reason or ''} in {elapsed:.1f}s"
@@ -123,8 +131,7 @@ def _ingest(context: AssetExecutionContext, settings: LrmSettings, landing, extr
             result, keys = ingest_extract(con, landing, extract, key, selected, known)
         except UnreadableFileError as exc:
             what = "held back" if isinstance(exc, HeldBackError) else "unreadable file"
-            raise Failure(description=f"{what}: {exc}; the warehouse was left as it was",
-                          allow_retries=False) from None
+            raise Failure(description=f"{what}: {exc}; the warehouse was left as it was", allow_retries=False) from None
         if known is not None:
             keys = keys.join(known, on="iin", how="anti")  # only pairs the file lacks
         if keys.height:

@@ -8,6 +8,7 @@ warehouse opens its run's journal first, and a run's end settles it.
   daemon (the schedule, the sensor, the UI); a run nobody settled is settled by the next
   writer.
 """
+
 from __future__ import annotations
 
 import os
@@ -57,13 +58,20 @@ def settle(settings: LrmSettings, run_id: str, success: bool) -> bool:
         return run_journal.rollback(settings.warehouse, run_id)
 
 
-def execute_job_run(job, settings: LrmSettings, instance: DagsterInstance, tags: dict[str, str],
-                    run_config: dict | None = None, run_id: str | None = None):
+def execute_job_run(
+    job,
+    settings: LrmSettings,
+    instance: DagsterInstance,
+    tags: dict[str, str],
+    run_config: dict | None = None,
+    run_id: str | None = None,
+):
     """Runs the job in this process and settles its journal by its outcome."""
     run_id = run_id or make_new_run_id()
     try:
-        result = job.execute_in_process(instance=instance, run_id=run_id, tags=tags, run_config=run_config,
-                                        raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance, run_id=run_id, tags=tags, run_config=run_config, raise_on_error=False
+        )
     except BaseException:
         settle(settings, run_id, success=False)
         raise

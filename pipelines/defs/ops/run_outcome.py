@@ -5,20 +5,31 @@ ends; a run started from the Dagster UI, a schedule or a sensor ends with one of
 run status sensors (they run under `dagster dev`'s daemon, on by default), which skip the
 runs `lrm run` tags as its own. A run whose sensor never fired (the daemon was down) is
 settled by the next run's first writing step."""
+
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
 
-from dagster import (DagsterEvent, DagsterEventType, DagsterRunStatus, DefaultSensorStatus, RunStatusSensorContext,
-                     SkipReason, run_status_sensor)
+from dagster import (
+    DagsterEvent,
+    DagsterEventType,
+    DagsterRunStatus,
+    DefaultSensorStatus,
+    RunStatusSensorContext,
+    SkipReason,
+    run_status_sensor,
+)
 
 from pipelines.defs.resources import LrmSettings
 
 TRIGGER_TAG = "lrm/trigger"
 CLI_TRIGGER = "cli"  # the value of TRIGGER_TAG on the runs of `lrm run`
-OUTCOME_SENSORS = {DagsterRunStatus.SUCCESS: "dq_report_on_success", DagsterRunStatus.FAILURE: "dq_report_on_failure",
-                   DagsterRunStatus.CANCELED: "dq_report_on_canceled"}
+OUTCOME_SENSORS = {
+    DagsterRunStatus.SUCCESS: "dq_report_on_success",
+    DagsterRunStatus.FAILURE: "dq_report_on_failure",
+    DagsterRunStatus.CANCELED: "dq_report_on_canceled",
+}
 
 
 def step_failures(events: Iterable[DagsterEvent]) -> list[str]:
@@ -40,10 +51,14 @@ def _as_of(settings: LrmSettings):
 
 
 def _sensor(status: DagsterRunStatus, job_name: str):
-    @run_status_sensor(run_status=status, name=OUTCOME_SENSORS[status], default_status=DefaultSensorStatus.RUNNING,
-                       description=f"When a run of {job_name} ends ({status.value.lower()}): keeps its changes to the "
-                                   "warehouse if it succeeded, else puts the warehouse back as it was; records its "
-                                   "outcome in dq.run_history and renders its data-quality report.")
+    @run_status_sensor(
+        run_status=status,
+        name=OUTCOME_SENSORS[status],
+        default_status=DefaultSensorStatus.RUNNING,
+        description=f"When a run of {job_name} ends ({status.value.lower()}): keeps its changes to the "
+        "warehouse if it succeeded, else puts the warehouse back as it was; records its "
+        "outcome in dq.run_history and renders its data-quality report.",
+    )
     def _finish(context: RunStatusSensorContext, settings: LrmSettings):
         from pipelines.defs.ops.journal import settle
         from pipelines.quality.service import finish_run
@@ -58,9 +73,15 @@ def _sensor(status: DagsterRunStatus, job_name: str):
         settle(settings, run.run_id, status == DagsterRunStatus.SUCCESS)
         record = context.instance.get_run_record_by_id(run.run_id)
         started = record.start_time if record is not None else None
-        pages = finish_run(settings.warehouse, run.run_id, status == DagsterRunStatus.SUCCESS, failures, _as_of(settings),
-                           settings.landing_dir,
-                           dt.datetime.fromtimestamp(started, dt.timezone.utc) if started else None)
+        pages = finish_run(
+            settings.warehouse,
+            run.run_id,
+            status == DagsterRunStatus.SUCCESS,
+            failures,
+            _as_of(settings),
+            settings.landing_dir,
+            dt.datetime.fromtimestamp(started, dt.UTC) if started else None,
+        )
         context.log.info(f"run {run.run_id}: {pages.status}; report {pages.run_page}")
 
     return _finish

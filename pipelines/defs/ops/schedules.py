@@ -2,8 +2,16 @@
 incremental run (a backstop for the new-drop sensor, and the retry of a failed night).
 Every week: every drop reloaded in one run, the full rebuild, whose time grows with how
 many drops the landing directory keeps."""
-from dagster import (DagsterInstance, DagsterRunStatus, RunRequest, RunsFilter, ScheduleEvaluationContext, SkipReason,
-                     schedule)
+
+from dagster import (
+    DagsterInstance,
+    DagsterRunStatus,
+    RunRequest,
+    RunsFilter,
+    ScheduleEvaluationContext,
+    SkipReason,
+    schedule,
+)
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from pipelines.defs.ingest.assets import drops_partitions, run_drop_range
@@ -16,8 +24,13 @@ WEEKLY_SCHEDULE = "weekly_full_rebuild"
 
 # A run in one of these states has the drops it covers in hand; a failed or canceled one
 # leaves them to the next night.
-IN_HAND = [DagsterRunStatus.SUCCESS, DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED,
-           DagsterRunStatus.STARTING, DagsterRunStatus.STARTED]
+IN_HAND = [
+    DagsterRunStatus.SUCCESS,
+    DagsterRunStatus.QUEUED,
+    DagsterRunStatus.NOT_STARTED,
+    DagsterRunStatus.STARTING,
+    DagsterRunStatus.STARTED,
+]
 
 
 def settled_drops(instance: DagsterInstance, job_name: str, complete: list[str]) -> set[str]:
@@ -41,15 +54,23 @@ def _drops_request(context: ScheduleEvaluationContext, keys: list[str], trigger:
     context.instance.add_dynamic_partitions(drops_partitions.name, keys)
     return RunRequest(
         run_key=f"{trigger}-{context.scheduled_execution_time:%Y-%m-%d}",
-        tags={ASSET_PARTITION_RANGE_START_TAG: keys[0], ASSET_PARTITION_RANGE_END_TAG: keys[-1], "lrm/trigger": trigger},
+        tags={
+            ASSET_PARTITION_RANGE_START_TAG: keys[0],
+            ASSET_PARTITION_RANGE_END_TAG: keys[-1],
+            "lrm/trigger": trigger,
+        },
     )
 
 
 def build_nightly_schedule(job_name: str):
-    @schedule(name=NIGHTLY_SCHEDULE, job_name=job_name, cron_schedule="0 3 * * *",
-              execution_timezone=OPERATIONS_TIME_ZONE.key,
-              description="03:00 Almaty: load the complete drops no run has settled (incremental), "
-                          "including those of a failed run, and rebuild the marts.")
+    @schedule(
+        name=NIGHTLY_SCHEDULE,
+        job_name=job_name,
+        cron_schedule="0 3 * * *",
+        execution_timezone=OPERATIONS_TIME_ZONE.key,
+        description="03:00 Almaty: load the complete drops no run has settled (incremental), "
+        "including those of a failed run, and rebuild the marts.",
+    )
     def nightly_new_drops(context: ScheduleEvaluationContext, settings: LrmSettings):
         complete = _complete_drops(settings)
         settled = settled_drops(context.instance, job_name, complete)
@@ -64,9 +85,13 @@ def build_nightly_schedule(job_name: str):
 
 
 def build_weekly_schedule(job_name: str):
-    @schedule(name=WEEKLY_SCHEDULE, job_name=job_name, cron_schedule="0 4 * * 0",
-              execution_timezone=OPERATIONS_TIME_ZONE.key,
-              description="Sunday 04:00 Almaty: reload every complete drop and rebuild everything (the full rebuild).")
+    @schedule(
+        name=WEEKLY_SCHEDULE,
+        job_name=job_name,
+        cron_schedule="0 4 * * 0",
+        execution_timezone=OPERATIONS_TIME_ZONE.key,
+        description="Sunday 04:00 Almaty: reload every complete drop and rebuild everything (the full rebuild).",
+    )
     def weekly_full_rebuild(context: ScheduleEvaluationContext, settings: LrmSettings):
         complete = _complete_drops(settings)
         if not complete:

@@ -1,4 +1,5 @@
 """Start a run when a new drop folder is complete (its _SUCCESS marker is present)."""
+
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
 
 from pipelines.defs.ingest.assets import drops_partitions
@@ -15,15 +16,20 @@ def new_drop_requests(settings: LrmSettings, known: set[str]) -> tuple[list[str]
 
 
 def build_new_drop_sensor(job_name: str):
-    @sensor(name=NEW_DROP_SENSOR, job_name=job_name, minimum_interval_seconds=60,
-            default_status=DefaultSensorStatus.STOPPED,
-            description="Loads each new complete drop (folder YYYY-MM-DD with _SUCCESS) as its own partition.")
+    @sensor(
+        name=NEW_DROP_SENSOR,
+        job_name=job_name,
+        minimum_interval_seconds=60,
+        default_status=DefaultSensorStatus.STOPPED,
+        description="Loads each new complete drop (folder YYYY-MM-DD with _SUCCESS) as its own partition.",
+    )
     def new_drop_sensor(context: SensorEvaluationContext, settings: LrmSettings):
         known = set(context.instance.get_dynamic_partitions(drops_partitions.name))
         new, requests = new_drop_requests(settings, known)
         if not new:
             return SkipReason(f"no new complete drop in {settings.landing_dir}")
-        return SensorResult(run_requests=requests,
-                            dynamic_partitions_requests=[drops_partitions.build_add_request(new)])
+        return SensorResult(
+            run_requests=requests, dynamic_partitions_requests=[drops_partitions.build_add_request(new)]
+        )
 
     return new_drop_sensor

@@ -1,5 +1,6 @@
 """Publishing after the marts and their blocking checks: the readers' copy, Parquet, the
 static map and the dbt docs site."""
+
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from pipelines.defs.dbt.assets import dbt_models
@@ -26,13 +27,17 @@ def published_analyst_copy(context: AssetExecutionContext, settings: LrmSettings
     # Reads the warehouse and writes only outside it: no warehouse lock needed beyond the run's.
     result = publish(settings.warehouse, context.run_id, as_of.isoformat())
     service.record_published(settings.warehouse, context.run_id, result.tables, result.analyst_copy)
-    context.log.info(f"publish: {result.analyst_copy}, {result.parquet_dir}, {result.map_page}, {result.docs_page} "
-                     f"({len(result.tables)} tables), run {status}")
-    return MaterializeResult(metadata={
-        "analyst_copy": MetadataValue.path(str(result.analyst_copy)),
-        "parquet": MetadataValue.path(str(result.parquet_dir)),
-        "map": MetadataValue.path(str(result.map_page)),
-        "docs": MetadataValue.path(str(result.docs_page)),
-        "rows": MetadataValue.json(result.tables),
-        "status": status,
-    })
+    context.log.info(
+        f"publish: {result.analyst_copy}, {result.parquet_dir}, {result.map_page}, {result.docs_page} "
+        f"({len(result.tables)} tables), run {status}"
+    )
+    return MaterializeResult(
+        metadata={
+            "analyst_copy": MetadataValue.path(str(result.analyst_copy)),
+            "parquet": MetadataValue.path(str(result.parquet_dir)),
+            "map": MetadataValue.path(str(result.map_page)),
+            "docs": MetadataValue.path(str(result.docs_page)),
+            "rows": MetadataValue.json(result.tables),
+            "status": status,
+        }
+    )
