@@ -132,3 +132,22 @@ def tiny_run(tiny_landing, tmp_path_factory) -> TinyRun:
     home = dagster_home(tmp_path_factory.mktemp("dagster_home"))
     output = lrm("run", "--landing", str(tiny_landing), "--warehouse", str(warehouse), env={"DAGSTER_HOME": str(home)})
     return TinyRun(tiny_landing, warehouse, output, home)
+
+
+# The modules that run the pipeline several times, longest first: the two workers
+# (pytest-xdist, a module each at a time) take them first, so neither is left alone with a
+# long module at the end. Order within a module is kept.
+LONG_MODULES = (
+    "test_hostile_input.py",
+    "test_operations.py",
+    "test_pipeline_e2e.py",
+    "test_quality.py",
+    "test_guarantee_rules.py",
+    "test_law_over_time.py",
+    "test_risk_scores.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONG_MODULES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONG_MODULES)))
