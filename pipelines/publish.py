@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines import publish_docs, static_map
+from pipelines.warehouse import ident
 
 PUBLISHED_SCHEMAS = ("marts", "reference", "dq")
 PARQUET_SCHEMAS = ("marts", "reference")
@@ -40,6 +41,9 @@ PARQUET_PARTITIONS = {
     "guarantee_gaps": ("gap_kind",),
 }
 _IIN_COLUMN = re.compile(r"(^|_)iin($|_)", re.IGNORECASE)
+# A published table is a dbt model or seed: a lower-case SQL name. It also names its
+# Parquet folder, so anything else in the catalogue is refused, not published.
+_TABLE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 @dataclass
@@ -56,13 +60,17 @@ def published_dir(warehouse: Path) -> Path:
 
 
 def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
-    return [
+    tables = [
         r[0]
         for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src' AND table_schema = ? ORDER BY 1",
             [schema],
         ).fetchall()
     ]
+    odd = [t for t in tables if not _TABLE_NAME.fullmatch(t)]
+    if odd:
+        raise RuntimeError(f"refusing to publish {schema}: table name(s) {odd} are not dbt model or seed names")
+    return tables
 
 
 def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
@@ -123,14 +131,14 @@ def _build_copy(
         con.execute(f"ATTACH {_literal(str(target))} AS pub (STORAGE_VERSION '{STORAGE_VERSION}')")
         con.execute(f"ATTACH {_literal(str(warehouse))} AS src (READ_ONLY)")
         for schema in PUBLISHED_SCHEMAS:
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS pub.{schema}")
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {ident('pub', schema)}")
             for table in _tables(con, schema):
                 columns = _columns(con, schema, table)
                 leaked = [c for c in columns if _IIN_COLUMN.search(c)]
                 if leaked:
                     raise RuntimeError(f"refusing to publish {schema}.{table}: column(s) {leaked} look like an IIN")
-                name = f'pub.{schema}."{table}"'
-                con.execute(f'CREATE TABLE {name} AS SELECT * FROM src.{schema}."{table}"')
+                name = ident("pub", schema, table)
+                con.execute(f"CREATE TABLE {name} AS SELECT * FROM {ident('src', schema, table)}")
                 doc = docs.get((schema, table))
                 if doc:
                     _comment(con, name, columns, doc)
@@ -149,7 +157,7 @@ def _comment(con: duckdb.DuckDBPyConnection, name: str, columns: list[str], doc:
         con.execute(f"COMMENT ON TABLE {name} IS {_literal(doc.description)}")
     for column in columns:
         if doc.columns.get(column):
-            con.execute(f'COMMENT ON COLUMN {name}."{column}" IS {_literal(doc.columns[column])}')
+            con.execute(f"COMMENT ON COLUMN {name}.{ident(column)} IS {_literal(doc.columns[column])}")
 
 
 def _export_parquet(
@@ -166,7 +174,7 @@ def _export_parquet(
     partition = [c for c in PARQUET_PARTITIONS.get(table, ()) if c in columns]
     if partition:
         target.parent.mkdir(parents=True, exist_ok=True)
-        options.append(f"PARTITION_BY ({', '.join(partition)})")
+        options.append(f"PARTITION_BY ({', '.join(ident(c) for c in partition)})")
         con.execute(f"COPY {name} TO {_literal(str(target))} ({', '.join(options)})")
     else:
         target.mkdir(parents=True)
