@@ -154,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
     from dagster._core.utils import make_new_run_id
 
     from pipelines.definitions import ALL_ASSETS_JOB, build_definitions
+    from pipelines.defs.dbt.project import StaleManifestError, check_manifest
     from pipelines.defs.ingest.assets import drops_partitions
     from pipelines.defs.ops.journal import execute_job_run, settle
     from pipelines.defs.ops.run_outcome import CLI_TRIGGER, TRIGGER_TAG, step_failures
@@ -181,6 +182,11 @@ def run(args: argparse.Namespace) -> int:
     for path, issue in landing.issues:
         print(f"  landing: {path}: {issue}")
 
+    try:
+        check_manifest()
+    except StaleManifestError as exc:
+        print(f"lrm run: {exc}", file=sys.stderr)
+        return EXIT_BAD_ARGUMENT
     defs = build_definitions(settings)
     job = defs.resolve_job_def(ALL_ASSETS_JOB)
     job = job.with_logger_defs({"progress": _progress_logger_def()})

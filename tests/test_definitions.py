@@ -44,3 +44,33 @@ if __name__ == "__main__":
     SNAPSHOT.parent.mkdir(exist_ok=True)
     SNAPSHOT.write_text(json.dumps(describe(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {SNAPSHOT}", file=sys.stderr)
+
+
+def _project_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    from pipelines import REPO_ROOT
+
+    shutil.copytree(REPO_ROOT / "seeds", tmp_path / "seeds")
+    project = tmp_path / "dbt_project"
+    shutil.copytree(REPO_ROOT / "dbt_project" / "models", project / "models")
+    (project / "target").mkdir()
+    shutil.copy(REPO_ROOT / "dbt_project" / "target" / "manifest.json", project / "target")
+    return project
+
+
+def test_a_manifest_that_lacks_a_model_or_seed_on_disk_is_refused(tmp_path):
+    import pytest
+
+    from pipelines.defs.dbt.project import StaleManifestError, check_manifest
+
+    project = _project_copy(tmp_path)
+    check_manifest(project)  # the prepared manifest holds every model and seed
+    added = project / "models" / "marts" / "new_mart.sql"
+    added.write_text("select 1 as x\n")
+    with pytest.raises(StaleManifestError, match=r"1 file\(s\) not in it, 0 gone, e.g. new_mart.sql.*make install"):
+        check_manifest(project)
+    added.unlink()
+    next((project.parent / "seeds" / "reference").glob("*.csv")).unlink()
+    with pytest.raises(StaleManifestError, match=r"0 file\(s\) not in it, 1 gone"):
+        check_manifest(project)

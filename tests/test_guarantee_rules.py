@@ -120,6 +120,7 @@ WORKPLACES = [
     ("WP-COMMON", E_OTHER, "  электрогазосварщик ", "", ""),
     ("WP-FLOW", E_COAL, "Проходчик", "MIN-002", ""),
     ("WP-THREE-FACTORS", E_COAL, "Машинист буровой установки", "", ""),
+    ("WP-CONCURRENT", E_COAL, "Проходчик", "MIN-002", ""),
 ]
 
 # attestation acts of those workplaces: (act, workplace, order_date, [(factor, measured, limit, class)])
@@ -165,6 +166,9 @@ CONTRACTS = [
     ("C-STOP", "wk-stop", E_COAL, "WP-FLOW", "2024-01-01", "2026-06-29", "300000"),  # last day the run before
     ("C-LAST-DAY", "wk-last-day", E_COAL, "WP-FLOW", "2024-01-01", "2026-06-30", "300000"),  # its last day is as_of
     ("C-THREE", "wk-three", E_COAL, "WP-THREE-FACTORS", "2023-01-01", "", "320000"),
+    # two concurrent contracts at one workplace: 2026-01-01..03-31 and 2026-02-01..04-30
+    ("C-CONCURRENT-1", "wk-concurrent", E_COAL, "WP-CONCURRENT", "2026-01-01", "2026-03-31", "300000"),
+    ("C-CONCURRENT-2", "wk-concurrent", E_COAL, "WP-CONCURRENT", "2026-02-01", "2026-04-30", "150000"),
 ]
 
 GRANTED = [  # (worker_key, bin, guarantee, year, value)
@@ -228,6 +232,9 @@ ASSIGNMENTS = [
     ("s4-contract-ending-on-as-of-is-active", "wk-last-day", "WP-FLOW", "short_week", 36),
     ("s4-leave-to-the-contract-end-30x181/365", "wk-last-day", "WP-FLOW", "additional_leave", 15),
     ("s4-contract-ended-the-day-before-no-short-week", "wk-stop", "WP-FLOW", "short_week", None),
+    # §10 leave is proportional to the time worked: a day under both concurrent contracts counts
+    # once — 2026-01-01..04-30 = 120 days, 30 x 120/365 = 9.86 -> 10 (not 30 x 179/365 -> 15)
+    ("s10-concurrent-contracts-count-a-day-once-30x120/365", "wk-concurrent", "WP-CONCURRENT", "additional_leave", 10),
 ]
 
 # --- §3 status: (case id, workplace, attestation_status, attestation_valid_until)

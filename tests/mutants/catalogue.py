@@ -132,9 +132,17 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "open-contract-ends-on-as-of",
         "§4: an open contract runs to 31 December for the year's leave",
-        "dbt_project/models/intermediate/guarantees/int_guarantees__list_days.sql",
-        "least(coalesce(f.end_date, f.year_end), f.year_end,",
-        "least(coalesce(f.end_date, {{ as_of_date() }}), f.year_end,",
+        "dbt_project/models/intermediate/guarantees/int_guarantees__worked_periods.sql",
+        "least(coalesce(end_date, year_end), year_end) as day_to",
+        "least(coalesce(end_date, {{ as_of_date() }}), year_end) as day_to",
+        (f"{GUARANTEES}::test_assignment",),
+    ),
+    Mutant(
+        "concurrent-contracts-counted-twice",
+        "§10: leave is proportional to the time worked — a day under two contracts counts once",
+        "dbt_project/models/intermediate/guarantees/int_guarantees__worked_periods.sql",
+        ") as opens_stretch",
+        ") or true as opens_stretch",
         (f"{GUARANTEES}::test_assignment",),
     ),
     Mutant(

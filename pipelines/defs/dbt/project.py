@@ -32,3 +32,32 @@ def dbt_vars(as_of: str) -> str:
 
 def dbt_executable() -> str:
     return str(Path(sys.executable).with_name("dbt"))
+
+
+class StaleManifestError(RuntimeError):
+    """The prepared manifest does not hold the project's models and seeds as they are on disk."""
+
+
+def check_manifest(project_dir: Path = DBT_PROJECT_DIR) -> None:
+    """Refuses to run on a manifest that lacks a model or seed on disk (or names one that is
+    gone): the asset graph comes from the manifest, and dbt reporting a node Dagster does not
+    know fails the dbt step half-way, with the warehouse locked by dbt while the run rolls
+    back. Files are compared by name, not by time, so a fresh clone is not refused."""
+    manifest_path = project_dir / "target" / "manifest.json"
+    if not manifest_path.exists():
+        raise StaleManifestError(f"no dbt manifest at {manifest_path}: run `make install`")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    in_manifest = {
+        (project_dir / node["original_file_path"]).resolve()
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in ("model", "seed")
+    }
+    on_disk = {path.resolve() for path in (project_dir / "models").rglob("*.sql")}
+    on_disk |= {path.resolve() for path in (project_dir.parent / "seeds").rglob("*.csv")}
+    missing, gone = sorted(on_disk - in_manifest), sorted(in_manifest - on_disk)
+    if missing or gone:
+        names = [path.name for path in (missing + gone)[:5]]
+        raise StaleManifestError(
+            f"the dbt manifest is out of date ({len(missing)} file(s) not in it, {len(gone)} gone, "
+            f"e.g. {', '.join(names)}): run `make install` to prepare it again"
+        )

@@ -9,11 +9,12 @@ periods as (
         f.worker_key,
         f.workplace_id,
         coalesce(sum(d.days) filter (where d.list_applies), 0) as list_days,
-        string_agg(d.period_label, ', ' order by d.segment_start, d.contract_id) filter (where d.list_applies) as applied_periods,
-        string_agg(d.period_label, ', ' order by d.segment_start, d.contract_id) filter (where not d.list_applies) as other_periods
-    from facts as f
+        string_agg(d.period_label, ', ' order by d.segment_start) filter (where d.list_applies) as applied_periods,
+        string_agg(d.period_label, ', ' order by d.segment_start) filter (where not d.list_applies) as other_periods
+    from (select distinct worker_key, workplace_id from facts) as f
     inner join {{ ref('int_guarantees__list_days') }} as d
-        on d.contract_id = f.contract_id
+        on d.worker_key = f.worker_key
+        and d.workplace_id = f.workplace_id
     group by f.worker_key, f.workplace_id
 ),
 
@@ -40,7 +41,7 @@ per_workplace as (
 counted as (
     select
         p.*,
-        least(d.list_days, p.days_in_year) as days_covered,
+        d.list_days as days_covered,
         d.applied_periods,
         d.other_periods
     from per_workplace as p

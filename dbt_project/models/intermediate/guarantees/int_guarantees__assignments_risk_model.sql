@@ -2,11 +2,12 @@
     2395-2402): the guarantees of the policy scale (seeds/policy/risk_model_scale, in force
     on as_of) for the workplace's R_ind level. A workplace with no risk assessment gets none
     under this regime (the model starts from the ОПР).
-    - Additional leave prorates as under the law (docs/law_and_models.md §10): for every contract
-      overlapping the calendar year of as_of, Σ over the workplace's assessment periods
-      (int_risk__assessments, each until the next) of scale days at that period's level x
-      days of the year the contract covers in it / days in the year, rounded half up; one row
-      per worker and workplace.
+    - Additional leave prorates as under the law (docs/law_and_models.md §10): over the days of
+      the calendar year of as_of the worker worked at the workplace
+      (int_guarantees__worked_periods: concurrent contracts count a day once), Σ over the
+      workplace's assessment periods (int_risk__assessments, each until the next) of scale
+      days at that period's level x days worked in it / days in the year, rounded half up;
+      one row per worker and workplace.
     - Every other guarantee: contracts active on as_of, at the level of the latest
       assessment (int_risk__workplace_individual_risk).
     Same columns as int_guarantees__assignments_current_law, regime = 'risk_model'. -#}
@@ -46,25 +47,18 @@ on_as_of as (
     where s.guarantee <> 'additional_leave'
 ),
 
-contracts as (
-    select contract_id, worker_key, bin, workplace_id, start_date, end_date, year_start, year_end, days_in_year
-    from {{ ref('int_guarantees__contract_facts') }}
-    where days_covered_in_year > 0
-),
-
 leave_segments as (
     select
-        c.worker_key,
-        c.bin,
-        c.workplace_id,
-        c.contract_id,
-        c.days_in_year,
+        w.worker_key,
+        w.bin,
+        w.workplace_id,
+        w.contract_ids,
+        w.days_in_year,
         r.risk_level,
         cast(s.volume as bigint) as level_days,
-        greatest(c.start_date, c.year_start, r.assessed_on) as segment_start,
-        least(coalesce(c.end_date, c.year_end), c.year_end,
-              coalesce(cast(r.next_assessed_on - interval 1 day as date), c.year_end)) as segment_end
-    from contracts c
+        greatest(w.period_start, r.assessed_on) as segment_start,
+        least(w.period_end, coalesce(cast(r.next_assessed_on - interval 1 day as date), w.year_end)) as segment_end
+    from {{ ref('int_guarantees__worked_periods') }} w
     join {{ ref('int_risk__assessments') }} r using (workplace_id)
     join scale s on s.risk_level = r.risk_level and s.guarantee = 'additional_leave'
 ),
@@ -77,8 +71,8 @@ leave as (
         any_value(days_in_year) as days_in_year,
         sum(level_days * (datediff('day', segment_start, segment_end) + 1)) as level_day_days,
         string_agg(strftime(segment_start, '%Y-%m-%d') || '..' || strftime(segment_end, '%Y-%m-%d')
-                   || ' ' || risk_level || ' ' || level_days || ' days', ', ' order by segment_start, contract_id) as periods,
-        string_agg(distinct contract_id, ', ' order by contract_id) as contract_ids
+                   || ' ' || risk_level || ' ' || level_days || ' days', ', ' order by segment_start) as periods,
+        string_agg(distinct contract_ids, ', ' order by contract_ids) as contract_ids
     from leave_segments
     where segment_start <= segment_end
     group by worker_key, bin, workplace_id
