@@ -38,10 +38,10 @@ import duckdb
 
 from pipelines import REPO_ROOT, contract, data_coverage
 from pipelines.app.launch import launch_chromium, serve
-from pipelines.defs.dbt.project import DBT_PROJECT_DIR
+from pipelines.defs.dbt.project import dbt_target_dir
 from pipelines.pseudonym import key_file_for
 from pipelines.publish import ANALYST_FILE, published_dir
-from pipelines.warehouse import SNAPSHOT_UNTIL, in_snapshot_of
+from pipelines.warehouse import SNAPSHOT_UNTIL, ident, in_snapshot_of
 from pipelines.warehouse_diff import differing_tables
 
 VAR = REPO_ROOT / "var"
@@ -76,9 +76,27 @@ def _landed_rows(landing: Path) -> dict[str, int]:
     return rows
 
 
-def _newest_dbt_target() -> Path:
-    targets = sorted(DBT_PROJECT_DIR.glob("target/dbt_models-*/run_results.json"), key=lambda p: p.stat().st_mtime)
-    return targets[-1].parent
+def load_floor(landing: Path, out: Path) -> dict:
+    """The floor of ingestion: DuckDB alone reading every landed CSV of every drop into one
+    table per extract (its own type detection, no validation, no keys, no quarantine), in
+    one process, into a fresh database file — what loading the bytes costs at least."""
+    files: dict[str, list[str]] = {}
+    for drop in sorted(p for p in landing.iterdir() if p.is_dir()):
+        for f in sorted(drop.glob("*.csv")):
+            files.setdefault(f.stem, []).append(str(f))
+    if out.exists():
+        out.unlink()
+    con = duckdb.connect(str(out), config={"memory_limit": "4GB", "enable_progress_bar": False})
+    started = time.perf_counter()
+    rows = 0
+    for extract, paths in sorted(files.items()):
+        table = ident(extract)
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv(?, header = true, union_by_name = true)", [paths])
+        rows += con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    seconds = time.perf_counter() - started
+    con.close()
+    out.unlink()
+    return {"extracts": len(files), "files": sum(len(v) for v in files.values()), "rows": rows, "seconds": round(seconds, 2)}
 
 
 def dbt_models(target: Path) -> list[dict]:
@@ -288,13 +306,16 @@ def main() -> int:
     print("bench: full run …", flush=True)
     _lrm("run", "--landing", str(LANDING), "--warehouse", str(warehouse), "--metrics", str(BENCH / "full_run.json"))
     results["full_run"] = json.loads((BENCH / "full_run.json").read_text())
-    target = _newest_dbt_target()
+    target = dbt_target_dir(warehouse)
     results["dbt_models"] = dbt_models(target)
 
     results["coverage"] = data_coverage.coverage(warehouse)
 
     print("bench: floor (compiled dbt SQL in one DuckDB process) …", flush=True)
     results["floor"] = floor(warehouse, target)
+    print("bench: load floor (DuckDB reading the landed CSV into tables, one process) …", flush=True)
+    results["load_floor"] = load_floor(LANDING, BENCH / "load_floor.duckdb")
+    results["load_floor_seconds"] = results["load_floor"]["seconds"]
 
     print("bench: the map app on the published copy …", flush=True)
     results["app"] = app_timings(published_dir(warehouse) / ANALYST_FILE)
@@ -335,6 +356,10 @@ def main() -> int:
     results["rebuild_run"]["tables_differing_from_incremental"] = differing_tables(warehouse, rebuilt)
 
     full = results["full_run"]["seconds"]
+    ingest_seconds = round(
+        sum(v["seconds"] or 0 for k, v in results["full_run"]["steps"].items() if k.startswith("raw__")), 2
+    )
+    job_floor = results["load_floor"]["seconds"] + results["floor"]["seconds"]
     dbt_step = results["full_run"]["steps"].get("dbt_models", {}).get("seconds") or 0
     model_seconds = sum(m["seconds"] for m in results["dbt_models"] if m["node"].startswith("model."))
     results["summary"] = {
@@ -343,6 +368,11 @@ def main() -> int:
         "dbt_step_seconds": dbt_step,
         "dbt_models_seconds": round(model_seconds, 2),
         "floor_seconds": results["floor"]["seconds"],
+        "load_floor_seconds": results["load_floor"]["seconds"],
+        "job_floor_seconds": round(job_floor, 2),
+        "full_run_over_job_floor": round(full / job_floor, 2),
+        "ingest_seconds": ingest_seconds,
+        "ingest_over_load_floor": round(ingest_seconds / results["load_floor"]["seconds"], 2),
         "dbt_models_over_floor": round(model_seconds / results["floor"]["seconds"], 2)
         if results["floor"]["seconds"]
         else None,
@@ -399,8 +429,12 @@ def render_table(results: dict) -> str:
     lines += [
         f"| **full run** | **{s['full_run_seconds']}** | **{s['full_run_peak_rss_mb']}** | | |",
         f"| floor: compiled dbt SQL, one DuckDB process | {s['floor_seconds']} | | | |",
+        f"| load floor: DuckDB read_csv of the landing, one process | {s['load_floor_seconds']} | | "
+        f"{results['load_floor']['rows']:,} | |",
         f"| incremental run (new drop, 1% changed) | {s['incremental_seconds']} | {results['incremental_run']['peak_rss_mb']} | | |",
         "",
+        f"full run / whole-job floor (load floor + model floor, {s['job_floor_seconds']} s) = "
+        f"{s['full_run_over_job_floor']}; ingest / load floor = {s['ingest_over_load_floor']}",
         f"dbt models {s['dbt_models_seconds']} s / floor {s['floor_seconds']} s = {s['dbt_models_over_floor']}; "
         f"dbt step (models + {dbt_checks} tests and seeds) / floor = {s['dbt_step_over_floor']}; "
         f"incremental / full = {s['incremental_share_of_full']}",
