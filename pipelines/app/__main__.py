@@ -17,6 +17,8 @@ DEFAULT_PUBLISHED = Path("var/warehouse/published/lrm_analyst.duckdb")
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Serves the map app on the published copy; exits with a hint to run the pipeline when
+    there is no copy yet."""
     parser = argparse.ArgumentParser(prog="python -m pipelines.app", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--published",

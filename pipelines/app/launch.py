@@ -27,10 +27,12 @@ CHROMIUM_ARGS = [
 
 
 def launch_chromium(playwright):
+    """Debian's Chromium, headless, driven by Playwright: nothing is downloaded."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
 def free_port() -> int:
+    """A port of 127.0.0.1 that is free now, picked by the kernel."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

@@ -52,6 +52,8 @@ def _nav(page: Page, pathname: str) -> html.Header:
 
 
 def render(copy: PublishedCopy, pathname: str | None, search: str | None) -> list:
+    """The page for a URL path: navigation, the body (map, region, enterprise, guarantees,
+    freshness, or not found) and the as-of footer."""
     page = page_for(copy, search)
     pathname = pathname or "/"
     if pathname in ("/", ""):
@@ -71,6 +73,8 @@ def render(copy: PublishedCopy, pathname: str | None, search: str | None) -> lis
 
 
 def create_app(published: Path) -> Dash:
+    """The Dash app over the published copy: page routing, the map and region callbacks, and the
+    report files and region shapes it serves."""
     copy = PublishedCopy(published)
     warehouse_dir = Path(published).resolve().parent.parent
     app = Dash(

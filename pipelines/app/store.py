@@ -26,6 +26,9 @@ T = TypeVar("T")
 
 
 class PublishedCopy:
+    """The published read-only copy as the app reads it: one connection per request, and what is
+    derived once per copy cached under the file's identity."""
+
     def __init__(self, path: Path):
         self.path = Path(path)
         self._lock = threading.Lock()
@@ -33,11 +36,14 @@ class PublishedCopy:
         self._request = threading.local()
 
     def identity(self) -> tuple[int, int]:
+        """The file's inode and modification time: a new publish (a rename) changes them."""
         st = os.stat(self.path)
         return st.st_ino, st.st_mtime_ns
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The request's connection while `reading()` holds one, else a read-only connection
+        closed after the block."""
         held = getattr(self._request, "con", None)
         if held is not None:
             yield held
@@ -59,12 +65,15 @@ class PublishedCopy:
                 self._request.con = None
 
     def rows(self, sql: str, params: Any = None) -> list[dict]:
+        """The query's rows as dicts keyed by column name."""
         with self.connect() as con:
             cur = con.execute(sql, params) if params is not None else con.execute(sql)
             names = [d[0] for d in cur.description]
             return [dict(zip(names, r)) for r in cur.fetchall()]
 
     def columns(self, schema: str, table: str) -> set[str]:
+        """The column names of schema.table in this copy (cached per copy), so a page can leave
+        out what an older copy lacks."""
         return self._per_copy(
             f"columns:{schema}.{table}",
             lambda con: {
@@ -89,13 +98,18 @@ class PublishedCopy:
         return value
 
     def labels(self) -> Labels:
+        """The copy's labels (UI texts, codes, regions, sections, size bands) as of its date,
+        cached per copy."""
         return self._per_copy("labels", lambda con: Labels.load(con, as_of(con)))
 
     def as_of(self):
+        """The copy's as-of date, cached per copy."""
         return self._per_copy("as_of", as_of)
 
     def regions(self) -> list[dict]:
+        """Every region's figures (region_measures), cached per copy."""
         return self._per_copy("regions", region_measures)
 
     def measures(self) -> list:
+        """The measures this copy can shade the map by, cached per copy."""
         return self._per_copy("measures", available_measures)

@@ -17,14 +17,18 @@ from pipelines.labels import Labels, language
 
 @dataclass
 class Page:
+    """What a page is built from: the published copy, its labels and the reader's language."""
+
     copy: PublishedCopy
     labels: Labels
     lang: str
 
     def t(self, key: str) -> str:
+        """The UI text of `key` in the page's language."""
         return self.labels.text(key, self.lang)
 
     def href(self, path: str) -> str:
+        """A link to `path` that keeps the page's language."""
         return f"{path}?lang={self.lang}"
 
 
@@ -34,10 +38,13 @@ def lang_of(search: str | None) -> str:
 
 
 def page_for(copy: PublishedCopy, search: str | None) -> Page:
+    """The page context of a request: the copy's labels and the language from the query string."""
     return Page(copy, copy.labels(), lang_of(search))
 
 
 def number(value, digits: int = 0) -> str:
+    """A value as readers write it: thin-space thousands, ISO dates, ✓ for true, — for false or
+    missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if isinstance(value, (dt.date, dt.datetime)):
@@ -53,11 +60,13 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>])")
 
 
 def markdown_link(text: str, href: str) -> str:
+    """A Markdown link for a table cell, the text's Markdown characters escaped."""
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text or "—")
     return f"[{escaped}]({href})"
 
 
 def heading(page: Page, key: str) -> html.H3:
+    """A section heading (H3) with the UI text of `key`."""
     return html.H3(page.t(key))
 
 

@@ -76,6 +76,9 @@ def _scores(page: Page, e: dict) -> list:
 
 
 def layout(page: Page, bin_: str) -> list:
+    """The card of the enterprise with this BIN: both scores and their top indicators,
+    workplaces, guarantees, gaps, contradictions and assignment history; a not-found page for
+    an unknown BIN."""
     e = _one(page, "SELECT * FROM marts.enterprise_risk WHERE bin = ?", [bin_])
     if e is None:
         return [html.H2(page.t("page.not_found")), html.P(bin_)]

@@ -11,6 +11,8 @@ RUNS_SHOWN = 10
 
 
 def layout(page: Page) -> list:
+    """The freshness page: the as-of date, the last run and its status, links to this publish's
+    data-quality report, static map and dbt docs, and the last runs."""
     present = page.copy.columns("dq", "run_history")
     wanted = [
         c

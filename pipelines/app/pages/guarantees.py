@@ -63,6 +63,8 @@ def _bars(page: Page, rows: list[dict], name_of) -> go.Figure:
 
 
 def layout(page: Page) -> list:
+    """The guarantees page: owed against granted by guarantee, region and industry, the milk +
+    ЛПП conflicts, and what each guarantee costs a year under current law and the risk model."""
     lang, labels = page.lang, page.labels
     enterprise_join = "JOIN marts.enterprise_risk e ON e.bin = {t}.bin"
     by_guarantee = _by(page, "{t}.guarantee")

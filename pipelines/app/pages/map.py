@@ -13,6 +13,8 @@ SHAPES_URL = "/geodata/kazakhstan2023Low.json"
 
 
 def layout(page: Page) -> list:
+    """The map page: the measure picker, the regions shaded by it, and the region table with the
+    same figures."""
     measures = page.copy.measures()
     rows = page.copy.regions()
     table_rows = [
@@ -59,6 +61,8 @@ def layout(page: Page) -> list:
 
 
 def register(app, copy) -> None:
+    """Callbacks: another measure reshades the map, and a click on a region opens its page."""
+
     @app.callback(
         Output("region-map", "figure"), Input("measure", "value"), State("url", "search"), prevent_initial_call=True
     )

@@ -92,6 +92,7 @@ def _sections_chart(page: Page, rows: list[dict]) -> go.Figure:
 
 
 def ranking_rows(page: Page, rows: list[dict]) -> list[dict]:
+    """The first SHOWN rows of the ranking, each enterprise name a link to its card."""
     return [
         {**r, "enterprise_name": markdown_link(r["enterprise_name"], page.href(f"/enterprise/{r['bin']}"))}
         for r in rows[:SHOWN]
@@ -99,6 +100,8 @@ def ranking_rows(page: Page, rows: list[dict]) -> list[dict]:
 
 
 def layout(page: Page, region: str) -> list:
+    """The page of one region: its figures, its industries (chart and table) and its enterprises
+    ranked with filters; a not-found page for an unknown code."""
     regions = {r["region"]: r for r in page.copy.regions()}
     if region not in regions:
         return [html.H2(page.t("page.not_found")), html.P(region)]
@@ -197,6 +200,7 @@ def _table(page: Page, rows: list[dict]):
 
 
 def csv_text(page: Page, rows: list[dict]) -> str:
+    """The ranked rows as CSV for download, headings and codes in the reader's language."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([page.labels.column(c, page.lang) for c in RANKING_COLUMNS])
@@ -218,6 +222,9 @@ def csv_text(page: Page, rows: list[dict]) -> str:
 
 
 def register(app, copy) -> None:
+    """Callbacks: the ranking follows the section, level and size filters, and the download
+    button sends what they keep as CSV."""
+
     @app.callback(
         Output("ranking", "children"),
         Output("ranking-count", "children"),
