@@ -13,6 +13,9 @@ from pipelines.warehouse import default_delivery_path
 
 
 class LrmSettings(ConfigurableResource):
+    """Where a run reads and writes (landing, warehouse, delivery file) and its as-of date, as a
+    Dagster resource."""
+
     landing_dir: str
     warehouse_path: str
     delivery_path: str | None = None
@@ -20,14 +23,17 @@ class LrmSettings(ConfigurableResource):
 
     @property
     def landing_dir_path(self) -> Path:
+        """The landing directory as an absolute path."""
         return Path(self.landing_dir).resolve()
 
     @property
     def warehouse(self) -> Path:
+        """The warehouse file as an absolute path."""
         return Path(self.warehouse_path).resolve()
 
     @property
     def delivery(self) -> Path:
+        """The restricted delivery file: the configured path, else the one beside the warehouse."""
         return Path(self.delivery_path).resolve() if self.delivery_path else default_delivery_path(self.warehouse)
 
     def landing(self) -> Landing:
@@ -37,6 +43,8 @@ class LrmSettings(ConfigurableResource):
         return scan_landing(self.landing_dir_path)
 
     def resolve_as_of(self) -> dt.date:
+        """The run's as-of date: the configured one (never after today), else the newest
+        complete drop's."""
         if self.as_of:
             as_of = dt.date.fromisoformat(self.as_of)
             if as_of > today():
@@ -49,6 +57,9 @@ class LrmSettings(ConfigurableResource):
 
 
 def settings_from_env() -> LrmSettings:
+    """Settings from LRM_LANDING, LRM_WAREHOUSE, LRM_DELIVERY and LRM_AS_OF, for definitions
+    loaded without any (`dagster dev`); by default the small landing and
+    var/warehouse/lrm.duckdb."""
     return LrmSettings(
         landing_dir=os.environ.get("LRM_LANDING", "var/landing/small"),
         warehouse_path=os.environ.get("LRM_WAREHOUSE", "var/warehouse/lrm.duckdb"),

@@ -23,6 +23,9 @@ EVENT_DROP_WEIGHTS = (0.8, 0.12, 0.08)
 
 @dataclass(frozen=True)
 class Scale:
+    """The size of one generated world: enterprises, contracts, months of payroll and workplace
+    sizes."""
+
     name: str
     enterprises: int  # randomly drawn enterprises (the edge-case enterprises come on top)
     contracts: int  # active contracts of those enterprises on AS_OF
@@ -95,6 +98,9 @@ REGION_TOWNS: dict[str, tuple[str, ...]] = {
 # enterprises (*decision*), OKED codes and lognormal size parameter.
 @dataclass(frozen=True)
 class Industry:
+    """An industry group of §8: its shares of harmful workers, workforce and enterprises, OKED
+    codes, size spread and name stems."""
+
     name: str
     harmful_share: float
     workforce_share: float

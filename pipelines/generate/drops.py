@@ -19,6 +19,7 @@ N_DROPS = len(cal.DROP_DATES)
 
 
 def drops_for(extract: str) -> tuple[int, ...]:
+    """The drops (indexes into DROP_DATES) that carry this extract's file; by default every one."""
     return cal.EXTRACT_DROPS.get(extract, tuple(range(N_DROPS)))
 
 
@@ -73,6 +74,8 @@ def replacements(rng, name: str, df: pl.DataFrame, share: float = 0.003) -> pl.D
 
 
 def snapshot_rows(name: str, df: pl.DataFrame, drop: int) -> pl.DataFrame:
+    """A snapshot as known in `drop`: the rows first seen by then, an employee's end date only
+    from its `_end_drop`."""
     out = df.filter(pl.col("_first_drop") <= drop)
     if name == "employees":
         out = out.with_columns(

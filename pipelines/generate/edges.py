@@ -172,6 +172,8 @@ ENTERPRISES = [
 
 # (enterprise, tag, unit, profession, list_entry, subject, harmful, mode, entry, f1, f2, class, disagree, workers)
 def workplaces(scale: str) -> list[tuple]:
+    """The edge enterprises' workplaces as tuples (columns as above); the headcounts of E1's
+    apparatus and conveyor operators follow the scale."""
     apparatus, conveyor = SCALE_NDFZ[scale]
     return [
         (
@@ -586,6 +588,7 @@ SECOND_CONTRACTS = (("E4_psy", 0, "E4_nurse", "2025-09-01", 120_000),)
 
 
 def enterprise_frame(first_e: int) -> pl.DataFrame:
+    """The edge enterprises as a frame numbered from `first_e`, with the generator's `_` facts."""
     cols = list(zip(*ENTERPRISES))
     n = len(ENTERPRISES)
     return pl.DataFrame(
@@ -612,6 +615,8 @@ def enterprise_frame(first_e: int) -> pl.DataFrame:
 
 
 def workplace_frame(scale: str, first_e: int) -> tuple[pl.DataFrame, np.ndarray]:
+    """The edge workplaces as a frame, with the classes of their further factors, and each one's
+    headcount."""
     rows = workplaces(scale)
     c = list(zip(*rows))
     wp = pl.DataFrame(

@@ -21,6 +21,8 @@ CLASS_HARM = {"2": 0.2, "3.1": 0.45, "3.2": 0.6, "3.3": 0.72, "3.4": 0.82, "4": 
 
 
 def assessor_bins(n: int = 15) -> list[str]:
+    """BINs of `n` assessment organisations, the same on every call: they make risk assessments
+    and confirm checklists."""
     reg = np.asarray([D("2004-01-01") + np.timedelta64(97 * i, "D") for i in range(n)])
     return to_text(make_bins(reg, np.arange(ASSESSOR_SERIAL, ASSESSOR_SERIAL + n))).to_list()
 
@@ -55,6 +57,8 @@ def measure(rng, factors: np.ndarray, classes: np.ndarray):
 
 
 def attestations(rng, pop: Population) -> pl.DataFrame:
+    """Attestation acts of the enterprises present from the first drop: a row per workplace
+    factor per campaign, measured or with a stated class; some acts understate it."""
     ent = _old(pop).select("_e", "bin", "_camp1", "_camp0")
     wp = pop.workplaces.filter(pl.col("_mode").is_in(["attested_harmful", "contradiction", "attested_ok"]))
     wp = wp.join(ent, on=["_e", "bin"], how="inner", maintain_order="left").filter(pl.col("_camp1").is_not_null())
@@ -106,6 +110,8 @@ def attestations(rng, pop: Population) -> pl.DataFrame:
 
 # ------------------------------------------------------------ risk assessments
 def risk_assessments(rng, pop: Population) -> pl.DataFrame:
+    """Risk assessments of workplaces (harm, injury, equipment, PPE, morbidity in 0–1), some
+    assessed twice; dangerous sites and the edge cases at very high risk."""
     wp = pop.workplaces.join(_old(pop).select("_e", "_risk"), on="_e", how="inner", maintain_order="left")
     wp = wp.filter((pl.Series(rng.random(len(wp))) < 0.7) | (pl.col("_e") < 4))
     two = pl.Series(rng.random(len(wp)) < 0.3)
@@ -152,6 +158,8 @@ def risk_assessments(rng, pop: Population) -> pl.DataFrame:
 
 # -------------------------------------------------------------------- incidents
 def incidents(rng, pop: Population) -> pl.DataFrame:
+    """Injuries, fatal accidents and occupational diseases at the national yearly rates,
+    weighted to harmful work, plus the edge incidents every scale carries."""
     start = cal.INCIDENT_START
     years = (cal.AS_OF - start).days / 365.25
     emp = (
@@ -246,6 +254,7 @@ def incidents(rng, pop: Population) -> pl.DataFrame:
 
 
 def nullable_str(values: pl.Series, null: np.ndarray) -> pl.Series:
+    """`values` with null where `null` is true."""
     return (
         pl.select(pl.when(pl.Series(np.asarray(null, dtype=bool))).then(None).otherwise(values))
         .to_series()
@@ -255,6 +264,8 @@ def nullable_str(values: pl.Series, null: np.ndarray) -> pl.Series:
 
 # ------------------------------------------------------------------- checklists
 def checklists(rng, pop: Population) -> pl.DataFrame:
+    """Self-inspection checklists (15 yes/no questions) of active enterprises, failing more
+    often at higher risk; E3's latest fails every question."""
     ent = _old(pop).filter(pl.col("status") == "active")
     ent = ent.filter((pl.Series(rng.random(len(ent))) < 0.75) | pl.col("_e").is_in([0, 1, 2, 3]))
     n = len(ent)
@@ -285,6 +296,8 @@ def checklists(rng, pop: Population) -> pl.DataFrame:
 
 # -------------------------------------------------------- collective agreements
 def collective_agreements(rng, pop: Population) -> pl.DataFrame:
+    """The collective-agreement snapshot: a share of active enterprises, fixed terms for the
+    edge enterprises, and a few agreements that only the last drop holds."""
     ent = pop.enterprises.filter(pl.col("_has_ca") & (pl.col("status") == "active") & (pl.col("_first_drop") == 0))
     n = len(ent)
     signed = random_dates(rng, "2022-01-10", "2026-09-30", n)
@@ -353,6 +366,8 @@ def collective_agreements(rng, pop: Population) -> pl.DataFrame:
 
 # ------------------------------------------------------------ granted guarantees
 def granted_guarantees(rng, pop: Population, ca: pl.DataFrame) -> pl.DataFrame:
+    """The guarantees employers report granting in GRANT_YEAR, per worker, by the employer's
+    behaviour: as the List says, under, over, none, or milk with ЛПП."""
     y0, y1 = dt.date(cal.GRANT_YEAR, 1, 1), dt.date(cal.GRANT_YEAR, 12, 31)
     ent = _old(pop).select("_e", "_behaviour")
     wp = pop.workplaces.select("_w", "_entry", "_mode", "_f1")
@@ -471,6 +486,8 @@ def granted_guarantees(rng, pop: Population, ca: pl.DataFrame) -> pl.DataFrame:
 
 # ---------------------------------------------------------------------- payroll
 def payroll(rng, pop: Population, months: int) -> pl.DataFrame:
+    """Monthly payroll of every contract over the last `months` months before AS_OF, with the
+    overtime, arrears and late payment of the employer's traits."""
     last = dt.date(cal.AS_OF.year, cal.AS_OF.month, 1) - dt.timedelta(days=1)
     firsts = []
     y, m = last.year, last.month
@@ -526,6 +543,8 @@ def payroll(rng, pop: Population, months: int) -> pl.DataFrame:
 
 # ------------------------------------------------------------------- complaints
 def complaints(rng, pop: Population) -> pl.DataFrame:
+    """Workers' complaints, more where wages are in arrears or risk is high, plus one of each
+    topic at the edge enterprises."""
     ent = _old(pop).filter(pl.col("_active") > 0)
     w = ent["_active"].to_numpy() * (1 + 3 * ent["_arrears"].to_numpy() + ent["_risk"].to_numpy())
     k = max(3, rng.poisson(0.012 * len(pop.employees) * 2))
@@ -567,6 +586,8 @@ def complaints(rng, pop: Population) -> pl.DataFrame:
 
 # ------------------------------------------------------------------ inspections
 def inspections(rng, pop: Population) -> pl.DataFrame:
+    """State labour inspections, more at higher risk, with violations and fines; E3's first has
+    gross violations and E4's first found nothing."""
     ent = _old(pop)
     risk = ent["_risk"].to_numpy()
     k = rng.poisson(0.12 * 4 * (0.5 + risk))
@@ -606,6 +627,8 @@ def inspections(rng, pop: Population) -> pl.DataFrame:
 
 # ----------------------------------------------------------------- stat_regions
 def stat_regions(rng) -> pl.DataFrame:
+    """Official regional statistics per year and region, from the national totals; the last drop
+    revises three regions' 2024 figures."""
     rows = []
     for y in cal.STAT_YEARS:
         for r, share in cal.REGION_SHARES.items():

@@ -12,6 +12,8 @@ _DEFAULT_FORMS = ("ТОО", "ТОО", "АО")
 
 
 def enterprise_names(rng: np.random.Generator, groups: np.ndarray, regions: np.ndarray) -> pl.Series:
+    """A name per enterprise: legal form, a town of its region and a stem of its industry, some
+    numbered, a few with ASCII quotes and a comma."""
     n = len(groups)
     forms = np.empty(n, dtype=object)
     stems = np.empty(n, dtype=object)

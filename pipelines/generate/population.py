@@ -42,12 +42,16 @@ BEHAVIOUR_P = (0.70, 0.10, 0.08, 0.07, 0.05)
 
 @dataclass
 class Population:
+    """The generated world: enterprises, workplaces and employment contracts, with the
+    generator's `_` columns."""
+
     enterprises: pl.DataFrame
     workplaces: pl.DataFrame
     employees: pl.DataFrame
 
 
 def nullable_bool(values: np.ndarray, null: np.ndarray) -> pl.Series:
+    """Booleans with null where `null` is true."""
     s = pl.Series("v", np.asarray(values, dtype=bool))
     return pl.select(pl.when(pl.Series(np.asarray(null, dtype=bool))).then(None).otherwise(s)).to_series()
 
@@ -57,6 +61,7 @@ def _days(a: np.ndarray) -> np.ndarray:
 
 
 def random_dates(rng: np.random.Generator, lo: str, hi: str, n: int) -> np.ndarray:
+    """`n` dates drawn uniformly from `lo` to `hi`, both included."""
     a, b = D(lo), D(hi)
     return a + _days(rng.integers(0, int((b - a).astype(int)) + 1, n))
 
@@ -358,6 +363,8 @@ def contracts_for(
 
 
 def build_population(rng: np.random.Generator, scale: cal.Scale) -> Population:
+    """Draws the whole population: the edge enterprises first, then random ones, with historic,
+    moved, second and ended contracts."""
     from pipelines.generate import edges
 
     # enterprises and workplaces: the edge cases first, then the random ones

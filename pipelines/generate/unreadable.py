@@ -21,6 +21,8 @@ UNREADABLE_DATE = cal.DROP_DATES[-1] + dt.timedelta(days=1)
 
 
 def write_unreadable(out: Path, some_bin: str) -> Path:
+    """Writes the unreadable drop (a wrong header, non-UTF-8 bytes) and marks it complete;
+    returns its folder."""
     drop = out / UNREADABLE_DATE.isoformat()
     drop.mkdir(parents=True, exist_ok=True)
     (drop / "incidents.csv").write_text(

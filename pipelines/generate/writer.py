@@ -10,6 +10,8 @@ from pipelines import contract
 
 
 def write_csv(frame: pl.DataFrame, path: Path) -> None:
+    """Writes a frame as landing CSV: header, commas, quotes only where needed, empty for null,
+    LF line ends."""
     frame.write_csv(
         path,
         include_header=True,
@@ -22,4 +24,5 @@ def write_csv(frame: pl.DataFrame, path: Path) -> None:
 
 
 def mark_complete(drop_dir: Path) -> None:
+    """Writes the drop's _SUCCESS marker: the drop is complete and may be loaded."""
     (drop_dir / contract.SUCCESS_MARKER).write_bytes(b"")

@@ -39,20 +39,27 @@ def describe_node(props: Mapping[str, Any]) -> str:
 
 
 class LrmDbtTranslator(DagsterDbtTranslator):
+    """Maps dbt nodes onto the project's asset keys, descriptions, check descriptions and
+    groups."""
+
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        """raw/<extract> for a landed source, else <schema>/<name> (dbt_results.asset_path)."""
         return AssetKey(dbt_results.asset_path(dbt_resource_props))
 
     def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        """The node's yml description, else its SQL's opening comment."""
         return describe_node(dbt_resource_props)
 
     def get_asset_check_spec(
         self, asset_spec, manifest: Mapping[str, Any], unique_id: str, project
     ) -> AssetCheckSpec | None:
+        """dbt's check spec, with the test described in prose."""
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
         node = manifest["nodes"].get(unique_id)
         return spec._replace(description=dbt_results.describe_test(node)) if spec is not None and node else spec
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        """The node's configured schema (staging, marts, …); `reference` for a node without one."""
         schema = dbt_resource_props.get("config", {}).get("schema")
         return schema or "reference"
 
@@ -64,6 +71,8 @@ translator = LrmDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset
     manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator, pool=WAREHOUSE_POOL
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: LrmSettings):
+    """dbt build as of the run's date: models, seeds and data tests (unit tests are for
+    `make test`); staging is rebuilt in full when marked, and the results are recorded in dq."""
     # The profile reads the warehouse path from the environment; dbt runs as a child
     # process after every ingestion step has closed its connection (one writer at a time).
     os.environ["LRM_WAREHOUSE"] = str(settings.warehouse)

@@ -31,6 +31,7 @@ def dbt_vars(as_of: str) -> str:
 
 
 def dbt_executable() -> str:
+    """The dbt beside this Python (the same virtualenv), whatever the PATH holds."""
     return str(Path(sys.executable).with_name("dbt"))
 
 

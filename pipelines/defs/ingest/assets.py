@@ -57,6 +57,7 @@ def run_drop_range(tags: dict[str, str]) -> tuple[str, str] | None:
 
 
 def raw_asset_key(extract_name: str) -> AssetKey:
+    """The asset key of an extract's raw table: raw/<extract>."""
     return AssetKey(["raw", extract_name])
 
 

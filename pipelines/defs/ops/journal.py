@@ -25,11 +25,16 @@ from pipelines.run_lock import WRITER_WAIT_SECONDS, warehouse_lock
 
 
 def run_files(settings: LrmSettings) -> run_journal.RunFiles:
+    """The files a run's journal guards: the warehouse, the delivery file and the key file (none
+    when the key comes from LRM_PSEUDONYM_KEY)."""
     key_file = None if os.environ.get("LRM_PSEUDONYM_KEY") else key_file_for(settings.warehouse)
     return run_journal.RunFiles(settings.warehouse, settings.delivery, key_file)
 
 
 def status_of(instance: DagsterInstance):
+    """A lookup of a run's Dagster status name by run id, for settling a journal another run
+    left behind."""
+
     def status(run_id: str) -> str | None:
         run = instance.get_run_by_id(run_id)
         return run.status.value if run else None

@@ -88,4 +88,6 @@ def _sensor(status: DagsterRunStatus, job_name: str):
 
 
 def build_run_outcome_sensors(job_name: str) -> list:
+    """One run-status sensor per outcome (success, failure, canceled) that settles and records
+    the runs of `job_name` not started by `lrm run`."""
     return [_sensor(status, job_name) for status in OUTCOME_SENSORS]

@@ -63,6 +63,9 @@ def _drops_request(context: ScheduleEvaluationContext, keys: list[str], trigger:
 
 
 def build_nightly_schedule(job_name: str):
+    """The nightly schedule of `job_name`: an incremental run over the complete drops no run has
+    settled."""
+
     @schedule(
         name=NIGHTLY_SCHEDULE,
         job_name=job_name,
@@ -85,6 +88,8 @@ def build_nightly_schedule(job_name: str):
 
 
 def build_weekly_schedule(job_name: str):
+    """The weekly schedule of `job_name`: every complete drop reloaded and everything rebuilt."""
+
     @schedule(
         name=WEEKLY_SCHEDULE,
         job_name=job_name,

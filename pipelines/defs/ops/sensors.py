@@ -16,6 +16,9 @@ def new_drop_requests(settings: LrmSettings, known: set[str]) -> tuple[list[str]
 
 
 def build_new_drop_sensor(job_name: str):
+    """The sensor (off by default) that starts a run of `job_name` for each new complete drop,
+    as its own partition."""
+
     @sensor(
         name=NEW_DROP_SENSOR,
         job_name=job_name,

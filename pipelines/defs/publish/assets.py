@@ -21,6 +21,8 @@ MART_KEYS = sorted((k for k in dbt_models.keys if k.path[0] == "marts"), key=lam
     "site, built together and swapped in after a run whose blocking checks passed.",
 )
 def published_analyst_copy(context: AssetExecutionContext, settings: LrmSettings) -> MaterializeResult:
+    """Publishes the run: its outcome written into dq.run_history first, then the copy built and
+    swapped in, and what it holds recorded."""
     as_of, landing = settings.resolve_as_of(), settings.landing_dir
     # The copy carries dq.run_history: this run's row says the outcome it has once published.
     status = service.before_publish(settings.warehouse, context.run_id, as_of, landing)

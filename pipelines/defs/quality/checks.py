@@ -153,6 +153,8 @@ def _threshold_result(key: AssetKey, records: list[CheckRecord], outcome) -> Ass
 
 
 def raw_check(extract_name: str) -> AssetChecksDefinition:
+    """The GX check of raw.<extract>: its suite on each drop the run loaded, and the rejection
+    thresholds of its files."""
     key = AssetKey(["raw", extract_name])
 
     @multi_asset_check(
@@ -185,6 +187,7 @@ def raw_check(extract_name: str) -> AssetChecksDefinition:
 
 
 def mart_check(key: AssetKey) -> AssetChecksDefinition:
+    """The GX check of a mart: its suite on the built table; a missing mart fails it."""
     mart = key.path[-1]
 
     @multi_asset_check(
