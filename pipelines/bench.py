@@ -60,6 +60,8 @@ def _complete(landing: Path) -> bool:
 
 
 def generate() -> dict:
+    """Generates the national landing directory, or reuses a complete one; its wall time and
+    peak memory."""
     if _complete(LANDING):
         return {"reused": str(LANDING)}
     seconds = _lrm("generate", "--out", str(LANDING), "--scale", "national", "--seed", "42")
@@ -96,10 +98,16 @@ def load_floor(landing: Path, out: Path) -> dict:
     seconds = time.perf_counter() - started
     con.close()
     out.unlink()
-    return {"extracts": len(files), "files": sum(len(v) for v in files.values()), "rows": rows, "seconds": round(seconds, 2)}
+    return {
+        "extracts": len(files),
+        "files": sum(len(v) for v in files.values()),
+        "rows": rows,
+        "seconds": round(seconds, 2),
+    }
 
 
 def dbt_models(target: Path) -> list[dict]:
+    """Every dbt node's status and seconds, from the run's run_results.json."""
     results = json.loads((target / "run_results.json").read_text())["results"]
     return [{"node": r["unique_id"], "status": r["status"], "seconds": round(r["execution_time"], 3)} for r in results]
 
@@ -264,6 +272,7 @@ def app_timings(published: Path, loads: int = 5) -> dict:
 
 
 def render_app(app: dict) -> str:
+    """The app timings as a Markdown table."""
     m, c = app["map_page_seconds"], app["enterprise_card_seconds"]
     return "\n".join(
         [
@@ -277,6 +286,8 @@ def render_app(app: dict) -> str:
 
 
 def main_app(published: Path) -> int:
+    """`python -m pipelines.bench app`: the map app's timings alone on a published copy, written
+    to var/bench/app.json."""
     BENCH.mkdir(parents=True, exist_ok=True)
     print(f"bench: the map app on {published} …", flush=True)
     app = app_timings(published)
@@ -287,6 +298,8 @@ def main_app(published: Path) -> int:
 
 
 def main() -> int:
+    """`make bench`: every step of the benchmark, written to var/bench/results.json and printed
+    as a table."""
     BENCH.mkdir(parents=True, exist_ok=True)
     results: dict = {
         "machine": {
@@ -410,6 +423,8 @@ def main() -> int:
 
 
 def render_table(results: dict) -> str:
+    """The results as a Markdown table: wall time, peak memory and rows per stage, then the
+    ratios to the floors."""
     steps = results["full_run"]["steps"]
     landed = results["landed_rows"]
     lines = ["| stage | wall s | peak RSS MB | rows | rows/s |", "|---|---:|---:|---:|---:|"]

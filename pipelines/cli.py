@@ -150,6 +150,8 @@ def _prepare_key(settings, instance, run_id: str, rotate: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """`lrm run`: loads the drops and builds every asset in one Dagster run under the warehouse
+    lock, then records the outcome and prints where to read it; returns the exit code."""
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
     from dagster._core.utils import make_new_run_id
 
@@ -287,6 +289,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def generate(args: argparse.Namespace) -> int:
+    """`lrm generate`: writes a synthetic landing directory and prints its summary."""
     from pipelines.generate import generate as generate_landing
 
     summary = generate_landing(
@@ -307,6 +310,8 @@ def _date(value: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The `lrm` command line: parses the arguments and runs the subcommand; returns its exit
+    code."""
     # Dagster's beta/preview notices are for its developers, not for tonight's operator.
     warnings.filterwarnings("ignore", module=r"dagster.*")
     warnings.filterwarnings("ignore", message=r".*(beta|preview|deprecated).*", category=Warning)

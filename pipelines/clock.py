@@ -8,5 +8,6 @@ import os
 
 
 def today() -> dt.date:
+    """The system date, or LRM_TODAY when set, so tests can fix the clock."""
     fixed = os.environ.get("LRM_TODAY")
     return dt.date.fromisoformat(fixed) if fixed else dt.date.today()

@@ -14,6 +14,8 @@ ColumnType = Literal["text", "bin", "iin", "date", "int", "decimal", "bool", "mo
 
 @dataclass(frozen=True)
 class Column:
+    """One column of an extract and the rules a landed value must keep."""
+
     name: str
     type: ColumnType = "text"
     required: bool = False
@@ -39,6 +41,9 @@ class Reference:
 
 @dataclass(frozen=True)
 class Extract:
+    """One landed extract: a snapshot or an event feed, with its key, columns, references and
+    row checks."""
+
     name: str
     kind: Literal["snapshot", "event"]
     key: tuple[str, ...]
@@ -50,13 +55,16 @@ class Extract:
 
     @property
     def column_names(self) -> list[str]:
+        """The column names, in contract order."""
         return [c.name for c in self.columns]
 
     @property
     def required_columns(self) -> list[str]:
+        """The names of the columns that must hold a value."""
         return [c.name for c in self.columns if c.required]
 
     def column(self, name: str) -> Column:
+        """The column named `name`; KeyError when the extract has none."""
         for c in self.columns:
             if c.name == name:
                 return c
@@ -64,6 +72,7 @@ class Extract:
 
     @property
     def iin_columns(self) -> list[str]:
+        """The IIN columns: pseudonymised into worker_key at ingestion."""
         return [c.name for c in self.columns if c.type == "iin"]
 
     def raw_column(self, name: str) -> str:

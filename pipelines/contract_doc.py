@@ -34,6 +34,8 @@ def _rule(c: contract.Column) -> str:
 
 
 def render() -> str:
+    """The README block: one table row per extract in ingestion order, required columns in bold,
+    with their rules."""
     lines = [BEGIN, "", "| extract | kind | key | columns (**required**) |", "|---|---|---|---|"]
     for name in contract.ingest_order():
         e = contract.EXTRACTS[name]
@@ -47,6 +49,7 @@ def render() -> str:
 
 
 def rewrite(readme: Path = README) -> bool:
+    """Replaces the block between the markers in the README; True when its text changed."""
     text = readme.read_text(encoding="utf-8")
     start, end = text.index(BEGIN), text.index(END) + len(END)
     new = text[:start] + render() + text[end:]

@@ -86,6 +86,7 @@ def rules_reached(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
 
 
 def factor_mix(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Our harmful-factor mix beside the official group shares (marts.factor_calibration)."""
     return _rows(
         con,
         "SELECT official_group, official_share, our_share, difference_pp, our_workers_exposed, "
@@ -94,6 +95,8 @@ def factor_mix(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 def coverage(warehouse: Path) -> dict:
+    """What one warehouse's data exercises: indicator reach (and the indicators reaching under
+    1 % of enterprises or never varying), the rules reached and the factor mix."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         reach = indicator_reach(con)
         return {

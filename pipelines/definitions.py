@@ -23,6 +23,8 @@ all_assets_job = define_asset_job(ALL_ASSETS_JOB, selection="*")
 
 
 def build_definitions(settings: LrmSettings | None = None) -> Definitions:
+    """The Dagster definitions: the ingestion, dbt and publish assets, their checks, the job,
+    schedules, sensors and resources."""
     return Definitions(
         assets=[*ingest_assets, dbt_models, published_analyst_copy],
         asset_checks=build_quality_checks(dbt_models.keys),

@@ -60,6 +60,8 @@ OKED_DIVISION_SECTION: dict[str, str] = {
 
 
 def oked_section(oked: str | None) -> str | None:
+    """The OKED section letter of a code, by its first two digits; None when the code is too
+    short or unknown."""
     if not oked or len(oked) < 2:
         return None
     return OKED_DIVISION_SECTION.get(oked[:2])

@@ -19,22 +19,30 @@ DEFAULT_LANGUAGE = "ru"
 
 
 def language(value: str | None) -> str:
+    """The language asked for if the app offers it, else the default."""
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
 
 
 @dataclass(frozen=True)
 class SizeBand:
+    """An enterprise size class by headcount, from min_headcount to max_headcount (open above
+    when None)."""
+
     size: str
     min_headcount: int
     max_headcount: int | None
 
     def sql(self, column: str) -> str:
+        """A SQL condition that `column` falls in this band."""
         upper = "" if self.max_headcount is None else f" AND {column} <= {int(self.max_headcount)}"
         return f"({column} >= {int(self.min_headcount)}{upper})"
 
 
 @dataclass
 class Labels:
+    """Every text the app shows, in each language: UI texts, code labels, region and section
+    names, size bands; keys without a label are collected in `missing`."""
+
     ui: dict[str, dict[str, str]]
     codes: dict[tuple[str, str], dict[str, str]]
     regions: dict[str, dict[str, str]]
@@ -43,6 +51,7 @@ class Labels:
     missing: set[str] = field(default_factory=set)
 
     def text(self, key: str, lang: str) -> str:
+        """The UI text of `key`; the key itself, noted as missing, when there is none."""
         entry = self.ui.get(key)
         if entry is None:
             self.missing.add(key)
@@ -50,9 +59,12 @@ class Labels:
         return entry[language(lang)]
 
     def column(self, name: str, lang: str) -> str:
+        """The heading of a column."""
         return self.text(f"col.{name}", lang)
 
     def code(self, column: str, code: object, lang: str) -> str:
+        """The label of a coded value of `column`; the code itself, noted as missing, when it
+        has none."""
         if code is None:
             return ""
         entry = self.codes.get((column, str(code)))
@@ -69,12 +81,15 @@ class Labels:
         return entry[language(lang)]
 
     def region(self, code: str | None, lang: str) -> str:
+        """A region's name from its code."""
         return self._named(self.regions, "region", code, lang)
 
     def section(self, letter: str | None, lang: str) -> str:
+        """An OKED section's name from its letter."""
         return self._named(self.sections, "oked_section", letter, lang)
 
     def size_of(self, headcount: int | None) -> str | None:
+        """The size class of a headcount; None when the headcount is unknown or in no band."""
         if headcount is None:
             return None
         for band in self.sizes:

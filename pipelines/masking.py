@@ -72,6 +72,7 @@ def looks_like_iin(value: str) -> bool:
 
 
 def contains_iin(text: str) -> bool:
+    """True when the text holds a standalone 12-digit run that looks like an IIN."""
     return any(looks_like_iin(m.group(0)) for m in _STANDALONE_12.finditer(text))
 
 

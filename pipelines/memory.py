@@ -14,13 +14,15 @@ DUCKDB_MEMORY_LIMIT = os.environ.get("LRM_DUCKDB_MEMORY_LIMIT", "4GB")
 
 def freeze_long_lived() -> None:
     """Moves what is alive now (Dagster's definitions, dbt's manifest, the imported
-    libraries: half a million objects) out of the collector's sight. They live as long as
-    the process; without this each step's collection walked them all again, 0.3 s a step."""
+    libraries) out of the collector's sight. They live as long as the process; without this
+    each step's collection would walk them all again."""
     gc.collect()
     gc.freeze()
 
 
 def release_memory() -> None:
+    """Collects garbage and hands freed heap back to the system (glibc's malloc_trim) for the
+    next step."""
     gc.collect()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)

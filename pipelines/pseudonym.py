@@ -28,6 +28,7 @@ _FINGERPRINT_MESSAGE = b"labour-risk-map/pseudonym-key-fingerprint/v1"
 
 
 def key_file_for(warehouse: Path) -> Path:
+    """The key file: LRM_PSEUDONYM_KEY_FILE, else .lrm_pseudonym.key beside the warehouse."""
     return Path(os.environ.get("LRM_PSEUDONYM_KEY_FILE") or warehouse.parent / ".lrm_pseudonym.key")
 
 
@@ -76,6 +77,8 @@ def recorded_fingerprint(con) -> str | None:
 
 
 def record_fingerprint(con, key: bytes) -> None:
+    """Records the key's fingerprint (never the key) as the one the warehouse is keyed with,
+    replacing any earlier one."""
     con.execute("CREATE SCHEMA IF NOT EXISTS ops")
     con.execute(f"CREATE TABLE IF NOT EXISTS {KEY_TABLE} (fingerprint VARCHAR NOT NULL, recorded_at TIMESTAMP)")
     con.execute(f"DELETE FROM {KEY_TABLE}")
@@ -108,6 +111,7 @@ def verify_key(con, warehouse: Path, key: bytes, known_pairs: pl.DataFrame | Non
 
 
 def worker_key(key: bytes, iin: str) -> str:
+    """The worker_key of one IIN: HMAC-SHA256 under the key, its first 32 hex digits."""
     return hmac.new(key, iin.encode(), hashlib.sha256).hexdigest()[:32]
 
 

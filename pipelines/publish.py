@@ -48,6 +48,9 @@ _TABLE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 @dataclass
 class Published:
+    """Where a publish put the analyst copy, the Parquet, the static map and the docs, and the
+    rows of each table."""
+
     analyst_copy: Path
     parquet_dir: Path
     map_page: Path
@@ -56,6 +59,7 @@ class Published:
 
 
 def published_dir(warehouse: Path) -> Path:
+    """The folder of published outputs, beside the warehouse."""
     return warehouse.parent / "published"
 
 
@@ -89,6 +93,8 @@ def _literal(text: str) -> str:
 
 
 def publish(warehouse: Path, run_id: str, as_of: str) -> Published:
+    """Builds the analyst copy, Parquet, static map and docs site in a build folder, then swaps
+    each into place; a failure leaves the last publish as it was."""
     out = published_dir(warehouse)
     out.mkdir(parents=True, exist_ok=True)
     # One writer per warehouse: any other build folder is a killed publish's leftover.

@@ -27,6 +27,8 @@ STATIC_SITE = "static_index.html"  # the whole site in one file: opens from disk
 
 @dataclass
 class TableDoc:
+    """A table's description and its columns' descriptions, as the dbt project's yml gives them."""
+
     description: str
     columns: dict[str, str] = field(default_factory=dict)
 

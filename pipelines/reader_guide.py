@@ -16,6 +16,7 @@ EXAMPLE_SQL = "SELECT region_name, workers_harmful, harmful_share FROM marts.reg
 
 
 def analyst_copy(warehouse: Path) -> Path:
+    """Where this warehouse's published analyst copy lies."""
     return published_dir(warehouse) / ANALYST_FILE
 
 
@@ -28,6 +29,7 @@ def example_query(copy: Path) -> str:
 
 
 def dagster_ui_command(warehouse: Path, landing: Path) -> str:
+    """The shell command that opens the Dagster UI on this warehouse and landing."""
     home = os.environ.get("DAGSTER_HOME")
     env = [f"DAGSTER_HOME={shlex.quote(home)}"] if home else []
     env += [f"LRM_WAREHOUSE={shlex.quote(str(warehouse))}", f"LRM_LANDING={shlex.quote(str(landing))}"]
@@ -36,6 +38,8 @@ def dagster_ui_command(warehouse: Path, landing: Path) -> str:
 
 
 def closing_lines(warehouse: Path, landing: Path, published: bool, report_index: Path, run_page: Path) -> list[str]:
+    """The lines `lrm run` ends with: where the published copy, Parquet, report and Dagster UI
+    are, and an example query."""
     copy = analyst_copy(warehouse)
     lines = []
     if copy.exists():

@@ -43,6 +43,9 @@ def region_shapes() -> dict:
 
 @dataclass(frozen=True)
 class Measure:
+    """A measure the map can be shaded by: its SQL, the columns it needs, its format and whether
+    its colour scale diverges."""
+
     key: str
     sql: str  # over the aliases of region_measures(): rr (region_risk), gaps, cal
     needs: tuple[str, ...]  # region_risk columns it reads; a measure whose column is absent is not offered
@@ -104,10 +107,12 @@ def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str
 
 
 def as_of(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The as-of date of the copy's scores (the newest in marts.enterprise_risk)."""
     return con.execute("SELECT max(as_of) FROM marts.enterprise_risk").fetchone()[0]
 
 
 def available_measures(con: duckdb.DuckDBPyConnection) -> list[Measure]:
+    """The measures whose columns this copy's region_risk has."""
     present = _columns(con, "marts", "region_risk")
     return [m for m in MEASURES if set(m.needs) <= present]
 
@@ -150,6 +155,7 @@ def _value(row: dict, key: str) -> float | None:
 
 
 def format_figure(key: str, value: float | None) -> str:
+    """A region figure in its measure's format, with thin-space thousands; — when missing."""
     if value is None:
         return "—"
     measure = MEASURE_BY_KEY.get(key)
@@ -157,6 +163,7 @@ def format_figure(key: str, value: float | None) -> str:
 
 
 def hover_text(row: dict, labels: Labels, lang: str) -> str:
+    """A region's hover text: its name and figures, one a line (HTML)."""
     lines = [f"<b>{labels.region(row['region'], lang)}</b>"]
     for key in HOVER_FIGURES:
         if key in row:

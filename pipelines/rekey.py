@@ -25,6 +25,8 @@ from pipelines.warehouse import connect, connect_delivery, ident
 
 @dataclass
 class Rekeyed:
+    """What a rotation rewrote: the workers re-keyed and the rows per table."""
+
     workers: int
     tables: dict[str, int]  # schema.table -> rows rewritten
 
@@ -39,6 +41,8 @@ def keyed_tables(con) -> list[tuple[str, str]]:
 
 
 def rotate(warehouse: Path, delivery: Path, new_key: bytes) -> Rekeyed:
+    """Re-keys every worker_key of the warehouse in one transaction, then replaces the delivery
+    file; refused when a key has no IIN in the delivery file."""
     pairs = read_worker_keys(delivery)
     if pairs is None:
         pairs = pl.DataFrame(schema={"iin": pl.String, "worker_key": pl.String})

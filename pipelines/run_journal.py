@@ -50,6 +50,7 @@ class RunFiles:
 
 
 def journal_dir(warehouse: Path) -> Path:
+    """The run journal's folder, hidden beside the warehouse."""
     return warehouse.with_name(f".{warehouse.name}.journal")
 
 

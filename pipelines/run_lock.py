@@ -23,7 +23,7 @@ _locks: dict[Path, FileLock] = {}
 
 
 class WarehouseBusyError(RuntimeError):
-    pass
+    """Another run holds the warehouse's write lock."""
 
 
 class WarehouseUnwritableError(RuntimeError):
@@ -31,6 +31,7 @@ class WarehouseUnwritableError(RuntimeError):
 
 
 def lock_path(warehouse: Path) -> Path:
+    """The lock file beside the warehouse."""
     return warehouse.with_name(warehouse.name + ".lock")
 
 
@@ -42,6 +43,8 @@ def _holder_path(lock: Path) -> Path:
 
 @contextmanager
 def warehouse_lock(warehouse: Path, wait_seconds: float = 0.0) -> Iterator[None]:
+    """Holds the warehouse's write lock for the block, waiting up to `wait_seconds`; re-entrant
+    within the process, the holder noted for a refused run's message."""
     path = lock_path(warehouse.resolve())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

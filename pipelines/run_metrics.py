@@ -32,6 +32,9 @@ def tree_rss_bytes(pid: int | None = None) -> int:
 
 
 class StepMetrics:
+    """Wall time and peak memory per step; memory is sampled in the background while the context
+    is open."""
+
     def __init__(self) -> None:
         self.steps: dict[str, dict] = {}
         self.current: str | None = None
@@ -48,10 +51,12 @@ class StepMetrics:
         self._thread.join()
 
     def start(self, step: str) -> None:
+        """Starts timing `step`; memory samples count towards it until it finishes."""
         self.current = step
         self.steps[step] = {"started": time.perf_counter(), "seconds": None, "peak_rss_mb": 0.0}
 
     def finish(self, step: str, rows: int | None = None) -> None:
+        """Stops timing `step`, with its row count when given."""
         s = self.steps.get(step)
         if s:
             s["seconds"] = round(time.perf_counter() - s["started"], 2)
@@ -68,11 +73,13 @@ class StepMetrics:
                 self.steps[step]["peak_rss_mb"] = max(self.steps[step]["peak_rss_mb"], round(rss / 2**20, 1))
 
     def as_dict(self) -> dict:
+        """Each step's seconds, peak memory and rows, and the peak of the whole run, in MB."""
         return {
             "steps": {k: {kk: vv for kk, vv in v.items() if kk != "started"} for k, v in self.steps.items()},
             "peak_rss_mb": round(self.peak_total / 2**20, 1),
         }
 
     def write(self, path: Path, extra: dict) -> None:
+        """Writes the metrics, with the `extra` fields, as JSON."""
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({**extra, **self.as_dict()}, indent=2, ensure_ascii=False))

@@ -18,6 +18,8 @@ DEFAULT = "*"
 
 @dataclass(frozen=True)
 class ExtractThresholds:
+    """The rejection and shrink thresholds of one extract, from the date they apply."""
+
     extract: str
     rejected_warn_share: float
     rejected_block_share: float

@@ -54,6 +54,8 @@ def open_duckdb(
 
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the warehouse under DuckDB's memory limit, closed after the block; the
+    folder is created for writing."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     con = open_duckdb(path, read_only=read_only, memory_limit=DUCKDB_MEMORY_LIMIT)
@@ -81,6 +83,8 @@ def in_snapshot_of(alias: str, drop: str) -> str:
 
 
 def ensure_dq(con: duckdb.DuckDBPyConnection) -> None:
+    """Creates the raw, dq and ops schemas and the dq tables if missing, adding the columns
+    older warehouses lack."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute("CREATE SCHEMA IF NOT EXISTS dq")
     for name, columns in DQ_TABLES.items():
@@ -111,6 +115,7 @@ def clear_staging_rebuild_due(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def default_delivery_path(warehouse: Path) -> Path:
+    """The restricted delivery file beside the warehouse: <stem>.delivery.duckdb."""
     return warehouse.with_name(warehouse.stem + ".delivery.duckdb")
 
 

@@ -14,15 +14,21 @@ from pipelines.masking import safe_message
 
 @dataclass(frozen=True)
 class Drop:
+    """One complete drop: its date and folder."""
+
     date: dt.date
     path: Path
 
     def file(self, extract: str) -> Path:
+        """The path of an extract's file in this drop (it may not exist)."""
         return self.path / f"{extract}.csv"
 
 
 @dataclass
 class Landing:
+    """A landing directory's complete drops, oldest first, and the folders and files not loaded,
+    with why."""
+
     root: Path
     drops: list[Drop]
     issues: list[tuple[str, str]] = field(default_factory=list)  # (path, what is wrong)
@@ -34,9 +40,11 @@ class Landing:
 
     @property
     def newest(self) -> dt.date | None:
+        """The newest complete drop's date; None when there is none."""
         return self.drops[-1].date if self.drops else None
 
     def display(self, path: Path) -> str:
+        """A path as messages show it: relative to the landing directory."""
         return str(path.relative_to(self.root))
 
 

@@ -51,6 +51,9 @@ class HeldBackError(UnreadableFileError):
 
 @dataclass
 class FileResult:
+    """What ingestion did with one landed file: rows landed, loaded, rejected and kept
+    unchanged, and the columns missing or unknown."""
+
     drop_date: str
     file: str
     landed: int
@@ -63,24 +66,30 @@ class FileResult:
 
 @dataclass
 class ExtractResult:
+    """What ingestion did with one extract: each file loaded, and the rejected rows by reason."""
+
     extract: str
     files: list[FileResult] = field(default_factory=list)
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
 
     @property
     def landed(self) -> int:
+        """Rows landed in all its files."""
         return sum(f.landed for f in self.files)
 
     @property
     def loaded(self) -> int:
+        """Rows of all its files loaded into raw."""
         return sum(f.loaded for f in self.files)
 
     @property
     def rejected(self) -> int:
+        """Rows of all its files quarantined."""
         return sum(f.rejected for f in self.files)
 
     @property
     def unchanged(self) -> int:
+        """Snapshot rows identical to the previous drop's, kept as they were."""
         return sum(f.unchanged for f in self.files)
 
 
@@ -445,6 +454,8 @@ def read_worker_keys(delivery: Path) -> pl.DataFrame | None:
 
 
 def write_worker_keys(delivery_con: duckdb.DuckDBPyConnection, keys: pl.DataFrame) -> None:
+    """Adds IIN → worker_key pairs to the restricted delivery file; pairs it already holds stay
+    as they are."""
     if keys.height == 0:
         return
     delivery_con.register("incoming_keys", keys.to_arrow())

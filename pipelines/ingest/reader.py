@@ -45,6 +45,9 @@ class UnreadableFileError(Exception):
 
 @dataclass
 class ReadFile:
+    """A landed CSV as read: the contract's columns as text, with the header as landed and the
+    optional and unknown columns."""
+
     frame: pl.DataFrame  # contract columns (String), _extras, _line (Int64), _shape_error
     header: list[str]  # the names as landed
     missing_optional: list[str]
@@ -73,6 +76,8 @@ def resolve_inside(path: Path, root: Path, display_name: str) -> Path:
 
 
 def read_landed_csv(path: Path, extract: Extract, display_name: str) -> ReadFile:
+    """Reads a landed CSV into the contract's columns by header name; an empty, non-UTF-8,
+    binary or badly headed file raises UnreadableFileError."""
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]

@@ -30,6 +30,9 @@ _W2 = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]
 
 @dataclass(frozen=True)
 class Rule:
+    """One validation rule: a row where `bad` holds breaks it, with this reason code and message
+    for `column`."""
+
     column: str
     code: str
     message: str
@@ -40,7 +43,7 @@ def id_validity(values: pl.Series) -> pl.Series:
     """IIN/BIN control digit (docs/law_and_models.md §9) for each value, as booleans.
 
     Each distinct value is checked once, its digits taken by integer arithmetic in
-    materialised steps: millions of rows cost about a second.
+    materialised steps, so that millions of rows stay cheap to check.
     """
     distinct = values.unique().to_frame("v")
     distinct = distinct.with_columns(
@@ -57,6 +60,7 @@ def id_validity(values: pl.Series) -> pl.Series:
 
 
 def id_is_valid(col: str) -> pl.Expr:
+    """True where the column holds an IIN/BIN with a valid control digit."""
     return pl.col(col).map_batches(id_validity, return_dtype=pl.Boolean)
 
 

@@ -106,6 +106,8 @@ _CHECK_COLUMNS = [
 
 
 def ensure_history(con: duckdb.DuckDBPyConnection) -> None:
+    """Creates the dq history tables if missing and brings older ones up to date (added columns,
+    zoned timestamps)."""
     con.execute("CREATE SCHEMA IF NOT EXISTS dq")
     for name, columns in HISTORY_TABLES.items():
         con.execute(f"CREATE TABLE IF NOT EXISTS dq.{name} ({columns})")
@@ -127,6 +129,7 @@ def ensure_history(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def now() -> dt.datetime:
+    """The current time in UTC, zoned."""
     return dt.datetime.now(dt.UTC)
 
 
@@ -254,11 +257,13 @@ def record_ingest(con: duckdb.DuckDBPyConnection, run_id: str, extract: str, che
 
 
 def record_landing_issues(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Copies dq.landing_issues into the run's history, replacing any rows the run had."""
     con.execute("DELETE FROM dq.run_landing_issues WHERE run_id = ?", [run_id])
     con.execute("INSERT INTO dq.run_landing_issues SELECT ?, path, issue FROM dq.landing_issues", [run_id])
 
 
 def record_published(con: duckdb.DuckDBPyConnection, run_id: str, tables: dict[str, int], location: Path) -> None:
+    """Records what the run published: each table's rows and the copy's location."""
     con.execute("DELETE FROM dq.run_published WHERE run_id = ?", [run_id])
     at = now()
     con.executemany(
@@ -321,6 +326,8 @@ def outcome(con: duckdb.DuckDBPyConnection, run_id: str, success: bool, failures
 
 @dataclass
 class RunStatus:
+    """A run's status and the reasons for it, as dq.run_history holds them."""
+
     status: str
     reasons: list[str]
 

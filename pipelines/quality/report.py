@@ -119,10 +119,12 @@ def validation_file(asset_key: str, batch: str, suite: str) -> str:
 
 
 def validation_page(warehouse: Path, run_id: str, asset_key: str, batch: str, suite: str) -> Path:
+    """The Data Docs page of one validation (asset, batch, suite) of a run."""
     return data_docs_dir(warehouse) / "validations" / run_id / validation_file(asset_key, batch, suite)
 
 
 def dbt_page(warehouse: Path, run_id: str) -> Path:
+    """The report page of a run's dbt tests and model contracts."""
     return runs_dir(warehouse) / f"{run_id}.dbt.html"
 
 
@@ -179,6 +181,8 @@ def _model_anchor(asset_key: str) -> str:
 
 
 def render_run(con: duckdb.DuckDBPyConnection, warehouse: Path, run_id: str) -> Path:
+    """Renders a run's report page: counts by kind of check, the failures and warnings, and each
+    extract's files, rejections and checks."""
     run = _run(con, run_id)
     checks = _rows(
         con, "SELECT * FROM dq.check_results WHERE run_id = ? ORDER BY asset_key, batch, check_name", [run_id]
@@ -366,6 +370,7 @@ def render_run(con: duckdb.DuckDBPyConnection, warehouse: Path, run_id: str) -> 
 
 
 def render_dbt(con: duckdb.DuckDBPyConnection, warehouse: Path, run_id: str) -> Path:
+    """Renders the page of a run's dbt tests and model contracts, grouped by model."""
     checks = _rows(
         con,
         "SELECT * FROM dq.check_results WHERE run_id = ? AND check_kind IN (?, ?) "
@@ -491,6 +496,8 @@ def render_docs_index(con: duckdb.DuckDBPyConnection, warehouse: Path) -> Path:
 
 
 def render_index(con: duckdb.DuckDBPyConnection, warehouse: Path) -> Path:
+    """Renders the report's index: every run that has a page, newest first, with its status and
+    reasons."""
     runs = _rows(
         con,
         "SELECT h.*, (SELECT count(*) FROM dq.run_published p WHERE p.run_id = h.run_id "

@@ -39,7 +39,8 @@ _IIN_CANDIDATE = r"(^|[^0-9A-Za-z])\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])[1-6
 
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 # GX hashes every DataFrame under 1 GB for a batch marker that nothing here reads (a batch
-# is named by its extract and drop): a quarter of a drop's validation time at national scale.
+# is named by its extract and drop): at national scale the hashing is a large part of a drop's
+# validation.
 _gx_pandas.HASH_THRESHOLD = 0
 
 
@@ -68,11 +69,13 @@ class CheckRecord:
 
     @property
     def outcome(self) -> str:
+        """The check's outcome: skipped, passed, or on failure failed (critical) or warned."""
         if self.skipped:
             return "skipped"
         return "passed" if self.success else ("failed" if self.severity == suites.CRITICAL else "warned")
 
     def as_dict(self) -> dict[str, Any]:
+        """The record's fields as a dict."""
         return asdict(self)
 
 
@@ -85,7 +88,7 @@ _definitions: dict[tuple, Any] = {}
 def gx_context():
     """One in-memory GX context per process. Nothing of GX is kept on disk: the results are
     recorded in dq.check_results and rendered by the report, so a file-backed context would
-    only rewrite its YAML on every suite, asset and definition added (a second a step)."""
+    only rewrite its YAML on every suite, asset and definition added, slowing every step."""
     global _context
     if _context is None:
         _context = gx.get_context(mode="ephemeral")
@@ -137,6 +140,8 @@ class Validator:
         frame: pd.DataFrame,
         params: dict[str, Any] | None = None,
     ) -> list[CheckRecord]:
+        """Runs a suite on one batch (a DataFrame): a record per expectation, a raw row's file
+        and line kept for failures."""
         vd = self._definition(suite, asset_name)
         run_id = RunIdentifier(run_name=self.run_id, run_time=dt.datetime.now(dt.UTC))
         result_format = {"result_format": "SUMMARY", "partial_unexpected_count": 5}
@@ -156,8 +161,8 @@ class Validator:
 
 def _forget_batches(vd) -> None:
     """GX's pandas execution engine keeps every batch it was given, for the life of the
-    process: each drop of every extract would stay in memory until `lrm run` ends (5 GB
-    at national scale, beside dbt's DuckDB). Its result is already taken."""
+    process: each drop of every extract would stay in memory until `lrm run` ends (at
+    national scale, beside dbt's DuckDB). Its result is already taken."""
     manager = vd.data.data_asset.datasource.get_execution_engine().batch_manager
     manager.reset_batch_cache()
     manager.batch_data_cache.clear()
@@ -354,6 +359,7 @@ def _drop_baseline(con: duckdb.DuckDBPyConnection, spec: suites.RawSpec, batch_s
 
 
 def mart_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """True when marts.<name> is in the warehouse."""
     return bool(
         con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts' AND table_name = ?", [name]
@@ -382,6 +388,8 @@ def add_iin_like_column(table) -> pl.DataFrame:
 
 
 def validate_mart(con: duckdb.DuckDBPyConnection, validator: Validator, mart: str) -> list[CheckRecord]:
+    """Runs a mart's suite on its rows; a large mart a slice at a time (its uniqueness then
+    checked within each slice)."""
     spec = suites.mart_spec(mart)
     suite = suites.mart_suite(spec)
     asset_key = f"marts/{mart}"
@@ -405,6 +413,7 @@ def validate_mart(con: duckdb.DuckDBPyConnection, validator: Validator, mart: st
 
 
 def summarise(records: list[CheckRecord]) -> dict[str, int]:
+    """The number of records per outcome: passed, warned, failed, and skipped if any."""
     out = {"passed": 0, "warned": 0, "failed": 0}
     for r in records:
         out[r.outcome] = out.get(r.outcome, 0) + 1

@@ -21,6 +21,8 @@ CHECK_NAMES = {"critical": "gx_critical", "warning": "gx_warnings"}
 
 @dataclass
 class StepOutcome:
+    """What a quality step produced: its check records and the report pages it refreshed."""
+
     records: list[runner.CheckRecord]
     run_page: Path
     index_page: Path
@@ -114,6 +116,7 @@ def before_publish(warehouse: Path, run_id: str, as_of: dt.date | None, landing_
 
 
 def record_published(warehouse: Path, run_id: str, tables: dict[str, int], location: Path) -> None:
+    """Records a run's publish in dq, under the warehouse lock."""
     with warehouse_lock(warehouse, WRITER_WAIT_SECONDS), connect(warehouse) as con:
         history.ensure_history(con)
         history.record_published(con, run_id, tables, location)

@@ -52,6 +52,9 @@ def _lit(value: str) -> str:
 
 @dataclass
 class RawSpec:
+    """An extract's raw suite as declared: the contract plus expectations/raw/<extract>.json
+    (description, drift checks, further expectations)."""
+
     extract: Extract
     description: str = ""
     drift: list[dict] = field(default_factory=list)
@@ -59,10 +62,12 @@ class RawSpec:
 
     @property
     def dimensions(self) -> list[str]:
+        """The dimensions whose values must not vanish from one drop to the next."""
         return [d["dimension"] for d in self.drift if d["check"] == "values_not_vanished"]
 
 
 def raw_spec(name: str) -> RawSpec:
+    """An extract's raw spec; the contract alone when it has no expectations file."""
     extract = contract.EXTRACTS[name]
     path = EXPECTATIONS_DIR / "raw" / f"{name}.json"
     data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
@@ -89,6 +94,8 @@ def _section_sql(column: str) -> str:
 
 
 def dimension_sql(extract: Extract, dimension: str) -> str:
+    """The SQL of a drift dimension over raw rows aliased t: the region from KATO, the OKED
+    section, or a column."""
     names = extract.column_names
     if dimension == "region":
         return "substr(t.kato, 1, 2)" if "kato" in names else "t.region"
@@ -460,6 +467,8 @@ def reconciliation_sql(extract: Extract, raw_exists: bool) -> str:
 
 
 def reconciliation_suite(extract: Extract) -> gx.ExpectationSuite:
+    """The suite that reconciles an extract's files: landed = loaded + rejected, each count
+    matching raw and the quarantine."""
     return gx.ExpectationSuite(
         name=f"raw.{extract.name}.reconciliation",
         expectations=[
@@ -495,6 +504,9 @@ IIN_LIKE_COLUMN = "invariant:iin_like_value"
 
 @dataclass
 class MartSpec:
+    """A mart's suite as declared in expectations/marts/<mart>.json: description, the query it
+    reads and its expectations."""
+
     mart: str
     description: str
     query: str
@@ -502,6 +514,7 @@ class MartSpec:
 
 
 def mart_names() -> list[str]:
+    """The marts that have an expectations file."""
     return sorted(p.stem for p in (EXPECTATIONS_DIR / "marts").glob("*.json"))
 
 
@@ -511,6 +524,7 @@ def _mart_json(name: str) -> str:
 
 
 def mart_spec(name: str) -> MartSpec:
+    """A mart's spec; its query is the whole table unless the file gives one."""
     data = json.loads(_mart_json(name))
     query = data.get("query") or f"SELECT * FROM marts.{_q(name)}"
     return MartSpec(name, data.get("description", ""), query, data.get("expectations", []))
@@ -532,6 +546,8 @@ def _from_json(item: dict):
 
 
 def mart_suite(spec: MartSpec) -> gx.ExpectationSuite:
+    """A mart's GX suite: its expectations plus the invariant that no text value looks like an
+    IIN."""
     exps = [_from_json(x) for x in spec.expectations]
     exps.append(
         _exp(

@@ -19,7 +19,7 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 def dbt_target_dir(warehouse: Path) -> Path:
     """dbt's target folder for one warehouse, kept between its runs: dbt re-parses the whole
-    project (seconds) unless its profile (the warehouse's path) and vars are those of the
+    project (slow) unless its profile (the warehouse's path) and vars are those of the
     parse it kept, so each warehouse keeps its own, and the docs of a run reuse the parse of
     its build."""
     return warehouse.with_name(f".{warehouse.stem}.dbt")
