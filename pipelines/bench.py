@@ -88,7 +88,8 @@ def load_floor(landing: Path, out: Path) -> dict:
             files.setdefault(f.stem, []).append(str(f))
     if out.exists():
         out.unlink()
-    con = duckdb.connect(str(out), config={"memory_limit": "4GB", "enable_progress_bar": False})
+    con = duckdb.connect(str(out), config={"memory_limit": "4GB"})
+    con.execute("SET enable_progress_bar = false")
     started = time.perf_counter()
     rows = 0
     for extract, paths in sorted(files.items()):
