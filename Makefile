@@ -14,7 +14,7 @@ APP_PORT ?= 8050
 DAGSTER_HOME_DIR := $(abspath $(VAR))/dagster_home
 DAGSTER_PORT ?= 3000
 
-.PHONY: install run test lint format mutants bench dagster clean browser app
+.PHONY: install run test lint format mutants bench bench-scale dagster clean browser app
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -59,6 +59,10 @@ mutants: install browser
 
 bench: install browser
 	$(BIN)/python -m pipelines.bench
+
+# The whole hired workforce (about 7M contracts, one drop) run in full (README "Benchmark").
+bench-scale: install
+	$(BIN)/python -m pipelines.bench scale
 
 # The map app over the published copy of `make run` (http://127.0.0.1:8050; run `make run` first).
 app: install

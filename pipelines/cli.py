@@ -21,6 +21,7 @@ import warnings
 from pathlib import Path
 
 from pipelines import contract
+from pipelines.generate.calibration import SCALES
 from pipelines.masking import safe_message
 
 # Exit codes of `lrm run` (README, "The command line").
@@ -336,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     p_run.set_defaults(func=run)
     p_gen = sub.add_parser("generate", help="write synthetic extracts")
     p_gen.add_argument("--out", required=True)
-    p_gen.add_argument("--scale", choices=["tiny", "small", "national"], default="small")
+    p_gen.add_argument("--scale", choices=list(SCALES), default="small")
     p_gen.add_argument("--seed", type=int, default=42)
     p_gen.add_argument("--dirty", action="store_true", help="mix in bad rows of every kind the contract names")
     p_gen.add_argument("--unreadable", action="store_true", help="also write files that cannot be read at all")

@@ -14,6 +14,7 @@ import pytest
 from pipelines import contract
 from pipelines.generate import calibration as cal
 from pipelines.generate import generate
+from pipelines.generate.drops import CORRECTIONS
 from pipelines.identifiers import OKED_DIVISION_SECTION, is_valid_id
 
 DROPS = [d.isoformat() for d in cal.DROP_DATES]
@@ -386,3 +387,32 @@ def test_small_scale_has_the_rows_that_reach_every_wage_and_employment_indicator
         assert bins.n_unique() > 0.01 * len(ent), what
     no_contract = ent.join(active.select("bin").unique(), on="bin", how="anti")
     assert len(no_contract) > 0.01 * len(ent)
+
+
+def test_one_drop_scale_lands_every_drop_in_the_last_one(tiny, tmp_path, monkeypatch):
+    """The workforce scale's shape (one drop, as a first load lands), checked on tiny's world:
+    the same snapshots as the last drop of the three-drop landing, and every event key of the
+    three drops once, with its latest row — but for the re-sent corrections of
+    `drops.CORRECTIONS`, which have nothing to correct in a first load: their first."""
+    monkeypatch.setitem(cal.SCALES, "tiny", cal.Scale("tiny", 4, 90, 6, 3.0, 4.0, one_drop=True))
+    out = tmp_path / "one_drop"
+    summary = generate(out, "tiny", 7, dirty=False, unreadable=False)
+    assert summary["drops"] == [DROPS[-1]]
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [DROPS[-1]]
+    for name, extract in contract.EXTRACTS.items():
+        one = _read(out / DROPS[-1] / f"{name}.csv")
+        key = list(extract.key)
+        keys = [tuple(r[k] for k in key) for r in one]
+        assert len(keys) == len(set(keys)), name
+        if extract.kind == "snapshot":
+            assert one == _read(tiny / DROPS[-1] / f"{name}.csv"), name
+            continue
+        first: dict[tuple, dict] = {}
+        for drop in DROPS:
+            if (tiny / drop / f"{name}.csv").exists():
+                for r in _read(tiny / drop / f"{name}.csv"):
+                    if name in CORRECTIONS:
+                        first.setdefault(tuple(r[k] for k in key), r)
+                    else:
+                        first[tuple(r[k] for k in key)] = r
+        assert len(one) > 0 and dict(zip(keys, one)) == first, name

@@ -76,7 +76,7 @@ def build_frames(scale: str, seed: int) -> tuple[dict[tuple[int, str], pl.DataFr
             df = dr.assign_drops(rng, name, df, wp_fd, "workplace_id")
         elif name != "stat_regions":  # stat_regions carries its own _drop
             df = dr.assign_drops(rng, name, df, ent_fd, "bin")
-        events[name] = dr.replacements(rng, name, df)
+        events[name] = df if sc.one_drop else dr.replacements(rng, name, df)
     snapshots = {
         "enterprises": pop.enterprises,
         "workplaces": pop.workplaces,
@@ -85,15 +85,19 @@ def build_frames(scale: str, seed: int) -> tuple[dict[tuple[int, str], pl.DataFr
     }
     texts: dict[tuple[int, str], pl.DataFrame] = {}
     ent_bins: dict[int, list[str]] = {}
-    for d in range(dr.N_DROPS):
+    last = dr.N_DROPS - 1
+    for d in [last] if sc.one_drop else range(dr.N_DROPS):
         ent_bins[d] = pop.enterprises.filter(pl.col("_first_drop") <= d)["bin"].to_list()
         for name in contract.EXTRACTS:
-            if d not in dr.drops_for(name):
-                continue
             if name in snapshots:
                 rows = dr.snapshot_rows(name, snapshots[name], d)
-            else:
+            elif sc.one_drop:  # every drop's events in one file, a key once (its latest row)
+                key = list(contract.EXTRACTS[name].key)
+                rows = events[name].sort("_drop", maintain_order=True).unique(key, keep="last", maintain_order=True)
+            elif d in dr.drops_for(name):
                 rows = events[name].filter(pl.col("_drop") == d)
+            else:
+                continue
             texts[(d, name)] = dr.as_text(name, rows)
     return texts, ent_bins
 
@@ -109,7 +113,8 @@ def generate(
     if dirty:
         texts, manifest = dirty_mod.inject(np.random.default_rng(np.random.SeedSequence([seed, 7])), texts, ent_bins)
     rows: dict[str, dict[str, int]] = {}
-    for d, date in enumerate(cal.DROP_DATES):
+    dates = [(d, date) for d, date in enumerate(cal.DROP_DATES) if any(k[0] == d for k in texts)]
+    for d, date in dates:
         drop_dir = out / date.isoformat()
         if drop_dir.exists():
             shutil.rmtree(drop_dir)
@@ -130,7 +135,7 @@ def generate(
             w.writerows(manifest)
     elif manifest_path.exists():
         manifest_path.unlink()
-    summary = {"scale": scale, "seed": seed, "drops": [d.isoformat() for d in cal.DROP_DATES], "rows": rows}
+    summary = {"scale": scale, "seed": seed, "drops": [date.isoformat() for _, date in dates], "rows": rows}
     if dirty:
         summary["dirty_rows"] = len(manifest)
     if unreadable:

@@ -32,12 +32,16 @@ class Scale:
     payroll_months: int  # months of payroll, ending with the month before AS_OF
     wp_size_harmful: float  # mean workers per harmful workplace
     wp_size_other: float
+    one_drop: bool = False  # everything in the last drop: a first load of a whole landing
 
 
 SCALES: dict[str, Scale] = {
     "tiny": Scale("tiny", 4, 90, 6, 3.0, 4.0),
     "small": Scale("small", 1_000, 20_000, 10, 5.0, 7.0),
     "national": Scale("national", 93_000, 1_900_000, 3, 7.0, 10.0),
+    # Kazakhstan's whole hired workforce, about 7M contracts with the historic ones, at the
+    # national scale's enterprise size and rates; one drop, as a first load would land.
+    "workforce": Scale("workforce", 325_000, 6_650_000, 3, 7.0, 10.0, one_drop=True),
 }
 HISTORIC_SHARE = 0.05  # extra contracts that ended before AS_OF (most before 2026)
 HARMFUL_SHARE = 0.205  # ≈ 410k of 2M (§8)

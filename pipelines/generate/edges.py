@@ -35,7 +35,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-SCALE_NDFZ = {"tiny": (12, 4), "small": (40, 10), "national": (451, 60)}
+# The phosphorus works' headcounts follow the official figures at national scale and above.
+SCALE_NDFZ = {"tiny": (12, 4), "small": (40, 10), "national": (451, 60), "workforce": (451, 60)}
 
 ENTERPRISES = [
     # name, group, region, oked, kato, registered, camp1, camp0, behaviour, arrears, late, has_ca, first_drop, status
