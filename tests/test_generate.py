@@ -416,3 +416,18 @@ def test_one_drop_scale_lands_every_drop_in_the_last_one(tiny, tmp_path, monkeyp
                     else:
                         first[tuple(r[k] for k in key)] = r
         assert len(one) > 0 and dict(zip(keys, one)) == first, name
+
+
+def test_bins_stay_unique_and_valid_beyond_one_serial_per_enterprise():
+    """The workforce scale has more enterprises than a BIN has serials: the serial counts
+    within the registration month, as the registry's do, and every BIN is distinct."""
+    import numpy as np
+
+    from pipelines.generate.ids import make_bins, monthly_serials
+
+    rng = np.random.default_rng(5)
+    registered = np.datetime64("1993-01-01") + rng.integers(0, 11_800, 400_000).astype("timedelta64[D]")
+    bins = make_bins(registered, monthly_serials(registered))
+    text = [str(b).zfill(12) for b in bins[:2000]]
+    assert len(set(bins.tolist())) == len(bins)
+    assert all(is_valid_id(t) for t in text)

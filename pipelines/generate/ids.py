@@ -62,6 +62,18 @@ def make_bins(reg_dates: np.ndarray, serials: np.ndarray) -> np.ndarray:
     return out
 
 
+def monthly_serials(reg_dates: np.ndarray) -> np.ndarray:
+    """Each entity's rank among those registered in the same month: BIN serials as the
+    registry counts them, for a population too large for one serial each."""
+    months = reg_dates.astype("datetime64[M]").astype(np.int64)
+    order = np.argsort(months, kind="stable")
+    m_sorted = months[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(m_sorted)) + 1]
+    rank = np.empty(len(months), dtype=np.int64)
+    rank[order] = np.arange(len(months)) - np.repeat(starts, np.diff(np.r_[starts, len(months)]))
+    return rank
+
+
 def make_iins(rng: np.random.Generator, birth: np.ndarray, male: np.ndarray, serial_offset: int = 0) -> np.ndarray:
     """Unique IINs: YYMMDD + century/sex digit + 4-digit serial + control digit.
 

@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.generate import calibration as cal
-from pipelines.generate.ids import make_bins, make_iins, to_text
+from pipelines.generate.ids import make_bins, make_iins, monthly_serials, to_text
 from pipelines.generate.names import enterprise_names
 
 D = np.datetime64
@@ -91,7 +91,11 @@ def enterprise_frame(
         np.char.add(np.char.zfill(rng.integers(1, 60, n).astype(str), 2), "000"),
     )
     registered = random_dates(rng, "1993-01-01", "2025-06-30", n)
-    bins = make_bins(registered, np.arange(first_index, first_index + n))
+    serials = np.arange(first_index, first_index + n)
+    if first_index + n > EDGE_BIN_SERIAL:  # the workforce scale: more enterprises than serials
+        serials = monthly_serials(registered)
+        assert serials.max() < EDGE_BIN_SERIAL, "too many enterprises registered in one month"
+    bins = make_bins(registered, serials)
     camp1 = random_dates(rng, "2019-12-01", "2026-10-31", n)
     # medium and large employers keep their attestation current; small ones let it lapse
     camp1 = np.where(sizes > cal.ATTESTATION_CURRENT_FROM, random_dates(rng, "2022-01-10", "2026-10-31", n), camp1)
