@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines import publish_docs, static_map
+from pipelines.memory import DUCKDB_MEMORY_LIMIT
 from pipelines.warehouse import ident
 
 PUBLISHED_SCHEMAS = ("marts", "reference", "dq")
@@ -132,7 +133,9 @@ def _build_copy(
     warehouse: Path, target: Path, run_parquet: Path, docs: dict[tuple[str, str], publish_docs.TableDoc]
 ) -> dict[str, int]:
     counts: dict[str, int] = {}
-    con = duckdb.connect()
+    # The run's memory bound holds here too (DuckDB would take 80 % of RAM); what does not
+    # fit spills into the build folder, removed with it.
+    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT, "temp_directory": str(target.parent / ".spill")})
     try:
         con.execute(f"ATTACH {_literal(str(target))} AS pub (STORAGE_VERSION '{STORAGE_VERSION}')")
         con.execute(f"ATTACH {_literal(str(warehouse))} AS src (READ_ONLY)")
