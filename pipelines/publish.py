@@ -42,9 +42,6 @@ PARQUET_PARTITIONS = {
     "guarantee_gaps": ("gap_kind",),
 }
 _IIN_COLUMN = re.compile(r"(^|_)iin($|_)", re.IGNORECASE)
-# A published table is a dbt model or seed: a lower-case SQL name. It also names its
-# Parquet folder, so anything else in the catalogue is refused, not published.
-_TABLE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 @dataclass
@@ -64,7 +61,10 @@ def published_dir(warehouse: Path) -> Path:
     return warehouse.parent / "published"
 
 
-def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+def _tables(con: duckdb.DuckDBPyConnection, schema: str, declared: set[tuple[str, str]]) -> list[str]:
+    """The schema's tables in the warehouse; every one must be a model, seed or source the
+    dbt project declares (its manifest), since its name goes into the copy's SQL and names
+    a Parquet folder."""
     tables = [
         r[0]
         for r in con.execute(
@@ -72,9 +72,9 @@ def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
             [schema],
         ).fetchall()
     ]
-    odd = [t for t in tables if not _TABLE_NAME.fullmatch(t)]
+    odd = [t for t in tables if (schema, t) not in declared]
     if odd:
-        raise RuntimeError(f"refusing to publish {schema}: table name(s) {odd} are not dbt model or seed names")
+        raise RuntimeError(f"refusing to publish {schema}: table(s) {odd} are not declared by the dbt project")
     return tables
 
 
@@ -141,7 +141,7 @@ def _build_copy(
         con.execute(f"ATTACH {_literal(str(warehouse))} AS src (READ_ONLY)")
         for schema in PUBLISHED_SCHEMAS:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {ident('pub', schema)}")
-            for table in _tables(con, schema):
+            for table in _tables(con, schema, set(docs)):
                 columns = _columns(con, schema, table)
                 leaked = [c for c in columns if _IIN_COLUMN.search(c)]
                 if leaked:

@@ -495,3 +495,24 @@ def test_no_iin_reaches_raw_or_the_quarantine_by_any_column(tmp_path):
     assert len(records) == 2 and all(MASK in r for r in records)
     assert kept_bin == [(b,)]
     assert iins_in_duckdb(warehouse, iins) == {}
+
+
+def test_rows_written_to_raw_carry_only_the_contracts_columns():
+    """What ingestion registers for `SELECT *` / `BY NAME` into raw is checked against the
+    contract first: a column it does not know (a name from a file) or one it lacks refuses
+    the write before any SQL runs."""
+    import duckdb
+
+    from pipelines.ingest.load import META, _data_columns, _incoming
+
+    extract = EXTRACTS["enterprises"]
+    good = pl.DataFrame({c: ["x"] for c in [*_data_columns(extract), *META]})
+    con = duckdb.connect()
+    with _incoming(con, extract, good) as incoming:
+        assert con.execute(f"SELECT count(*) FROM {incoming}").fetchall() == [(1,)]
+    crafted = good.with_columns(pl.lit("x").alias('name"; DROP TABLE raw.enterprises; --'))
+    with pytest.raises(ValueError, match="do not match the contract"), _incoming(con, extract, crafted):
+        pass
+    with pytest.raises(ValueError, match=r"missing \['bin'\]"), _incoming(con, extract, good.drop("bin")):
+        pass
+    assert con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'incoming_good'").fetchall() == [(0,)]

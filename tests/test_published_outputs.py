@@ -252,3 +252,19 @@ def test_a_publish_that_fails_leaves_the_previous_one_whole(tiny_run, tmp_path):
         publish(warehouse, "a-run-that-fails", "2026-11-23")
     assert _state(tmp_path / "published") == before
     assert not list((tmp_path / "published").glob(".build*"))
+
+
+def test_a_table_the_dbt_project_does_not_declare_is_refused_not_published(tiny_run, tmp_path):
+    """A table's name goes into the copy's SQL and names a Parquet folder: only the models,
+    seeds and sources of the dbt project are published; a crafted name is refused before
+    anything is published."""
+    warehouse = tmp_path / "lrm.duckdb"
+    shutil.copy(tiny_run.warehouse, warehouse)
+    shutil.copytree(tiny_run.warehouse.parent / "published", tmp_path / "published", symlinks=True)
+    before = _state(tmp_path / "published")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute('CREATE TABLE marts."x"" ; DROP SCHEMA pub CASCADE; --" AS SELECT 1 AS a')
+    with pytest.raises(RuntimeError, match="not declared by the dbt project"):
+        publish(warehouse, "a-crafted-table", "2026-11-23")
+    assert _state(tmp_path / "published") == before
+    assert not list((tmp_path / "published").glob(".build*"))

@@ -18,6 +18,8 @@ text (quarantined records, extras, free text), whatever the column is called.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +44,7 @@ from pipelines.warehouse import SNAPSHOT_UNTIL as UNTIL
 from pipelines.warehouse import connect_delivery, ident, mark_staging_rebuild_due
 
 META = ["_drop_date", "_file", "_line"]
+_INCOMING = "incoming_good"  # the name the drop's good rows are registered under
 
 
 class HeldBackError(UnreadableFileError):
@@ -348,6 +351,25 @@ def _data_columns(extract: Extract) -> list[str]:
     return [extract.raw_column(c) for c in extract.column_names] + [EXTRAS_COL]
 
 
+@contextmanager
+def _incoming(con, extract: Extract, good: pl.DataFrame) -> Iterator[str]:
+    """The drop's good rows registered for SQL, under a name the driver quotes; the frame's
+    columns are checked against the contract first, since `SELECT *` and `BY NAME` carry
+    them into raw."""
+    allowed = {*_data_columns(extract), *META, UNTIL}
+    unknown = [c for c in good.columns if c not in allowed]
+    missing = [c for c in _data_columns(extract) if c not in good.columns]
+    if unknown or missing:
+        raise ValueError(
+            f"{extract.name}: rows to write do not match the contract (unknown {unknown}, missing {missing})"
+        )
+    con.register(_INCOMING, good.to_arrow())
+    try:
+        yield ident(_INCOMING)
+    finally:
+        con.unregister(_INCOMING)
+
+
 def _write_snapshot(con, extract: Extract, good: pl.DataFrame, drop_date: dt.date) -> int:
     """Writes the drop's rows that are new or differ from the open version of their key,
     and closes the open versions the drop does not hold as they are; returns the rows
@@ -360,42 +382,38 @@ def _write_snapshot(con, extract: Extract, good: pl.DataFrame, drop_date: dt.dat
     columns = ", ".join(ident(c) for c in _data_columns(extract))
     key = [ident(extract.raw_column(k)) for k in extract.key]
     same_key = " AND ".join(f"t.{k} = d.{k}" for k in key)
-    con.register("incoming_good", good.to_arrow())
-    try:
-        # Every column compared as landed (text, nulls equal): EXCEPT is a set difference.
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE snapshot_open AS SELECT {columns} FROM {table} WHERE {UNTIL} IS NULL"
-        )
-        con.execute(f"CREATE OR REPLACE TEMP TABLE snapshot_incoming AS SELECT {columns} FROM incoming_good")
-        con.execute(
-            f"UPDATE {table} AS t SET {UNTIL} = ? "
-            f"FROM (SELECT * FROM snapshot_open EXCEPT SELECT * FROM snapshot_incoming) AS d "
-            f"WHERE t.{UNTIL} IS NULL AND {same_key}",
-            [drop_date],
-        )
-        written = con.execute(
-            f"INSERT INTO {table} BY NAME SELECT t.*, CAST(NULL AS DATE) AS {UNTIL} FROM incoming_good t "
-            f"WHERE EXISTS (SELECT 1 FROM (SELECT * FROM snapshot_incoming EXCEPT SELECT * FROM snapshot_open) AS d "
-            f"WHERE {same_key}) ORDER BY _line"
-        ).fetchall()[0][0]
-    finally:
-        con.unregister("incoming_good")
-        con.execute("DROP TABLE IF EXISTS snapshot_open")
-        con.execute("DROP TABLE IF EXISTS snapshot_incoming")
+    with _incoming(con, extract, good) as incoming:
+        try:
+            # Every column compared as landed (text, nulls equal): EXCEPT is a set difference.
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE snapshot_open AS SELECT {columns} FROM {table} WHERE {UNTIL} IS NULL"
+            )
+            con.execute(f"CREATE OR REPLACE TEMP TABLE snapshot_incoming AS SELECT {columns} FROM {incoming}")
+            con.execute(
+                f"UPDATE {table} AS t SET {UNTIL} = ? "
+                f"FROM (SELECT * FROM snapshot_open EXCEPT SELECT * FROM snapshot_incoming) AS d "
+                f"WHERE t.{UNTIL} IS NULL AND {same_key}",
+                [drop_date],
+            )
+            written = con.execute(
+                f"INSERT INTO {table} BY NAME SELECT t.*, CAST(NULL AS DATE) AS {UNTIL} FROM {incoming} t "
+                f"WHERE EXISTS (SELECT 1 FROM (SELECT * FROM snapshot_incoming EXCEPT SELECT * FROM snapshot_open) AS d "
+                f"WHERE {same_key}) ORDER BY _line"
+            ).fetchall()[0][0]
+        finally:
+            con.execute("DROP TABLE IF EXISTS snapshot_open")
+            con.execute("DROP TABLE IF EXISTS snapshot_incoming")
     return good.height - written
 
 
 def _write_rows(con, extract: Extract, good: pl.DataFrame) -> None:
     table = _table(extract)
-    con.register("incoming_good", good.to_arrow())
-    try:
+    with _incoming(con, extract, good) as incoming:
         if not _exists(con, extract.name):
-            con.execute(f"CREATE TABLE {table} AS SELECT * FROM incoming_good ORDER BY _line")
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM {incoming} ORDER BY _line")
         else:
             _ensure_extras(con, extract)
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_good ORDER BY _line")
-    finally:
-        con.unregister("incoming_good")
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {incoming} ORDER BY _line")
 
 
 def _ensure_extras(con, extract: Extract) -> None:
