@@ -51,10 +51,14 @@ BENCH = VAR / "bench"
 LANDING = VAR / "landing" / "national"
 
 
-def _lrm(*args: str, env: dict[str, str] | None = None) -> float:
+def _lrm(*args: str, env: dict[str, str] | None = None, check: bool = True) -> tuple[float, int]:
+    """`lrm ARGS` in a child process: (wall seconds, exit code); a failure raises unless
+    `check` is off."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pipelines.cli", *args], check=True, env={**os.environ, **(env or {})})
-    return time.perf_counter() - started
+    code = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", *args], check=check, env={**os.environ, **(env or {})}
+    ).returncode
+    return time.perf_counter() - started, code
 
 
 def _complete(landing: Path) -> bool:
@@ -66,7 +70,7 @@ def generate() -> dict:
     peak memory."""
     if _complete(LANDING):
         return {"reused": str(LANDING)}
-    seconds = _lrm("generate", "--out", str(LANDING), "--scale", "national", "--seed", "42")
+    seconds, _ = _lrm("generate", "--out", str(LANDING), "--scale", "national", "--seed", "42")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"seconds": round(seconds, 1), "peak_rss_mb": round(peak, 1)}
 
@@ -439,7 +443,7 @@ def main_scale() -> int:
     generated: dict = {"reused": str(landing)}
     if not _complete(landing):
         print(f"bench-scale: generating the workforce landing in {landing} …", flush=True)
-        seconds = _lrm("generate", "--out", str(landing), "--scale", "workforce", "--seed", "42")
+        seconds, _ = _lrm("generate", "--out", str(landing), "--scale", "workforce", "--seed", "42")
         generated = {"seconds": round(seconds, 1)}
     landed = _landed_rows(landing)
     warehouse = BENCH / "workforce" / "lrm.duckdb"
@@ -448,14 +452,10 @@ def main_scale() -> int:
     metrics = BENCH / "workforce_run.json"
     metrics.unlink(missing_ok=True)
     print("bench-scale: full run …", flush=True)
-    started = time.perf_counter()
-    code = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "run", "--landing", str(landing), "--warehouse", str(warehouse)]
-        + ["--metrics", str(metrics)],
-        check=False,
-    ).returncode
-    wall = round(time.perf_counter() - started, 1)
-    run = json.loads(metrics.read_text()) if metrics.exists() else {"seconds": wall, "success": False}
+    wall, code = _lrm(
+        "run", "--landing", str(landing), "--warehouse", str(warehouse), "--metrics", str(metrics), check=False
+    )
+    run = json.loads(metrics.read_text()) if metrics.exists() else {"seconds": round(wall, 1), "success": False}
     results_path = BENCH / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
     national = results.get("summary", {}).get("full_run_seconds")

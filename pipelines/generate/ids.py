@@ -62,16 +62,20 @@ def make_bins(reg_dates: np.ndarray, serials: np.ndarray) -> np.ndarray:
     return out
 
 
+def rank_within(groups: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Each row's 0-based rank within its group, in `order` (an argsort that sorts by group)."""
+    n = len(groups)
+    starts = np.r_[0, np.flatnonzero(np.diff(groups[order])) + 1]
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
+    return rank
+
+
 def monthly_serials(reg_dates: np.ndarray) -> np.ndarray:
     """Each entity's rank among those registered in the same month: BIN serials as the
     registry counts them, for a population too large for one serial each."""
     months = reg_dates.astype("datetime64[M]").astype(np.int64)
-    order = np.argsort(months, kind="stable")
-    m_sorted = months[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(m_sorted)) + 1]
-    rank = np.empty(len(months), dtype=np.int64)
-    rank[order] = np.arange(len(months)) - np.repeat(starts, np.diff(np.r_[starts, len(months)]))
-    return rank
+    return rank_within(months, np.argsort(months, kind="stable"))
 
 
 def make_iins(rng: np.random.Generator, birth: np.ndarray, male: np.ndarray, serial_offset: int = 0) -> np.ndarray:
@@ -87,12 +91,7 @@ def make_iins(rng: np.random.Generator, birth: np.ndarray, male: np.ndarray, ser
     d = days - birth.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + 1
     century = np.where(y >= 2000, 5, np.where(y >= 1900, 3, 1)) + (~male).astype(np.int64)
     group = days * 2 + male.astype(np.int64)
-    order = np.argsort(group * (1 << 20) + rng.integers(0, 1 << 20, n), kind="stable")
-    g_sorted = group[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(g_sorted)) + 1]
-    first = np.repeat(starts, np.diff(np.r_[starts, n]))
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n) - first
+    rank = rank_within(group, np.argsort(group * (1 << 20) + rng.integers(0, 1 << 20, n), kind="stable"))
     assert (rank * 3 + 2 + serial_offset < 10_000).all(), "too many people born on one day"
     head = ((y % 100) * 10_000 + m * 100 + d) * 10 + century
     base = head * 10_000 + serial_offset + rank * 3

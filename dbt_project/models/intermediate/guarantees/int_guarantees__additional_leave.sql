@@ -6,16 +6,13 @@ with facts as (
 
 periods as (
     select
-        f.worker_key,
-        f.workplace_id,
-        coalesce(sum(d.days) filter (where d.list_applies), 0) as list_days,
-        string_agg(d.period_label, ', ' order by d.segment_start) filter (where d.list_applies) as applied_periods,
-        string_agg(d.period_label, ', ' order by d.segment_start) filter (where not d.list_applies) as other_periods
-    from (select distinct worker_key, workplace_id from facts) as f
-    inner join {{ ref('int_guarantees__list_days') }} as d
-        on d.worker_key = f.worker_key
-        and d.workplace_id = f.workplace_id
-    group by f.worker_key, f.workplace_id
+        worker_key,
+        workplace_id,
+        coalesce(sum(days) filter (where list_applies), 0) as list_days,
+        string_agg(period_label, ', ' order by segment_start) filter (where list_applies) as applied_periods,
+        string_agg(period_label, ', ' order by segment_start) filter (where not list_applies) as other_periods
+    from {{ ref('int_guarantees__list_days') }}
+    group by worker_key, workplace_id
 ),
 
 per_workplace as (
