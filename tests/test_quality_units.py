@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 from pipelines import contract
-from pipelines.identifiers import complete_id, is_valid_id
+from pipelines.identifiers import complete_id
 from pipelines.quality import suites
 
 
@@ -25,24 +25,32 @@ def _columns_of(suite) -> set[str]:
 
 @pytest.mark.parametrize("name", list(contract.EXTRACTS))
 def test_raw_suite_is_derived_from_the_contract(name):
-    """Every contract column is checked, IIN columns only as worker_key (design.md)."""
+    """Every contract column is checked once: by ingestion on every landed row (the rules of
+    pipelines/ingest/validate.py, recorded under their GX expectation names) or by GX on raw;
+    IIN columns reach GX only as worker_key (design.md)."""
     extract = contract.EXTRACTS[name]
     spec = suites.raw_spec(name)
     suite = suites.raw_suite(spec)
-    checked = _columns_of(suite)
+    enforced = suites.enforced_expectations(extract)
+    on_landed = {e.column.split(":")[0] for e in enforced if e.column}
+    # A free-text column without a constraint of its own is held by the field length ("*")
+    # and the columns check; every other column has its rules.
     for col in extract.columns:
-        assert extract.raw_column(col.name) in checked, col.name
-    assert not any(c == "iin" for c in checked)
-    key = [extract.raw_column(k) for k in extract.key]
+        if col.required or col.type != "text" or col.length or col.digits or col.domain:
+            assert col.name in on_landed, col.name
+    gx_columns = _columns_of(suite)
+    assert not any(c == "iin" or c.startswith("iin:") for c in gx_columns)
+    assert {f"{extract.raw_column(c)}:pseudonymised" for c in extract.iin_columns} <= gx_columns
+    # The key: unique within each landed file (ingestion) and within each drop's snapshot (GX).
     unique = [
-        e
-        for e in suite.expectations
-        if e.expectation_type in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique")
+        e for e in enforced if e.type in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique")
     ]
-    assert (
-        unique
-        and (unique[0].configuration.kwargs.get("column_list") or [unique[0].configuration.kwargs["column"]]) == key
-    )
+    assert [e.column for e in unique] == [",".join(extract.key)]
+    # Nothing GX runs on raw restates a row rule ingestion enforces.
+    rule_checks = [(e.type, e.arguments) for e in enforced]
+    for exp in suite.expectations:
+        kwargs = {k: v for k, v in exp.configuration.kwargs.items() if v is not None and k != "batch_id"}
+        assert (exp.expectation_type, kwargs) not in rule_checks
     severities = {e.severity.value if hasattr(e.severity, "value") else e.severity for e in suite.expectations}
     assert severities <= {"critical", "warning"}
     # Drift is checked on what drifts: an event drop's rows, a snapshot drop's whole snapshot.
@@ -58,15 +66,23 @@ def test_raw_suite_is_derived_from_the_contract(name):
     assert "column_set" not in raw_json and "columns" not in json.loads(raw_json)
 
 
-def test_batch_sql_derives_checks_in_duckdb():
-    """The SQL control digit agrees with the Python one; dates, numbers, references derive."""
-    con = duckdb.connect()
-    con.execute(suites.id_ok_macro_sql())
-    samples = [complete_id(f"{n:011d}") for n in range(0, 20000, 37)]
-    samples = [s for s in samples if s] + ["123456789012", "85010130000X", "1234"]
-    got = [r[0] for r in con.execute("SELECT lrm_id_ok(v) FROM unnest(?) t(v)", [samples]).fetchall()]
-    assert got == [is_valid_id(s) for s in samples]
+def test_every_quarantine_reason_has_its_expectation():
+    """Each reason ingestion gives a row (references aside, which GX checks on raw) belongs to
+    exactly one enforced expectation, for the date of the drop it was given on."""
+    drop = dt.date(2026, 11, 21)
+    for name, extract in contract.EXTRACTS.items():
+        from pipelines.ingest.validate import contract_rules
 
+        reasons = [e.reasons for e in suites.enforced_expectations(extract, drop)]
+        flat = [r for group in reasons for r in group]
+        assert len(flat) == len(set(flat)), name
+        assert sorted(flat) == sorted({r.reason for r in contract_rules(extract, drop)}), name
+
+
+def test_batch_sql_derives_checks_in_duckdb():
+    """A raw batch holds only what its suite reads: numbers typed, worker_keys recognised,
+    references resolved across drops, drift dimensions, with each row's file and line."""
+    con = duckdb.connect()
     con.execute("CREATE SCHEMA raw")
     b = complete_id("05014000001")
     # Two versions of one enterprise: it moved from region 75 (section C) to 35 (B) in the 2025-01-01 drop.
@@ -79,21 +95,23 @@ def test_batch_sql_derives_checks_in_duckdb():
     )
     con.execute(
         "CREATE TABLE raw.employees AS SELECT * FROM (VALUES "
-        "('C1', 'k', ?, 'W1', '2024-02-30', NULL, '12.5x', DATE '2025-01-01', 'f', 2), "
-        "('C2', 'k', ?, 'W1', '1900-01-01', '2020-01-01', '100', DATE '2025-01-01', 'f', 3)) "
+        "('C1', '0123456789abcdef0123456789abcdef', ?, 'W1', '2024-01-30', NULL, ' 12.5', DATE '2025-01-01', 'f', 2), "
+        "('C2', ?, ?, 'W2', '2020-01-01', NULL, '100', DATE '2025-01-01', 'f', 3)) "
         "t(contract_id, worker_key, bin, workplace_id, start_date, end_date, monthly_income, _drop_date, _file, _line)",
-        [b, b],
+        [b, complete_id("85010130000"), b],
     )
     con.execute(
         "CREATE TABLE raw.workplaces AS SELECT 'W1' AS workplace_id, ? AS bin, DATE '2025-01-01' AS _drop_date", [b]
     )
-    df = con.sql(suites.raw_batch_sql(suites.raw_spec("employees")), params=["2025-01-01"]).to_arrow_table().to_pandas()
-    assert df["start_date:parses"].tolist() == [False, True]
-    assert df["start_date:in_window"].tolist()[1] is False
-    assert df["monthly_income:parses"].tolist() == [False, True]
-    assert df["row:end_after_start"].tolist()[1] is True
-    assert df["ref:workplaces(workplace_id,bin)"].tolist() == [True, True]
-    assert df["bin:checksum_ok"].tolist() == [True, True]
+    spec = suites.raw_spec("employees")
+    sql = suites.raw_batch_sql(spec, suites.suite_columns(suites.raw_suite(spec)))
+    df = con.sql(sql, params=["2025-01-01"]).to_arrow_table().to_pandas()
+    assert df["_line"].tolist() == [2, 3] and df["_file"].tolist() == ["f", "f"]
+    assert df["worker_key:pseudonymised"].tolist() == [True, False]
+    assert df["ref:workplaces(workplace_id,bin)"].tolist() == [True, False]
+    assert df["ref:enterprises(bin)"].tolist() == [True, True]
+    assert df["monthly_income:number"].tolist() == [12.5, 100.0]
+    assert "start_date" not in df.columns  # ingestion checked it; GX does not read it again
     # A snapshot drifts as a whole: the versions that make each drop's snapshot.
     spec = suites.raw_spec("enterprises")
     for drop, region, section in (("2024-12-01", "75", "C"), ("2025-01-01", "35", "B"), ("2025-02-01", "35", "B")):
@@ -367,32 +385,110 @@ def test_a_snapshot_of_contracts_or_workplaces_that_lost_half_its_rows_blocks(tm
 
 def test_a_failing_raw_expectation_names_the_file_and_line_of_its_rows(tmp_path):
     """Issue 13, item 5: a blocking failure names where to look (file and line), not only
-    a value. A row that bypassed ingestion (written to raw by hand) with a count that is no
-    number fails the critical suite, and the record shows `file:line: value`."""
+    a value. A row that bypassed ingestion (written to raw by hand) with an IIN where a
+    worker_key belongs fails the critical suite, and the record shows `file:line` and no IIN."""
     from pipelines.ingest.load import create_raw
     from pipelines.quality import runner
     from pipelines.warehouse import ensure_dq
 
     con = duckdb.connect(str(tmp_path / "wh.duckdb"))
     ensure_dq(con)
-    create_raw(con, contract.EXTRACTS["enterprises"])
-    create_raw(con, contract.EXTRACTS["inspections"])
-    bin_ = complete_id("05014000001")
+    for name in ("enterprises", "workplaces", "employees"):
+        create_raw(con, contract.EXTRACTS[name])
+    bin_, iin = complete_id("05014000001"), complete_id("85010130000")
     con.execute(
         "INSERT INTO raw.enterprises (bin, name, oked, kato, status, _drop_date, _file, _line, _until_drop) "
         "VALUES (?, 'ТОО', '05101', '351010000', 'active', DATE '2026-11-21', '2026-11-21/enterprises.csv', 2, NULL)",
         [bin_],
     )
     con.execute(
-        "INSERT INTO raw.inspections (inspection_id, bin, inspected_on, violations, _drop_date, _file, _line) "
-        "VALUES ('I1', ?, '2026-01-05', '3', DATE '2026-11-21', '2026-11-21/inspections.csv', 2), "
-        "('I2', ?, '2026-01-06', 'many', DATE '2026-11-21', '2026-11-21/inspections.csv', 7)",
-        [bin_, bin_],
+        "INSERT INTO raw.workplaces (workplace_id, bin, unit, profession, _drop_date, _file, _line, _until_drop) "
+        "VALUES ('W1', ?, 'u', 'p', DATE '2026-11-21', '2026-11-21/workplaces.csv', 2, NULL)",
+        [bin_],
+    )
+    con.execute(
+        "INSERT INTO raw.employees (contract_id, worker_key, bin, workplace_id, start_date, _drop_date, _file, _line, "
+        "_until_drop) VALUES ('C1', '0123456789abcdef0123456789abcdef', ?, 'W1', '2026-01-05', DATE '2026-11-21', "
+        "'2026-11-21/employees.csv', 2, NULL), ('C2', ?, ?, 'W1', '2026-01-06', DATE '2026-11-21', "
+        "'2026-11-21/employees.csv', 7, NULL)",
+        [bin_, iin, bin_],
     )
     con.execute(
         "INSERT INTO dq.ingest_files (extract, drop_date, file, rows_landed, rows_loaded, rows_rejected) "
-        "VALUES ('inspections', DATE '2026-11-21', '2026-11-21/inspections.csv', 2, 2, 0)"
+        "VALUES ('employees', DATE '2026-11-21', '2026-11-21/employees.csv', 2, 2, 0)"
     )
-    records = runner.validate_raw(con, runner.Validator(tmp_path / "wh.duckdb", "a-run"), "inspections", ["2026-11-21"])
-    failed = [r for r in records if not r.success and r.column == "violations:parses"]
-    assert failed and "2026-11-21/inspections.csv:7" in failed[0].details, [r.details for r in records if not r.success]
+    records = runner.validate_raw(con, runner.Validator(tmp_path / "wh.duckdb", "a-run"), "employees", ["2026-11-21"])
+    failed = [r for r in records if not r.success and r.severity == suites.CRITICAL]
+    assert [r.column for r in failed] == ["worker_key:pseudonymised"], [(r.column, r.details) for r in failed]
+    assert "2026-11-21/employees.csv:7" in failed[0].details and iin not in failed[0].details
+
+
+def test_rules_enforced_at_ingestion_are_recorded_with_their_quarantined_rows(tmp_path):
+    """Issue 18, item 3: what ingestion enforces row by row is recorded under the GX
+    expectation that states it, with the landed rows, the rows it quarantined and where they
+    landed; the raw suite does not read those columns again."""
+    from pipelines.ingest.landing import scan_landing
+    from pipelines.ingest.load import ingest_extract
+    from pipelines.quality import runner
+    from pipelines.warehouse import ensure_dq
+
+    drop = "2026-11-21"
+    root = tmp_path / "landing"
+    (root / drop).mkdir(parents=True)
+    bin_ = complete_id("05014000001")
+    (root / drop / "enterprises.csv").write_text(
+        f"bin,name,oked,kato,status,headcount,registered_on\n{bin_},ТОО,05101,351010000,active,3,2005-01-01\n",
+        encoding="utf-8",
+    )
+    (root / drop / "inspections.csv").write_text(
+        "inspection_id,bin,inspected_on,violations\n"
+        f"I1,{bin_},2026-01-05,3\nI2,{bin_},2026-01-06,many\nI3,{bin_},2026-01-07,-1\nI4,{bin_},2026-13-01,0\n",
+        encoding="utf-8",
+    )
+    (root / drop / "_SUCCESS").touch()
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    ensure_dq(con)
+    landing = scan_landing(root)
+    for name in ("enterprises", "inspections"):
+        ingest_extract(con, landing, contract.EXTRACTS[name], b"k" * 32)
+    records = runner.validate_raw(con, runner.Validator(tmp_path / "wh.duckdb", "a-run"), "inspections", [drop])
+    by = {(r.expectation, r.column): r for r in records}
+    parses = by[("expect_column_values_to_be_in_set", "violations:parses")]
+    assert (parses.success, parses.element_count, parses.unexpected_count) == (True, 4, 1)
+    assert json.loads(parses.details) == [f"{drop}/inspections.csv:3"]
+    assert by[("expect_column_values_to_be_between", "violations:number")].unexpected_count == 1
+    assert by[("expect_column_values_to_be_in_set", "inspected_on:parses")].unexpected_count == 1
+    assert by[("expect_column_values_to_not_be_null", "bin")].unexpected_count == 0
+    assert by[("expect_table_columns_to_match_set", None)].success
+    gx_run = {
+        (r.expectation, r.column) for r in records if r.observed_value is None or "ingestion" not in r.observed_value
+    }
+    assert ("expect_column_values_to_be_in_set", "ref:enterprises(bin)") in gx_run
+    assert all(r.success for r in records), [r for r in records if not r.success]
+
+
+def test_a_mart_validated_in_slices_gets_the_counts_of_the_whole(tmp_path, monkeypatch):
+    """Issue 18, item 2: a mart is validated a bounded slice at a time; the records of its
+    row-by-row expectations add up to what one pass over the whole mart gives."""
+    from pipelines.quality import runner
+
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    con.execute("CREATE SCHEMA marts")
+    keys = [f"{i:032x}" for i in range(7)]
+    con.execute(
+        "CREATE TABLE marts.guarantee_gaps AS SELECT * FROM (VALUES "
+        + ", ".join(
+            f"('{k}', '050140000011', 'milk', '{'bogus' if i in (2, 5) else 'not_granted'}', "
+            f"{-1 if i == 6 else 3}.0, 0.0, 'evidence {i}')"
+            for i, k in enumerate(keys)
+        )
+        + ") t(worker_key, bin, guarantee, gap_kind, entitled_volume, granted_volume, evidence)"
+    )
+    validator = runner.Validator(tmp_path / "wh.duckdb", "slices")
+    whole = runner.validate_mart(con, validator, "guarantee_gaps")
+    monkeypatch.setattr(runner, "MART_SLICE_ROWS", 3)
+    sliced = runner.validate_mart(con, validator, "guarantee_gaps")
+    shape = [(r.expectation, r.column, r.batch, r.success, r.element_count, r.unexpected_count) for r in whole]
+    assert [(r.expectation, r.column, r.batch, r.success, r.element_count, r.unexpected_count) for r in sliced] == shape
+    gap_kind = next(r for r in sliced if r.column == "gap_kind")
+    assert (gap_kind.success, gap_kind.element_count, gap_kind.unexpected_count) == (False, 7, 2)

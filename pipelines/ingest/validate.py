@@ -1,14 +1,17 @@
 """Row validation against the landing contract, vectorised with Polars.
 
-Every rule yields (column, reason code, message, bad-row expression). A row's reason is
-the first rule it breaks, in the order the contract lists its columns, then the row
-rules, then duplicate keys, then references. Reason codes: docs/design.md.
+Every rule yields (column, reason code, message, bad-row expression) and names the GX
+expectation it enforces, with that expectation's arguments: the data-quality report
+records each rule under that name, with the rows it quarantined (pipelines/quality), so
+the raw suites need not check the same rows again. A row's reason is the first rule it
+breaks, in the order the contract lists its columns, then the row rules, then duplicate
+keys, then references. Reason codes: docs/design.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -31,12 +34,28 @@ _W2 = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]
 @dataclass(frozen=True)
 class Rule:
     """One validation rule: a row where `bad` holds breaks it, with this reason code and message
-    for `column`."""
+    for `column`; `expectation` and `arguments` state it as the GX expectation it enforces."""
 
     column: str
     code: str
     message: str
     bad: pl.Expr
+    expectation: str
+    arguments: dict = field(default_factory=dict, hash=False)
+
+    @property
+    def reason(self) -> str:
+        """The reason a quarantined row carries: `code: message`."""
+        return f"{self.code}: {self.message}"
+
+
+IN_SET, NOT_NULL, REGEX = (
+    "expect_column_values_to_be_in_set",
+    "expect_column_values_to_not_be_null",
+    "expect_column_values_to_match_regex",
+)
+# The shape of a record, which GX has no expectation for: named in GX's manner.
+RECORD_SHAPE = "expect_records_to_have_the_header_field_count"
 
 
 def id_validity(values: pl.Series) -> pl.Series:
@@ -89,15 +108,22 @@ def canonical(frame: pl.DataFrame, extract: Extract) -> pl.DataFrame:
     return frame.with_columns(changes) if changes else frame
 
 
+def reference_column(ref: contract.Reference) -> str:
+    """The name a reference check goes by: `ref:<extract>(<columns>)`."""
+    return f"ref:{ref.extract}({','.join(ref.columns)})"
+
+
 def _present(col: str) -> pl.Expr:
     return pl.col(col).is_not_null()
 
 
-def _column_rules(col: Column, drop_date: dt.date) -> list[Rule]:
+def _column_rules(col: Column, drop_date: dt.date | None) -> list[Rule]:
+    """The rules of one column. Without a drop date (the suite as documented) the date
+    window's end is stated relative to the drop."""
     name, v, present = col.name, pl.col(col.name), _present(col.name)
     rules: list[Rule] = []
     if col.required:
-        rules.append(Rule(name, "missing_required", f"{name} is required", v.is_null()))
+        rules.append(Rule(name, "missing_required", f"{name} is required", v.is_null(), NOT_NULL, {"column": name}))
     if col.type in ("bin", "iin"):
         rules.append(
             Rule(
@@ -105,25 +131,33 @@ def _column_rules(col: Column, drop_date: dt.date) -> list[Rule]:
                 "bad_checksum",
                 f"{name} is not a valid {col.type.upper()} (12 digits, control digit)",
                 present & ~id_is_valid(name),
+                IN_SET,
+                {"column": f"{name}:checksum_ok", "value_set": [True]},
             )
         )
     elif col.type == "date":
         parsed = v.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-        latest = drop_date + dt.timedelta(days=col.max_future_days)
+        earliest = dt.date.fromisoformat(contract.MIN_DATE)
+        latest = drop_date + dt.timedelta(days=col.max_future_days) if drop_date else None
         rules.append(
             Rule(
                 name,
                 "bad_date",
                 f"{name} is not a date YYYY-MM-DD",
                 present & (parsed.is_null() | ~v.str.contains(DATE_PATTERN)),
+                IN_SET,
+                {"column": f"{name}:parses", "value_set": [True]},
             )
         )
+        after = f"{latest}" if latest else f"{col.max_future_days} days after the drop"
         rules.append(
             Rule(
                 name,
                 "date_out_of_range",
-                f"{name} is before {contract.MIN_DATE} or after {latest}",
-                present & ((parsed < dt.date.fromisoformat(contract.MIN_DATE)) | (parsed > latest)),
+                f"{name} is before {contract.MIN_DATE} or after {after}",
+                present & ((parsed < earliest) | (parsed > latest if latest else pl.lit(False))),
+                IN_SET,
+                {"column": f"{name}:in_window", "value_set": [True], "max_days_after_drop": col.max_future_days},
             )
         )
     elif col.type in ("int", "decimal"):
@@ -137,12 +171,22 @@ def _column_rules(col: Column, drop_date: dt.date) -> list[Rule]:
                 "bad_number",
                 f"{name} is not {'a whole number' if col.type == 'int' else 'a number'}",
                 present & (number.is_null() | number.is_infinite()),
+                IN_SET,
+                {"column": f"{name}:parses", "value_set": [True]},
             )
         )
         low, high = bounds(col)
-        rules.append(Rule(name, "out_of_range", f"{name} is below {low:g}", present & (number < low).fill_null(False)))
+        between = (
+            "expect_column_values_to_be_between",
+            {"column": f"{name}:number", "min_value": low, "max_value": high},
+        )
         rules.append(
-            Rule(name, "out_of_range", f"{name} is above {high:g}", present & (number > high).fill_null(False))
+            Rule(name, "out_of_range", f"{name} is below {low:g}", present & (number < low).fill_null(False), *between)
+        )
+        rules.append(
+            Rule(
+                name, "out_of_range", f"{name} is above {high:g}", present & (number > high).fill_null(False), *between
+            )
         )
     elif col.type == "bool":
         rules.append(
@@ -151,12 +195,20 @@ def _column_rules(col: Column, drop_date: dt.date) -> list[Rule]:
                 "bad_bool",
                 f"{name} must be true or false",
                 present & ~v.str.to_lowercase().is_in(contract.BOOL_VALUES),
+                REGEX,
+                {"column": name, "regex": r"^(?i:true|false)$"},
             )
         )
     elif col.type == "month":
+        month = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
         rules.append(
             Rule(
-                name, "bad_format", f"{name} must be YYYY-MM", present & ~v.str.contains(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+                name,
+                "bad_format",
+                f"{name} must be YYYY-MM",
+                present & ~v.str.contains(month),
+                REGEX,
+                {"column": name, "regex": month},
             )
         )
     if col.length is not None or col.digits:
@@ -171,12 +223,19 @@ def _column_rules(col: Column, drop_date: dt.date) -> list[Rule]:
                 "bad_format",
                 f"{name} must be {col.length or ''} {'digits' if col.digits else 'characters'}".replace("  ", " "),
                 present & ~v.str.contains(pattern),
+                REGEX,
+                {"column": name, "regex": pattern},
             )
         )
     if col.domain is not None:
         rules.append(
             Rule(
-                name, "not_in_domain", f"{name} must be one of {', '.join(col.domain)}", present & ~v.is_in(col.domain)
+                name,
+                "not_in_domain",
+                f"{name} must be one of {', '.join(col.domain)}",
+                present & ~v.is_in(col.domain),
+                IN_SET,
+                {"column": name, "value_set": list(col.domain)},
             )
         )
     return rules
@@ -192,6 +251,8 @@ def _row_rules(extract: Extract) -> list[Rule]:
                     "unknown_oked",
                     "oked's first two digits are no OKED division",
                     _present("oked") & ~pl.col("oked").str.slice(0, 2).is_in(list(OKED_DIVISION_SECTION)),
+                    NOT_NULL,
+                    {"column": "oked:section"},
                 )
             )
         elif check == "kato_region":
@@ -201,6 +262,8 @@ def _row_rules(extract: Extract) -> list[Rule]:
                     "unknown_region",
                     "kato's first two digits are no region code",
                     _present("kato") & ~pl.col("kato").str.slice(0, 2).is_in(contract.REGION_CODES),
+                    IN_SET,
+                    {"column": "kato:region", "value_set": list(contract.REGION_CODES)},
                 )
             )
         elif check == "region_known":
@@ -210,13 +273,22 @@ def _row_rules(extract: Extract) -> list[Rule]:
                     "unknown_region",
                     "region is not one of the 20 region codes",
                     _present("region") & ~pl.col("region").is_in(contract.REGION_CODES),
+                    IN_SET,
+                    {"column": "region", "value_set": list(contract.REGION_CODES)},
                 )
             )
         elif check == "end_after_start":
             start = pl.col("start_date").str.strptime(pl.Date, "%Y-%m-%d", strict=False)
             end = pl.col("end_date").str.strptime(pl.Date, "%Y-%m-%d", strict=False)
             rules.append(
-                Rule("end_date", "end_before_start", "end_date is before start_date", (end < start).fill_null(False))
+                Rule(
+                    "end_date",
+                    "end_before_start",
+                    "end_date is before start_date",
+                    (end < start).fill_null(False),
+                    IN_SET,
+                    {"column": "row:end_after_start", "value_set": [True]},
+                )
             )
         elif check == "factor_known":
             rules.append(
@@ -225,6 +297,8 @@ def _row_rules(extract: Extract) -> list[Rule]:
                     "unknown_factor",
                     "factor is not in the factor catalogue",
                     _present("factor") & ~pl.col("factor").is_in(contract.FACTOR_CODES),
+                    IN_SET,
+                    {"column": "factor", "value_set": list(contract.FACTOR_CODES)},
                 )
             )
         elif check == "class_or_measure":
@@ -237,10 +311,57 @@ def _row_rules(extract: Extract) -> list[Rule]:
                     "class_or_measure_missing",
                     "a stated-class factor needs class; a measured factor needs measured and limit_value, or class",
                     missing,
+                    IN_SET,
+                    {"column": "row:class_or_measure", "value_set": [True]},
                 )
             )
         else:  # pragma: no cover - a check named in contract.py without a rule here
             raise KeyError(check)
+    return rules
+
+
+def contract_rules(extract: Extract, drop_date: dt.date | None) -> list[Rule]:
+    """Every rule a landed row of this extract must keep, references aside, in the order
+    that picks a row's reason: the record's shape, the columns in contract order, the row
+    rules, a key repeated within the file."""
+    rules: list[Rule] = [
+        Rule(
+            "*",
+            "bad_format",
+            "the record is malformed",
+            pl.col(SHAPE_COL).is_not_null(),
+            RECORD_SHAPE,
+            {"column": "*"},
+        ),
+        Rule(
+            "*",
+            "bad_format",
+            f"a field is longer than {MAX_FIELD_CHARS} characters",
+            pl.any_horizontal(
+                pl.col(c).str.len_chars() > MAX_FIELD_CHARS for c in [*extract.column_names, EXTRAS_COL]
+            ).fill_null(False),
+            "expect_column_value_lengths_to_be_between",
+            {"column": "*", "max_value": MAX_FIELD_CHARS},
+        ),
+    ]
+    for col in extract.columns:
+        rules.extend(_column_rules(col, drop_date))
+    rules.extend(_row_rules(extract))
+    key_present = pl.all_horizontal(_present(k) for k in extract.key)
+    unique = (
+        ("expect_column_values_to_be_unique", {"column": extract.key[0]})
+        if len(extract.key) == 1
+        else ("expect_compound_columns_to_be_unique", {"column_list": list(extract.key)})
+    )
+    rules.append(
+        Rule(
+            ",".join(extract.key),
+            "duplicate_key",
+            "the key repeats a row earlier in this file",
+            key_present & ~pl.struct(list(extract.key)).is_first_distinct(),
+            *unique,
+        )
+    )
     return rules
 
 
@@ -252,31 +373,9 @@ def validate(
     references: extract name -> its loaded key rows with `_first_drop`, for rows that
     must point at an enterprise or workplace of the same drop or an earlier one.
     """
-    rules: list[Rule] = [
-        Rule("*", "bad_format", "the record is malformed", pl.col(SHAPE_COL).is_not_null()),
-        Rule(
-            "*",
-            "bad_format",
-            f"a field is longer than {MAX_FIELD_CHARS} characters",
-            pl.any_horizontal(
-                pl.col(c).str.len_chars() > MAX_FIELD_CHARS
-                for c in [*extract.column_names, EXTRAS_COL]
-                if c in frame.columns
-            ).fill_null(False),
-        ),
-    ]
-    for col in extract.columns:
-        rules.extend(_column_rules(col, drop_date))
-    rules.extend(_row_rules(extract))
-    key_present = pl.all_horizontal(_present(k) for k in extract.key)
-    rules.append(
-        Rule(
-            ",".join(extract.key),
-            "duplicate_key",
-            "the key repeats a row earlier in this file",
-            key_present & ~pl.struct(list(extract.key)).is_first_distinct(),
-        )
-    )
+    rules = contract_rules(extract, drop_date)
+    if EXTRAS_COL not in frame.columns:  # a frame not from the reader: no unknown columns
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(EXTRAS_COL))
 
     ref_cols = []
     for i, ref in enumerate(extract.references):
@@ -293,6 +392,8 @@ def validate(
                 "unknown_reference",
                 f"no {ref.extract[:-1]} with this {'/'.join(ref.columns)} in this drop or an earlier one",
                 unknown,
+                IN_SET,
+                {"column": reference_column(ref), "value_set": [True]},
             )
         )
 
@@ -300,7 +401,7 @@ def validate(
     first_broken = pl.coalesce(
         [pl.when(r.bad.fill_null(False)).then(pl.lit(i, dtype=pl.Int32)) for i, r in enumerate(rules)]
     )
-    reasons = {i: f"{r.code}: {r.message}" for i, r in enumerate(rules)}
+    reasons = {i: r.reason for i, r in enumerate(rules)}
     columns = {i: r.column for i, r in enumerate(rules)}
     frame = frame.with_columns(first_broken.alias("_rule"))
     reason = pl.col("_rule").replace_strict(reasons, default=None, return_dtype=pl.String)

@@ -426,18 +426,29 @@ def render_validations(con: duckdb.DuckDBPyConnection, warehouse: Path, run_id: 
 
 
 def _suite_rows() -> list[dict[str, Any]]:
-    """Every GX suite the pipeline runs, as the Data Docs list them."""
-    built = []
+    """Every GX suite the pipeline runs, as the Data Docs list them; a raw suite with the
+    contract rules ingestion enforces first."""
+    built: list[tuple[Any, list[dict[str, Any]]]] = []
     for name in contract.ingest_order():
         spec = suites.raw_spec(name)
-        built.append(suites.raw_suite(spec))
+        enforced = [
+            {
+                "type": e.type,
+                "column": e.column,
+                "severity": suites.CRITICAL,
+                "arguments": _arguments(e.arguments),
+                "description": e.description,
+            }
+            for e in suites.enforced_expectations(spec.extract)
+        ]
+        built.append((suites.raw_suite(spec), enforced))
         if spec.extract.kind == "snapshot":
-            built.append(suites.snapshot_suite(spec))
-        built.append(suites.reconciliation_suite(spec.extract))
-    built += [suites.mart_suite(suites.mart_spec(m)) for m in suites.mart_names()]
+            built.append((suites.snapshot_suite(spec), []))
+        built.append((suites.reconciliation_suite(spec.extract), []))
+    built += [(suites.mart_suite(suites.mart_spec(m)), []) for m in suites.mart_names()]
     out = []
-    for suite in built:
-        expectations = []
+    for suite, expectations in built:
+        expectations = list(expectations)
         for exp in suite.expectations:
             kwargs = exp.configuration.kwargs
             column = (
@@ -445,18 +456,13 @@ def _suite_rows() -> list[dict[str, Any]]:
                 or ", ".join(kwargs.get("column_list") or [])
                 or (f"{kwargs['column_A']} = {kwargs['column_B']}" if kwargs.get("column_A") else None)
             )
-            args = {
-                k: v
-                for k, v in kwargs.items()
-                if k not in ("column", "column_list", "column_A", "column_B", "batch_id")
-            }
             severity = getattr(exp.severity, "value", exp.severity)
             expectations.append(
                 {
                     "type": exp.expectation_type,
                     "column": column,
                     "severity": severity,
-                    "arguments": json.dumps(args, ensure_ascii=False, default=str)[:2000],
+                    "arguments": _arguments(kwargs),
                     "description": exp.description,
                 }
             )
@@ -470,6 +476,12 @@ def _suite_rows() -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _arguments(kwargs: dict[str, Any]) -> str:
+    """What an expectation expects, without the column it is about."""
+    args = {k: v for k, v in kwargs.items() if k not in ("column", "column_list", "column_A", "column_B", "batch_id")}
+    return json.dumps(args, ensure_ascii=False, default=str)[:2000]
 
 
 def render_docs_index(con: duckdb.DuckDBPyConnection, warehouse: Path) -> Path:

@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from pipelines.masking import contains_iin  # noqa: E402
 from pipelines.quality import suites  # noqa: E402
 
 DATASOURCE = "warehouse"
-MART_CHUNK_ROWS = 2_000_000  # larger marts are validated a slice at a time
+MART_SLICE_ROWS = 500_000  # a mart is validated this many rows at a time
 GX, DBT, CONTRACT, THRESHOLD = "gx", "dbt", "contract", "threshold"  # kinds of check in dq.check_results
 # A 12-digit run that stands alone: inside a hex worker_key or another code it is chance.
 _IIN_CANDIDATE = r"(^|[^0-9A-Za-z])\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])[1-6]\d{5}([^0-9A-Za-z]|$)"
@@ -278,10 +278,12 @@ def validate_raw(
     if not files:
         return records
     exists = _raw_exists(con, extract_name)
+    for drop in checked:
+        records += enforced_records(con, spec, drop)
     if exists:
-        con.execute(suites.id_ok_macro_sql())
+        records += [_columns_record(con, extract, drop) for drop in checked]
         suite = suites.raw_suite(spec)
-        sql = suites.raw_batch_sql(spec)
+        sql = suites.raw_batch_sql(spec, suites.suite_columns(suite))
         drift_sql = suites.drift_batch_sql(spec)
         snapshot = suites.snapshot_suite(spec) if extract.kind == "snapshot" else None
         previous: dict[str, Any] | None = None
@@ -291,14 +293,14 @@ def validate_raw(
                 next_selected = i + 1 < len(files) and selected[i + 1]
                 previous = _drop_baseline(con, spec, drift_sql, drop) if next_selected else None
                 continue
-            df = con.sql(sql, params=[drop]).to_arrow_table().to_pandas()
+            df = _batch(con, sql, drop)
             params = {"rows_added": int(added or 0)}
             if snapshot is None:
                 params.update(suites.drift_parameters(spec, previous))
             records += validator.validate(asset_key, suite, f"raw.{extract_name}", drop, df, params)
             if snapshot is not None:
                 del df
-                df = con.sql(drift_sql, params=[drop]).to_arrow_table().to_pandas()
+                df = _batch(con, drift_sql, drop)
                 records += validator.validate(
                     asset_key,
                     snapshot,
@@ -320,6 +322,98 @@ def validate_raw(
         recon.to_pandas(),
     )
     return records
+
+
+def _batch(con: duckdb.DuckDBPyConnection, sql: str, drop: str) -> pd.DataFrame:
+    """A raw batch as pandas, text columns as categories: a drop's rows repeat a few files,
+    regions and sections, and GX reads them alike."""
+    import pyarrow as pa
+
+    table = con.sql(sql, params=[drop]).to_arrow_table()
+    columns = [
+        col.dictionary_encode() if pa.types.is_string(col.type) or pa.types.is_large_string(col.type) else col
+        for col in table.columns
+    ]
+    return pa.table(columns, names=table.column_names).to_pandas()
+
+
+def enforced_records(con: duckdb.DuckDBPyConnection, spec: suites.RawSpec, drop: str) -> list[CheckRecord]:
+    """The contract's row rules as ingestion enforced them on one drop: per expectation
+    (`suites.enforced_expectations`), the landed rows and those quarantined under it, read
+    from dq.ingest_files and dq.rejected_rows, with where the first few landed. A row counts
+    under the first rule it broke. References are left to the raw suite, which checks them
+    across drops."""
+    extract = spec.extract
+    landed = con.execute(
+        "SELECT coalesce(sum(rows_landed), 0) FROM dq.ingest_files WHERE extract = ? AND drop_date = CAST(? AS DATE)",
+        [extract.name, drop],
+    ).fetchall()[0][0]
+    expectations = suites.enforced_expectations(extract, dt.date.fromisoformat(drop))
+    by_reason = {reason: i for i, e in enumerate(expectations) for reason in e.reasons}
+    shape = next(i for i, e in enumerate(expectations) if e.shape)
+    counts = [0] * len(expectations)
+    where: list[list[str]] = [[] for _ in expectations]
+    for column, reason, n, located in con.execute(
+        "SELECT \"column\", reason, count(*), list(file || ':' || line ORDER BY file, line)[1:5] "
+        "FROM dq.rejected_rows WHERE extract = ? AND drop_date = CAST(? AS DATE) GROUP BY ALL ORDER BY 1, 2",
+        [extract.name, drop],
+    ).fetchall():
+        i = by_reason.get(reason)
+        if i is None and column == "*" and reason.startswith("bad_format:"):
+            i = shape  # the reader's message names the field counts
+        if i is not None:
+            counts[i] += n
+            where[i] = (where[i] + located)[:5]
+    return [
+        CheckRecord(
+            asset_key=f"raw/{extract.name}",
+            suite=f"raw.{extract.name}",
+            batch=drop,
+            expectation=e.type,
+            column=e.column,
+            severity=suites.CRITICAL,
+            success=True,
+            element_count=landed,
+            unexpected_count=n,
+            unexpected_percent=100.0 * n / landed if landed else 0.0,
+            observed_value=_jsonable(f"enforced at ingestion: {n} of {landed} landed rows quarantined"),
+            details=_jsonable(where[i]) if n else None,
+            description=e.description,
+            arguments=_jsonable({k: v for k, v in e.arguments.items() if k not in _NOT_ARGUMENTS}, 2000),
+        )
+        for i, (e, n) in enumerate(zip(expectations, counts))
+    ]
+
+
+def _columns_record(con: duckdb.DuckDBPyConnection, extract: contract.Extract, drop: str) -> CheckRecord:
+    """Every contract column is in raw: read from the table itself (ingestion writes raw only
+    with the contract's columns)."""
+    present = [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ? "
+            "ORDER BY ordinal_position",
+            [extract.name],
+        ).fetchall()
+    ]
+    expected = [extract.raw_column(c) for c in extract.column_names] + list(suites.META_COLUMNS)
+    missing = [c for c in expected if c not in present]
+    return CheckRecord(
+        asset_key=f"raw/{extract.name}",
+        suite=f"raw.{extract.name}",
+        batch=drop,
+        expectation="expect_table_columns_to_match_set",
+        column=None,
+        severity=suites.CRITICAL,
+        success=not missing,
+        element_count=None,
+        unexpected_count=len(missing),
+        unexpected_percent=None,
+        observed_value=_jsonable(present),
+        details=("missing: " + (_jsonable(missing) or "")) if missing else None,
+        description="Every contract column is in raw (IIN columns as worker_key), with _drop_date, _file, _line.",
+        arguments=_jsonable({"column_set": expected, "exact_match": False}, 2000),
+    )
 
 
 def _passed_drops(con: duckdb.DuckDBPyConnection, asset_key: str) -> set[str]:
@@ -388,28 +482,58 @@ def add_iin_like_column(table) -> pl.DataFrame:
 
 
 def validate_mart(con: duckdb.DuckDBPyConnection, validator: Validator, mart: str) -> list[CheckRecord]:
-    """Runs a mart's suite on its rows; a large mart a slice at a time (its uniqueness then
-    checked within each slice)."""
+    """Runs a mart's suite on its rows, MART_SLICE_ROWS at a time so memory does not grow with
+    the mart: a row-by-row expectation's counts are added up over the slices into one record
+    for the mart; an expectation on a whole column (a mean, a row count) keeps a record per
+    slice, named by it. Uniqueness is then checked within each slice (the mart's dbt tests
+    check it across the table)."""
+    import pyarrow as pa
+
     spec = suites.mart_spec(mart)
     suite = suites.mart_suite(spec)
     asset_key = f"marts/{mart}"
-    rows = con.execute(f'SELECT count(*) FROM marts."{mart}"').fetchall()[0][0]
-    if rows <= MART_CHUNK_ROWS:
-        df = add_iin_like_column(con.sql(spec.query).to_arrow_table()).to_pandas()
-        return validator.validate(asset_key, suite, f"marts.{mart}", "mart", df)
-    # Large marts: one slice at a time (uniqueness is then checked within each slice;
-    # the dbt tests on the mart check it across the table).
-    import pyarrow as pa
-
-    records: list[CheckRecord] = []
+    slices: list[list[CheckRecord]] = []
     cursor = con.cursor()
     try:
-        for i, batch in enumerate(cursor.sql(spec.query).to_arrow_reader(MART_CHUNK_ROWS)):
+        reader = cursor.sql(spec.query).to_arrow_reader(MART_SLICE_ROWS)
+        for batch in reader:
             df = add_iin_like_column(pa.Table.from_batches([batch])).to_pandas()
-            records += validator.validate(asset_key, suite, f"marts.{mart}", f"slice {i + 1}", df)
+            slices.append(validator.validate(asset_key, suite, f"marts.{mart}", "mart", df))
+            del df
+        if not slices:  # an empty mart is still validated (row counts, columns)
+            df = add_iin_like_column(reader.schema.empty_table()).to_pandas()
+            slices.append(validator.validate(asset_key, suite, f"marts.{mart}", "mart", df))
     finally:
         cursor.close()
-    return records
+    return merge_slices(slices)
+
+
+def merge_slices(slices: list[list[CheckRecord]]) -> list[CheckRecord]:
+    """One record per expectation for a mart validated in slices (each slice's records in the
+    suite's order): counts added up, failed if any slice failed, the first examples kept. An
+    expectation without row counts cannot be added up: its records stay, one per slice."""
+    if len(slices) == 1:
+        return slices[0]
+    merged: list[CheckRecord] = []
+    for same in zip(*slices):
+        if any(r.element_count is None or r.unexpected_count is None for r in same):
+            merged += [replace(r, batch=f"slice {i + 1}") for i, r in enumerate(same)]
+            continue
+        rows = sum(r.element_count for r in same)
+        bad = sum(r.unexpected_count for r in same)
+        failing = [r for r in same if not r.success]
+        merged.append(
+            replace(
+                same[0],
+                success=not failing,
+                element_count=rows,
+                unexpected_count=bad,
+                unexpected_percent=100.0 * bad / rows if rows else 0.0,
+                details=(failing or list(same))[0].details,
+                observed_value=(failing or list(same))[0].observed_value,
+            )
+        )
+    return merged
 
 
 def summarise(records: list[CheckRecord]) -> dict[str, int]:

@@ -1,22 +1,25 @@
 """The GX suites: raw suites derived from the landing contract, mart suites from expectations/.
 
-A raw suite is the contract (pipelines/contract.py) restated as expectations on one drop of
-raw.<extract>, plus what expectations/raw/<extract>.json adds (drift against the previous
-drop, extra expectations). Nothing here keeps its own column list: every column, type,
-domain, key and reference comes from `contract.EXTRACTS`.
+The landing contract (pipelines/contract.py) is enforced once, by ingestion, on every landed
+row (pipelines/ingest/validate.py): each rule there names the GX expectation it states, and
+`enforced_expectations` lists them so the report records each with the rows it quarantined.
+GX then checks on raw what adds something to that (`raw_suite`): the rows match what
+ingestion recorded, IIN columns hold only worker_keys, references still resolve across
+drops, drift against the previous drop, and what expectations/raw/<extract>.json adds
+(plausibility). Nothing here keeps its own column list: every column, type, domain, key and
+reference comes from `contract.EXTRACTS`.
 
 A drop's rows in raw are what it added: an event drop's rows, or the rows a snapshot drop
 changed or added (raw keeps a snapshot as versions). A snapshot's drift and key are
 checked on the whole snapshot of the drop (`snapshot_suite`), since that is what drifts.
 
-Values in raw are VARCHAR as landed. The batch query (`raw_batch_sql`) adds derived
-columns that GX can check with its standard expectations — `<col>:number` (the typed
-value), `<col>:parses`, `<col>:in_window`, `<col>:checksum_ok`, `ref:<extract>`,
-`row:<rule>`, `dim:<dimension>` — computed in DuckDB, independently of the ingestion code.
+Values in raw are VARCHAR as landed. A raw batch (`raw_batch_sql`) holds only the columns
+its suite reads, raw or derived in DuckDB (`_derived_columns`), with each row's file and line.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from dataclasses import dataclass, field
@@ -31,6 +34,7 @@ import great_expectations.expectations as gxe  # noqa: E402
 from pipelines import REPO_ROOT, contract  # noqa: E402
 from pipelines.contract import Extract  # noqa: E402
 from pipelines.identifiers import OKED_DIVISION_SECTION  # noqa: E402
+from pipelines.ingest.validate import RECORD_SHAPE, contract_rules, reference_column  # noqa: E402
 from pipelines.warehouse import in_snapshot_of  # noqa: E402
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
@@ -74,20 +78,6 @@ def raw_spec(name: str) -> RawSpec:
     return RawSpec(extract, data.get("description", ""), data.get("drift", []), data.get("expectations", []))
 
 
-def id_ok_macro_sql() -> str:
-    """BIN/IIN control digit (docs/law_and_models.md §9) as a DuckDB macro: a second implementation,
-    in SQL, of the rule the ingestion applies in Polars."""
-    d = [f"CAST(substr(v, {i + 1}, 1) AS INTEGER)" for i in range(12)]
-    s1 = " + ".join(f"{d[i]} * {w}" for i, w in enumerate(range(1, 12)))
-    s2 = " + ".join(f"{d[i]} * {w}" for i, w in enumerate((3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)))
-    return (
-        "CREATE OR REPLACE TEMP MACRO lrm_id_ok(v) AS CASE WHEN v IS NULL THEN NULL "
-        "WHEN NOT regexp_full_match(v, '[0-9]{12}') THEN false "
-        f"WHEN ({s1}) % 11 <> 10 THEN ({s1}) % 11 = {d[11]} "
-        f"WHEN ({s2}) % 11 <> 10 THEN ({s2}) % 11 = {d[11]} ELSE false END"
-    )
-
-
 def _section_sql(column: str) -> str:
     pairs = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in sorted(OKED_DIVISION_SECTION.items()))
     return f"CASE substr(t.{_q(column)}, 1, 2) {pairs} END"
@@ -106,59 +96,58 @@ def dimension_sql(extract: Extract, dimension: str) -> str:
     raise KeyError(f"{extract.name}: unknown drift dimension {dimension!r}")
 
 
-def raw_batch_sql(spec: RawSpec) -> str:
-    """The rows one drop added to raw.<extract> (parameter: the drop date) with the derived columns."""
+def _derived_columns(spec: RawSpec) -> dict[str, str]:
+    """The columns a raw batch can add, by name, as SQL over raw rows aliased t: a number's
+    typed value (`<col>:number`), whether an IIN column holds a worker_key
+    (`<col>:pseudonymised`), a reference (`ref:…`), a drift dimension (`dim:…`)."""
     extract = spec.extract
-    derived: list[str] = []
+    derived: dict[str, str] = {}
     for col in extract.columns:
         v = f"t.{_q(extract.raw_column(col.name))}"
         if col.type in ("int", "decimal"):
-            sql_type = "BIGINT" if col.type == "int" else "DOUBLE"
-            derived.append(f"TRY_CAST(trim({v}) AS {sql_type}) AS {_q(col.name + ':number')}")
-            derived.append(
-                f"({v} IS NULL OR TRY_CAST(trim({v}) AS {sql_type}) IS NOT NULL) AS {_q(col.name + ':parses')}"
-            )
-        elif col.type == "date":
-            parsed = f"TRY_STRPTIME({v}, '%Y-%m-%d')"
-            derived.append(f"({v} IS NULL OR {parsed} IS NOT NULL) AS {_q(col.name + ':parses')}")
-            derived.append(
-                f"CASE WHEN {parsed} IS NULL THEN NULL ELSE CAST({parsed} AS DATE) BETWEEN DATE {_lit(contract.MIN_DATE)} "
-                f"AND t._drop_date + INTERVAL {col.max_future_days} DAY END AS {_q(col.name + ':in_window')}"
-            )
-        elif col.type == "bin":
-            derived.append(f"lrm_id_ok({v}) AS {_q(col.name + ':checksum_ok')}")
+            derived[f"{col.name}:number"] = f"TRY_CAST(trim({v}) AS {'BIGINT' if col.type == 'int' else 'DOUBLE'})"
+        elif col.type == "iin":
+            derived[f"{extract.raw_column(col.name)}:pseudonymised"] = f"regexp_full_match({v}, '[0-9a-f]{{32}}')"
     for ref in extract.references:
         cond = " AND ".join(f"r.{_q(tc)} = t.{_q(c)}" for c, tc in zip(ref.columns, ref.target_columns))
         nulls = " OR ".join(f"t.{_q(c)} IS NULL" for c in ref.columns)
-        derived.append(
+        derived[reference_column(ref)] = (
             f"CASE WHEN {nulls} THEN NULL ELSE EXISTS (SELECT 1 FROM raw.{_q(ref.extract)} r WHERE {cond} "
-            f"AND r._drop_date <= t._drop_date) END AS {_q(_ref_column(ref))}"
+            f"AND r._drop_date <= t._drop_date) END"
         )
-    for check in extract.checks:
-        if check == "oked_section":
-            derived.append(f"{_section_sql('oked')} AS {_q('oked:section')}")
-        elif check == "kato_region":
-            derived.append(f"substr(t.kato, 1, 2) AS {_q('kato:region')}")
-        elif check == "end_after_start":
-            derived.append(
-                "CASE WHEN t.end_date IS NULL THEN NULL ELSE TRY_CAST(t.end_date AS DATE) >= TRY_CAST(t.start_date AS DATE) END "
-                f"AS {_q('row:end_after_start')}"
-            )
-        elif check == "class_or_measure":
-            stated = ", ".join(_lit(f) for f in contract.STATED_CLASS_FACTORS)
-            derived.append(
-                f"(t.class IS NOT NULL OR (t.factor NOT IN ({stated}) AND t.measured IS NOT NULL AND t.limit_value IS NOT NULL)) "
-                f"AS {_q('row:class_or_measure')}"
-            )
-    if extract.kind == "event":  # a snapshot drifts as a whole: snapshot_batch_sql
-        for dim in spec.dimensions:
-            derived.append(f"{dimension_sql(extract, dim)} AS {_q('dim:' + dim)}")
-    select = ",\n  ".join(["t.*", *derived])
-    return f"SELECT\n  {select}\nFROM raw.{_q(extract.name)} t\nWHERE t._drop_date = CAST(? AS DATE)\nORDER BY t._line"
+    for dim in spec.dimensions:
+        derived[f"dim:{dim}"] = dimension_sql(extract, dim)
+    return derived
 
 
-def _ref_column(ref: contract.Reference) -> str:
-    return f"ref:{ref.extract}({','.join(ref.columns)})"
+def suite_columns(suite: gx.ExpectationSuite) -> list[str]:
+    """The columns a suite's expectations read, in order of first use."""
+    out: list[str] = []
+    for exp in suite.expectations:
+        kwargs = exp.configuration.kwargs
+        for c in [kwargs.get("column"), *(kwargs.get("column_list") or [])]:
+            if c and c not in out:
+                out.append(c)
+    return out
+
+
+def raw_batch_sql(spec: RawSpec, columns: list[str]) -> str:
+    """The rows one drop added to raw.<extract> (parameter: the drop date): where each row
+    landed (_file, _line) and the given columns, raw or derived (`_derived_columns`)."""
+    derived = _derived_columns(spec)
+    raw = {spec.extract.raw_column(c) for c in spec.extract.column_names}
+    select = ["t._file", "t._line"]
+    for name in columns:
+        if name in derived:
+            select.append(f"{derived[name]} AS {_q(name)}")
+        elif name in raw:
+            select.append(f"t.{_q(name)}")
+        elif name not in META_COLUMNS:
+            raise KeyError(f"{spec.extract.name}: no column {name!r} in a raw batch")
+    body = ",\n  ".join(select)
+    return (
+        f"SELECT\n  {body}\nFROM raw.{_q(spec.extract.name)} t\nWHERE t._drop_date = CAST(? AS DATE)\nORDER BY t._line"
+    )
 
 
 def _exp(cls, severity: str, description: str | None = None, **kwargs):
@@ -167,19 +156,61 @@ def _exp(cls, severity: str, description: str | None = None, **kwargs):
     )
 
 
+ENFORCED_NOTE = (
+    "Enforced at ingestion: a landed row that breaks it is quarantined (dq.rejected_rows) with its file, line "
+    "and reason, so raw holds none; the rejection thresholds judge how many may be."
+)
+
+
+@dataclass(frozen=True)
+class EnforcedExpectation:
+    """A contract rule as the GX expectation that states it, checked by ingestion on every
+    landed row: the report records it with the rows it quarantined."""
+
+    type: str
+    arguments: dict
+    description: str
+    reasons: tuple[str, ...]  # the quarantine reasons (`code: message`) it accounts for
+    shape: bool = False  # also a malformed record (the reader's field-count message)
+
+    @property
+    def column(self) -> str | None:
+        """The column it is about, as the report shows it."""
+        return self.arguments.get("column") or ",".join(self.arguments.get("column_list") or []) or None
+
+
+def enforced_expectations(extract: Extract, drop_date: dt.date | None = None) -> list[EnforcedExpectation]:
+    """The contract's row rules (pipelines/ingest/validate.py) as GX expectations, one per
+    expectation and arguments (a number's lower and upper bound are one
+    expect_column_values_to_be_between). With a drop date, the reasons are those its rows
+    were quarantined with; without, as the suite documents them."""
+    grouped: dict[str, list] = {}
+    for rule in contract_rules(extract, drop_date):
+        grouped.setdefault(json.dumps([rule.expectation, rule.arguments], sort_keys=True), []).append(rule)
+    out = []
+    for rules in grouped.values():
+        first = rules[0]
+        out.append(
+            EnforcedExpectation(
+                type=first.expectation,
+                arguments=first.arguments,
+                description="; ".join(r.message for r in rules) + ". " + ENFORCED_NOTE,
+                reasons=tuple(r.reason for r in rules),
+                shape=any(r.expectation == RECORD_SHAPE for r in rules),
+            )
+        )
+    return out
+
+
 def raw_suite(spec: RawSpec) -> gx.ExpectationSuite:
-    """The suite for the rows one drop added to raw.<extract>. Parameters: rows_added (from
-    dq.ingest_files), and for an event extract, per drift check the previous drop's values
-    (see `drift_parameters`)."""
+    """What GX checks on the rows one drop added to raw.<extract>, beyond the row rules
+    ingestion enforced (`enforced_expectations`): the rows match what ingestion recorded, no
+    IIN column holds anything but a worker_key, every reference still resolves across drops,
+    drift against the previous drop (an event extract; a snapshot's is `snapshot_suite`), and
+    what expectations/raw/<extract>.json adds. Parameters: rows_added (from dq.ingest_files),
+    and per drift check the previous drop's values (`drift_parameters`)."""
     e = spec.extract
     exps: list = [
-        _exp(
-            gxe.ExpectTableColumnsToMatchSet,
-            CRITICAL,
-            "Every contract column is in raw (IIN columns as worker_key), with _drop_date, _file, _line.",
-            column_set=[e.raw_column(c) for c in e.column_names] + list(META_COLUMNS),
-            exact_match=False,
-        ),
         _exp(
             gxe.ExpectTableRowCountToEqual,
             CRITICAL,
@@ -188,100 +219,14 @@ def raw_suite(spec: RawSpec) -> gx.ExpectationSuite:
             value={"$PARAMETER": "rows_added"},
         ),
     ]
-    for col in e.columns:
-        name = e.raw_column(col.name)
-        if col.required:
-            exps.append(_exp(gxe.ExpectColumnValuesToNotBeNull, CRITICAL, column=name))
-        if col.type == "iin":
-            exps.append(
-                _exp(
-                    gxe.ExpectColumnValuesToMatchRegex,
-                    CRITICAL,
-                    f"{col.name} is pseudonymised: a 32-hex worker_key, never an IIN.",
-                    column=name,
-                    regex=r"^[0-9a-f]{32}$",
-                )
-            )
-        elif col.type == "bin":
-            exps.append(_exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=r"^[0-9]{12}$"))
-            exps.append(
-                _exp(
-                    gxe.ExpectColumnValuesToBeInSet,
-                    CRITICAL,
-                    f"{col.name}: valid BIN control digit (docs/law_and_models.md §9).",
-                    column=f"{col.name}:checksum_ok",
-                    value_set=[True],
-                )
-            )
-        elif col.type == "date":
-            exps.append(
-                _exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-            )
-            exps.append(
-                _exp(
-                    gxe.ExpectColumnValuesToBeInSet,
-                    CRITICAL,
-                    f"{col.name} is a real calendar date.",
-                    column=f"{col.name}:parses",
-                    value_set=[True],
-                )
-            )
-            exps.append(
-                _exp(
-                    gxe.ExpectColumnValuesToBeInSet,
-                    CRITICAL,
-                    f"{col.name} between {contract.MIN_DATE} and {col.max_future_days} days after the drop.",
-                    column=f"{col.name}:in_window",
-                    value_set=[True],
-                )
-            )
-        elif col.type in ("int", "decimal"):
-            exps.append(
-                _exp(
-                    gxe.ExpectColumnValuesToBeInSet,
-                    CRITICAL,
-                    f"{col.name} parses as {'a whole number' if col.type == 'int' else 'a number'}.",
-                    column=f"{col.name}:parses",
-                    value_set=[True],
-                )
-            )
-            if col.min_value is not None or col.max_value is not None:
-                exps.append(
-                    _exp(
-                        gxe.ExpectColumnValuesToBeBetween,
-                        CRITICAL,
-                        column=f"{col.name}:number",
-                        min_value=col.min_value,
-                        max_value=col.max_value,
-                    )
-                )
-        elif col.type == "bool":
-            exps.append(_exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=r"^(?i:true|false)$"))
-        elif col.type == "month":
-            exps.append(
-                _exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=r"^[0-9]{4}-(0[1-9]|1[0-2])$")
-            )
-        if col.length is not None or col.digits:
-            pattern = (
-                rf"^[0-9]{{{col.length}}}$"
-                if col.digits and col.length
-                else (r"^[0-9]+$" if col.digits else rf"^.{{{col.length}}}$")
-            )
-            exps.append(_exp(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column=name, regex=pattern))
-        if col.domain is not None:
-            exps.append(_exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, column=name, value_set=list(col.domain)))
-    key = [e.raw_column(k) for k in e.key]
-    if len(key) == 1:
-        exps.append(
-            _exp(gxe.ExpectColumnValuesToBeUnique, CRITICAL, f"Key {key[0]} is unique within the drop.", column=key[0])
-        )
-    else:
+    for col in e.iin_columns:
         exps.append(
             _exp(
-                gxe.ExpectCompoundColumnsToBeUnique,
+                gxe.ExpectColumnValuesToBeInSet,
                 CRITICAL,
-                f"Key ({', '.join(key)}) is unique within the drop.",
-                column_list=key,
+                f"{col} is pseudonymised: a 32-hex worker_key, never an IIN.",
+                column=f"{e.raw_column(col)}:pseudonymised",
+                value_set=[True],
             )
         )
     for ref in e.references:
@@ -289,59 +234,12 @@ def raw_suite(spec: RawSpec) -> gx.ExpectationSuite:
             _exp(
                 gxe.ExpectColumnValuesToBeInSet,
                 CRITICAL,
-                f"({', '.join(ref.columns)}) is a {ref.extract} row of this drop or an earlier one.",
-                column=_ref_column(ref),
+                f"({', '.join(ref.columns)}) is a {ref.extract} row of this drop or an earlier one "
+                "(still, after any drop was reloaded).",
+                column=reference_column(ref),
                 value_set=[True],
             )
         )
-    for check in e.checks:
-        if check == "oked_section":
-            exps.append(
-                _exp(
-                    gxe.ExpectColumnValuesToNotBeNull,
-                    CRITICAL,
-                    "oked's first two digits are an OKED division.",
-                    column="oked:section",
-                )
-            )
-        elif check == "kato_region":
-            exps.append(
-                _exp(
-                    gxe.ExpectColumnValuesToBeInSet,
-                    CRITICAL,
-                    "kato's first two digits are a region code.",
-                    column="kato:region",
-                    value_set=list(contract.REGION_CODES),
-                )
-            )
-        elif check == "region_known":
-            exps.append(
-                _exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, column="region", value_set=list(contract.REGION_CODES))
-            )
-        elif check == "factor_known":
-            exps.append(
-                _exp(gxe.ExpectColumnValuesToBeInSet, CRITICAL, column="factor", value_set=list(contract.FACTOR_CODES))
-            )
-        elif check == "end_after_start":
-            exps.append(
-                _exp(
-                    gxe.ExpectColumnValuesToBeInSet,
-                    CRITICAL,
-                    "end_date ≥ start_date.",
-                    column="row:end_after_start",
-                    value_set=[True],
-                )
-            )
-        elif check == "class_or_measure":
-            exps.append(
-                _exp(
-                    gxe.ExpectColumnValuesToBeInSet,
-                    CRITICAL,
-                    "A stated-class factor has a class; a measured one has measured and limit_value, or a class.",
-                    column="row:class_or_measure",
-                    value_set=[True],
-                )
-            )
     if e.kind == "event":
         exps.extend(_drift_expectations(spec))
     exps.extend(_from_json(x) for x in spec.extra)
@@ -391,7 +289,9 @@ def snapshot_batch_sql(spec: RawSpec) -> str:
 
 def drift_batch_sql(spec: RawSpec) -> str:
     """The batch a drop's drift is measured on: an event drop's rows, a snapshot drop's snapshot."""
-    return snapshot_batch_sql(spec) if spec.extract.kind == "snapshot" else raw_batch_sql(spec)
+    if spec.extract.kind == "snapshot":
+        return snapshot_batch_sql(spec)
+    return raw_batch_sql(spec, [f"dim:{d}" for d in spec.dimensions])
 
 
 def _drift_expectations(spec: RawSpec) -> list:
