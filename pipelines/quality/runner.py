@@ -325,14 +325,16 @@ def validate_raw(
 
 
 def _batch(con: duckdb.DuckDBPyConnection, sql: str, drop: str) -> pd.DataFrame:
-    """A raw batch as pandas, text columns as categories: a drop's rows repeat a few files,
-    regions and sections, and GX reads them alike."""
+    """A raw batch as pandas, where each row landed and the drift dimensions as categories: a
+    drop's rows repeat a few files, regions and sections, and GX reads them alike."""
     import pyarrow as pa
 
     table = con.sql(sql, params=[drop]).to_arrow_table()
     columns = [
-        col.dictionary_encode() if pa.types.is_string(col.type) or pa.types.is_large_string(col.type) else col
-        for col in table.columns
+        col.dictionary_encode()
+        if (name == "_file" or name.startswith("dim:")) and pa.types.is_string(col.type)
+        else col
+        for name, col in zip(table.column_names, table.columns)
     ]
     return pa.table(columns, names=table.column_names).to_pandas()
 
