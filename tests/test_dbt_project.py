@@ -79,3 +79,15 @@ def test_one_yml_per_model_beside_it_holds_its_tests_and_unit_tests():
         assert test["original_file_path"] == own, (
             f"unit test {test['name']} is in {test['original_file_path']}, not {own}"
         )
+
+
+def test_dbt_run_by_hand_keeps_the_memory_limit_of_the_pipeline():
+    """`lrm` puts its DuckDB memory limit in the environment for the dbt child; dbt run by
+    hand falls back to the profile's default, which must be the same value."""
+    import re
+
+    from pipelines.memory import DEFAULT_DUCKDB_MEMORY_LIMIT
+
+    profile = (dbt_project.project_dir / "profiles.yml").read_text(encoding="utf-8")
+    [default] = re.findall(r"env_var\('LRM_DUCKDB_MEMORY_LIMIT', '([^']+)'\)", profile)
+    assert default == DEFAULT_DUCKDB_MEMORY_LIMIT
