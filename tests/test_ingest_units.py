@@ -115,6 +115,22 @@ def test_header_only_file_reads_as_no_rows(tmp_path):
     assert _read(tmp_path, f"{HEADER}\n".encode()).frame.height == 0
 
 
+QUIRKY = '020440000116,ТОО Логиa"bстика,52211,101358000,active,14,2002-04-2"\n'
+
+
+@pytest.mark.parametrize(
+    "rest",
+    ["", '020440000117,"two\nlines",52211,101358000,active,1,\n'],
+    ids=["otherwise clean", "with a quoted line break"],
+)
+def test_a_quote_inside_an_unquoted_field_is_a_character_wherever_it_is_read(tmp_path, rest):
+    """The CSV grammar reads a quote that does not enclose a whole field as a character (the
+    careful reader): the fast reader refuses such a line rather than count its fields
+    differently, so a row's reason does not depend on the rest of its file."""
+    row = _read(tmp_path, f"{HEADER}\n{rest}{QUIRKY}".encode()).frame.row(-1, named=True)
+    assert row["_shape_error"] is None and row["name"] == 'ТОО Логиa"bстика' and row["registered_on"] == '2002-04-2"'
+
+
 # the landing contract (pipelines/contract.py): each contract rule and the reason code it yields (docs/design.md).
 ROW_CASES = [
     ("valid", {}, None, None),

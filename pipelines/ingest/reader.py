@@ -29,6 +29,9 @@ LINE_COL = "_line"
 SHAPE_COL = "_shape_error"  # set where a record has the wrong number of fields
 EXTRAS_COL = "_extras"  # the unknown columns of a row as a JSON object, or null
 _SHOWN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+# A line whose every quote encloses a whole field: fields quoted ("", quotes doubled) or free of quotes.
+_FIELD = r'(?:"(?:[^"]|"")*"|[^,"]*)'
+_WELL_QUOTED_LINE = rf"^{_FIELD}(?:,{_FIELD})*$"
 
 # Python's csv module refuses a field over 128 KiB with an error naming no file; a long
 # field is a bad row (MAX_FIELD_CHARS), not an unreadable file.
@@ -191,7 +194,7 @@ def _read_fast(data: bytes, text: str, positional: list[str]) -> pl.DataFrame | 
         return None
     # Polars fills a record that is too short with nulls: count each line's fields.
     fields = _field_counts(data)
-    if fields.len() != frame.height:
+    if fields is None or fields.len() != frame.height:
         return None
     shape = pl.when(fields != len(positional)).then(
         fields.cast(pl.String) + pl.lit(f" fields, the header has {len(positional)}")
@@ -202,9 +205,12 @@ def _read_fast(data: bytes, text: str, positional: list[str]) -> pl.DataFrame | 
     )
 
 
-def _field_counts(data: bytes) -> pl.Series:
+def _field_counts(data: bytes) -> pl.Series | None:
     """The number of fields of every line after the header (no quoted line breaks here):
-    one more than its commas outside quotes."""
+    one more than its commas outside quotes. None when a line holds a quote anywhere but
+    around a whole field (`ab"c`, `"ab"c`, ` "ab"`): the CSV grammar reads such a quote as
+    a character, which only the careful reader does (and only then are the commas outside
+    quotes the fields' separators)."""
     try:
         lines = pl.read_csv(
             io.BytesIO(data),
@@ -217,13 +223,16 @@ def _field_counts(data: bytes) -> pl.Series:
         )["line"]
     except pl.exceptions.PolarsError:
         return pl.Series([], dtype=pl.UInt32)
-    lines = lines.slice(1).fill_null("").str.strip_suffix("\r")
-    unquoted = pl.select(
-        pl.when(lines.str.contains('"', literal=True))
-        .then(lines.str.replace_all(r'"(?:[^"]|"")*"', ""))
-        .otherwise(lines)
-    ).to_series()
-    return unquoted.str.count_matches(",", literal=True) + 1
+    lines = lines.slice(1)
+    counts = lines.str.count_matches(",", literal=True).fill_null(0) + 1
+    # Only the lines with quotes (few) are copied, to take their quoted fields out.
+    quoted = lines.str.contains('"', literal=True).fill_null(False).arg_true()
+    if quoted.len():
+        these = lines.gather(quoted).str.strip_suffix("\r")
+        if not these.str.contains(_WELL_QUOTED_LINE).all():
+            return None
+        counts.scatter(quoted, these.str.replace_all(r'"(?:[^"]|"")*"', "").str.count_matches(",", literal=True) + 1)
+    return counts
 
 
 def _read_careful(text: str, positional: list[str]) -> pl.DataFrame:
