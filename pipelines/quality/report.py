@@ -38,7 +38,7 @@ from pipelines.quality import suites
 from pipelines.quality.history import REJECTED_ROWS_KEPT
 from pipelines.quality.paths import data_docs_dir, index_page, run_page, runs_dir
 from pipelines.quality.rejections import SEED_PATH as THRESHOLDS_SEED
-from pipelines.quality.runner import CONTRACT, DBT, GX, THRESHOLD
+from pipelines.quality.runner import CONTRACT, DBT, GX, NOT_ARGUMENTS, THRESHOLD
 from pipelines.timezone import OPERATIONS_TIME_ZONE
 
 DOCS_INDEX_VALIDATIONS = 1_000  # newest validations listed in the Data Docs index; older ones via their run
@@ -480,7 +480,7 @@ def _suite_rows() -> list[dict[str, Any]]:
 
 def _arguments(kwargs: dict[str, Any]) -> str:
     """What an expectation expects, without the column it is about."""
-    args = {k: v for k, v in kwargs.items() if k not in ("column", "column_list", "column_A", "column_B", "batch_id")}
+    args = {k: v for k, v in kwargs.items() if k not in NOT_ARGUMENTS}
     return json.dumps(args, ensure_ascii=False, default=str)[:2000]
 
 

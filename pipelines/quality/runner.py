@@ -186,7 +186,7 @@ def _located(row: dict) -> str:
 
 
 # Arguments that name the batch or the column (shown apart), not what was expected.
-_NOT_ARGUMENTS = {"batch_id", "column", "column_list", "column_A", "column_B"}
+NOT_ARGUMENTS = {"batch_id", "column", "column_list", "column_A", "column_B"}
 
 
 def _record(asset_key: str, suite_name: str, batch: str, r) -> CheckRecord:
@@ -228,7 +228,7 @@ def _record(asset_key: str, suite_name: str, batch: str, r) -> CheckRecord:
         observed_value=_jsonable(res.get("observed_value")),
         details=details,
         description=cfg.description,
-        arguments=_jsonable({k: v for k, v in kwargs.items() if k not in _NOT_ARGUMENTS and v is not None}, 2000),
+        arguments=_jsonable({k: v for k, v in kwargs.items() if k not in NOT_ARGUMENTS and v is not None}, 2000),
     )
 
 
@@ -281,7 +281,8 @@ def validate_raw(
     for drop in checked:
         records += enforced_records(con, spec, drop)
     if exists:
-        records += [_columns_record(con, extract, drop) for drop in checked]
+        present = _raw_columns(con, extract.name)
+        records += [_columns_record(extract, present, drop) for drop in checked]
         suite = suites.raw_suite(spec)
         sql = suites.raw_batch_sql(spec, suites.suite_columns(suite))
         drift_sql = suites.drift_batch_sql(spec)
@@ -381,23 +382,26 @@ def enforced_records(con: duckdb.DuckDBPyConnection, spec: suites.RawSpec, drop:
             observed_value=_jsonable(f"enforced at ingestion: {n} of {landed} landed rows quarantined"),
             details=_jsonable(where[i]) if n else None,
             description=e.description,
-            arguments=_jsonable({k: v for k, v in e.arguments.items() if k not in _NOT_ARGUMENTS}, 2000),
+            arguments=_jsonable({k: v for k, v in e.arguments.items() if k not in NOT_ARGUMENTS}, 2000),
         )
         for i, (e, n) in enumerate(zip(expectations, counts))
     ]
 
 
-def _columns_record(con: duckdb.DuckDBPyConnection, extract: contract.Extract, drop: str) -> CheckRecord:
-    """Every contract column is in raw: read from the table itself (ingestion writes raw only
-    with the contract's columns)."""
-    present = [
+def _raw_columns(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
+    return [
         r[0]
         for r in con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ? "
             "ORDER BY ordinal_position",
-            [extract.name],
+            [name],
         ).fetchall()
     ]
+
+
+def _columns_record(extract: contract.Extract, present: list[str], drop: str) -> CheckRecord:
+    """Every contract column is in raw (`present`: the table's own columns; ingestion writes
+    raw only with the contract's columns)."""
     expected = [extract.raw_column(c) for c in extract.column_names] + list(suites.META_COLUMNS)
     missing = [c for c in expected if c not in present]
     return CheckRecord(
